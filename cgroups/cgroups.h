@@ -1,0 +1,70 @@
+/* cgroups.h: the cgroup driver interface (v2 unified, v1 legacy, hybrid).
+ *
+ * runtime/ uses only this header.  The driver is picked at run time from what is mounted at
+ * /sys/fs/cgroup.  A container's cgroup is created before its init runs, receives the init
+ * (CLONE_INTO_CGROUP on v2 where the kernel allows, else an explicit write), and is destroyed by
+ * delete.  Its description is stored in the container's state dir so later commands (kill --all,
+ * delete, pause, ps, events, update) reopen the same directories without scanning mountinfo.
+ *
+ * OWNER: the cgroups work (issue 6).  The functions below are the contract runtime/ builds on;
+ * more may be added, these must keep their meaning. */
+#ifndef COVE_CGROUPS_CGROUPS_H
+#define COVE_CGROUPS_CGROUPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "oci/oci.h"
+
+enum cgroup_mode { CGROUP_MODE_UNIFIED, CGROUP_MODE_HYBRID, CGROUP_MODE_LEGACY };
+
+struct cove_cgroup; /* opaque */
+
+/* What is mounted at /sys/fs/cgroup (statfs, no mountinfo parsing). */
+int cgroup_detect_mode(enum cgroup_mode *mode, struct cove_error *err);
+
+/* Resolve linux.cgroupsPath (absolute, relative, or systemd "slice:prefix:name" with
+ * systemd_cgroup) or the default for id, create the directories in every hierarchy in use, and
+ * apply config's linux.resources (NULL resources: none).  Fails if the cgroup already exists
+ * with processes in it. */
+int cgroup_create(const struct oci_config *config, const char *id, bool systemd_cgroup,
+                  struct cove_cgroup **out, struct cove_error *err);
+
+/* An O_PATH|O_DIRECTORY fd of the v2 leaf for clone3(CLONE_INTO_CGROUP), or -1 when the init
+ * must be placed with cgroup_enter() after clone.  Owned by cg. */
+int cgroup_clone_fd(struct cove_cgroup *cg);
+
+/* Place pid in every hierarchy of the container (sub: a sub-cgroup for `exec --cgroup`, or NULL). */
+int cgroup_enter(struct cove_cgroup *cg, pid_t pid, const char *sub, struct cove_error *err);
+
+/* Apply (again) a resources object: `update` calls this on a live container. */
+int cgroup_update(struct cove_cgroup *cg, const struct oci_resources *res, struct cove_error *err);
+
+/* The text to store in the state dir, and its inverse.  Heap string. */
+char *cgroup_serialize(const struct cove_cgroup *cg);
+int cgroup_load(const char *serialized, struct cove_cgroup **out, struct cove_error *err);
+
+/* Every pid in the container's cgroup (recursively), heap array. */
+int cgroup_pids(struct cove_cgroup *cg, pid_t **pids, size_t *n, struct cove_error *err);
+
+/* Signal every process (v2 cgroup.kill for SIGKILL where present, else a loop over the pids). */
+int cgroup_kill_all(struct cove_cgroup *cg, int sig, struct cove_error *err);
+
+/* Freeze / thaw, waiting until the kernel reports the new state. */
+int cgroup_freeze(struct cove_cgroup *cg, bool frozen, struct cove_error *err);
+int cgroup_is_frozen(struct cove_cgroup *cg, bool *frozen, struct cove_error *err);
+
+/* Remove every directory create made, retrying while the kernel reports EBUSY; a cgroup removed
+ * behind cove's back is not an error. */
+int cgroup_destroy(struct cove_cgroup *cg, struct cove_error *err);
+void cgroup_free(struct cove_cgroup *cg);
+static inline void cgroup_freep(struct cove_cgroup **cg)
+{
+  if (*cg)
+    cgroup_free(*cg);
+}
+
+#endif

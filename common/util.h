@@ -1,0 +1,42 @@
+/* util.h: small helpers every module needs: file I/O, strings, JSON quoting. */
+#ifndef COVE_COMMON_UTIL_H
+#define COVE_COMMON_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+
+/* Read a whole file (at most max bytes; more is an error naming the file).  *out is
+ * NUL-terminated; *len (may be NULL) excludes the NUL. */
+int read_file(const char *path, size_t max, char **out, size_t *len, struct cove_error *err);
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len, struct cove_error *err);
+
+/* Write all of buf to fd, retrying on EINTR and short writes.  Returns 0 or -1 (errno set). */
+int write_all(int fd, const void *buf, size_t len);
+
+/* open(dirfd, path, O_WRONLY|O_TRUNC|O_CLOEXEC) and write data; for sysfs/cgroupfs/procfs files. */
+int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct cove_error *err);
+
+/* Write data to dirfd/name atomically: a temp file in the same dir, fsync-free, then rename. */
+int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                         struct cove_error *err);
+
+/* mkdir -p with mode for each created component. */
+int mkdir_p(const char *path, mode_t mode, struct cove_error *err);
+
+/* A JSON string literal for s (quotes included), heap allocated; NULL on ENOMEM. */
+char *json_quote(const char *s);
+
+/* xasprintf: asprintf that aborts on ENOMEM (there is nothing sensible to do then). */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* Parse a non-negative decimal integer with the whole string consumed. */
+int parse_u64(const char *s, unsigned long long *out);
+
+#endif

@@ -1,0 +1,40 @@
+/* seccomp.h: the OCI seccomp section compiled to BPF with libseccomp, cached by content hash,
+ * and installed as the last step before execve.
+ *
+ * OWNER: the seccomp work (issue 7).  runtime/ uses only this header; these functions are the
+ * contract, more may be added. */
+#ifndef COVE_SECCOMP_SECCOMP_H
+#define COVE_SECCOMP_SECCOMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/error.h"
+#include "oci/oci.h"
+
+struct sock_filter;
+
+struct cove_seccomp_prog {
+  struct sock_filter *filter; /* heap */
+  size_t len;                 /* number of instructions */
+  unsigned int flags;         /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+  bool notify;                /* the filter uses SCMP_ACT_NOTIFY: a listener fd comes back */
+};
+
+/* Compile (or take from the cache under cache_dir, which may be NULL) in the parent, before the
+ * container's init is cloned.  Errors name the entry (".linux.seccomp.syscalls[3].action"). */
+int cove_seccomp_prepare(const struct oci_seccomp *sc, const char *cache_dir, struct cove_seccomp_prog *out,
+                         struct cove_error *err);
+
+/* Load prog in the calling process: the very last step before execve.  With prog->notify,
+ * *notify_fd receives the listener fd (else -1).  Does no allocation. */
+int cove_seccomp_install(const struct cove_seccomp_prog *prog, int *notify_fd, struct cove_error *err);
+
+/* Send the notify fd to the listener at listener_path with the container state and metadata,
+ * as runtime-spec's "seccomp notify" describes. */
+int cove_seccomp_send_listener(const char *listener_path, int notify_fd, const char *state_json,
+                               struct cove_error *err);
+
+void cove_seccomp_prog_release(struct cove_seccomp_prog *prog);
+
+#endif

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# make check's driver: unit tests, then integration tests, all as TAP; ends with one line
+# "N passed, M failed, K skipped" over every suite, and exits non-zero if anything failed.
+set -u
+build=$1
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+status=0
+"$here/run-unit.sh" "$@" 2>&1 | tee -a "$log" || status=1
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+"$here/run-integration.sh" 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+skipped=$(grep -cE '^ok [0-9]+.*# (skip|SKIP)' "$log")
+okall=$(grep -cE '^ok [0-9]+' "$log")
+failed=$(grep -cE '^not ok [0-9]+' "$log")
+passed=$((okall - skipped))
+[ "$failed" -eq 0 ] || status=1
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit $status
