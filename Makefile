@@ -7,6 +7,8 @@ DESTDIR     ?=
 BUILD       ?= build
 CC          ?= gcc
 PKGS        := libseccomp libcap yajl libmnl
+# V=1 shows the full command lines.
+Q           := $(if $(V),,@)
 
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -34,19 +36,21 @@ HELPER_SRCS := $(sort $(wildcard tests/helper/*.c))
 all: cove
 
 cove: $(BUILD)/cove
-	cp $< $@
+	@cp $< $@
 
 $(BUILD)/cove: $(CMD_OBJS) $(LIB)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $(CMD_OBJS) $(LIB) $(PKG_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $(CMD_OBJS) $(LIB) $(PKG_LIBS)
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	@rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
 

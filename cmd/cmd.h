@@ -73,6 +73,6 @@ COVE_VERBS(X)
 #undef X
 
 /* A verb that is not implemented yet says so in one line and exits 1. */
-int cmd_not_implemented(const char *verb);
+int cmd_not_implemented(const struct cmd_verb *verb, int argc, char **argv);
 
 #endif

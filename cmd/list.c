@@ -4,7 +4,5 @@
 int cmd_list(struct cove_globals *g, int argc, char **argv)
 {
   (void) g;
-  (void) argc;
-  (void) argv;
-  return cmd_not_implemented("list");
+  return cmd_not_implemented(cmd_find_verb("list"), argc, argv);
 }

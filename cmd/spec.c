@@ -4,7 +4,5 @@
 int cmd_spec(struct cove_globals *g, int argc, char **argv)
 {
   (void) g;
-  (void) argc;
-  (void) argv;
-  return cmd_not_implemented("spec");
+  return cmd_not_implemented(cmd_find_verb("spec"), argc, argv);
 }

@@ -4,7 +4,5 @@
 int cmd_state(struct cove_globals *g, int argc, char **argv)
 {
   (void) g;
-  (void) argc;
-  (void) argv;
-  return cmd_not_implemented("state");
+  return cmd_not_implemented(cmd_find_verb("state"), argc, argv);
 }

@@ -1,0 +1,49 @@
+/* rootfs.h: the container's filesystem, built inside its new mount namespace by the init process
+ * before it execs: mounts, devices, masked/readonly paths, pivot_root, overlay rootfs, and the
+ * safe in-rootfs path resolution every one of them uses.
+ *
+ * OWNER: the filesystem work (issues 3 "Rootfs" and 4).  The init process (runtime/init.c) calls
+ * these in this order:
+ *   rootfs_setup()     after unshare/clone of the mount ns: propagation, rootfs bind (or overlay),
+ *                      every config mount, /dev and its nodes, /dev/console, pivot_root (or
+ *                      --no-pivot: MS_MOVE + chroot); afterwards "/" is the container's root.
+ *   ... the init sets hostname, sysctls (via rootfs_open_procfs_file) ...
+ *   rootfs_finalize()  masked paths, readonly paths, root.readonly.
+ * Both run in the child: they must not allocate unboundedly nor leave anything on the host. */
+#ifndef COVE_RUNTIME_ROOTFS_H
+#define COVE_RUNTIME_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "common/error.h"
+#include "oci/oci.h"
+
+struct rootfs_ctx {
+  const struct oci_config *config;
+  const char *bundle;    /* absolute bundle dir */
+  const char *rootfs;    /* absolute root.path, resolved against the bundle */
+  const char *state_dir; /* the container's state dir (for run.cove.rootfs.overlay=dir) */
+  bool no_pivot;         /* --no-pivot */
+  bool userns;           /* the init is in a new user namespace: bind devices instead of mknod */
+  bool new_cgroupns;     /* a new cgroup namespace was asked for */
+  int console_fd;        /* pty slave to bind on /dev/console, or -1 */
+};
+
+int rootfs_setup(const struct rootfs_ctx *ctx, struct cove_error *err);
+int rootfs_finalize(const struct rootfs_ctx *ctx, struct cove_error *err);
+
+/* Validate the config's filesystem part (mount types/options, overlay annotations, device
+ * entries) in the parent before anything is created, so bad input fails with nothing made. */
+int rootfs_validate(const struct oci_config *config, const char *bundle, struct cove_error *err);
+
+/* Open a file under a private, verified procfs instance (fsopen("proc") + fstatfs check) for
+ * writing: sysctls, oom_score_adj, attr/... path is relative to /proc ("sys/net/ipv4/ip_forward").
+ * Returns an fd or -1 with err set. */
+int rootfs_open_procfs_file(const char *path, int flags, struct cove_error *err);
+
+/* Resolve path inside the directory root_fd without ever leaving it (openat2 RESOLVE_IN_ROOT |
+ * RESOLVE_NO_MAGICLINKS, or the same by hand where openat2 is missing).  Returns an fd opened with
+ * flags (O_PATH allowed) or -1 with err set. */
+int rootfs_resolve(int root_fd, const char *path, int flags, struct cove_error *err);
+
+#endif

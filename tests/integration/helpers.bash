@@ -1,0 +1,199 @@
+# helpers.bash: shared helpers for cove's bats suites (runc's idiom).  Load with
+#   load helpers
+# Every suite's setup calls setup_bundle (or its own), every teardown calls teardown_bundle, which
+# removes every container, cgroup, mount and temp dir the test made, even when the test failed.
+#
+# Shared file: add helpers by appending a new function; do not rewrite others'.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+COVE=${COVE:-$REPO/cove}
+# The static test helper binary placed at /bin/cove-test-helper in test rootfs bundles.
+COVE_TEST_HELPER=${COVE_TEST_HELPER:-$REPO/build/cove-test-helper}
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+
+# A busybox rootfs is built once per bats run and copied (hard-linked) per test.
+ROOTFS_CACHE=${ROOTFS_CACHE:-${BATS_RUN_TMPDIR:-/tmp}/cove-rootfs-cache}
+
+# Run cove with the test's own state root.
+cove() {
+  "$COVE" --root "$COVE_ROOT" "$@"
+}
+
+# Build the shared busybox rootfs (idempotent).
+build_rootfs_cache() {
+  [ -x "$ROOTFS_CACHE/bin/busybox" ] && return 0
+  local tmp
+  tmp=$(mktemp -d "${ROOTFS_CACHE}.XXXXXX")
+  mkdir -p "$tmp"/{bin,sbin,etc,proc,sys,dev,tmp,root,home,run,var,usr/bin,usr/sbin}
+  cp "$BUSYBOX" "$tmp/bin/busybox"
+  local applet
+  for applet in $("$BUSYBOX" --list); do
+    [ -e "$tmp/bin/$applet" ] || ln -s busybox "$tmp/bin/$applet"
+  done
+  if [ -x "$COVE_TEST_HELPER" ]; then
+    cp "$COVE_TEST_HELPER" "$tmp/bin/cove-test-helper"
+  fi
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$tmp/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$tmp/etc/group"
+  chmod 1777 "$tmp/tmp"
+  # another bats process may have won the race: keep the first
+  mv -T "$tmp" "$ROOTFS_CACHE" 2>/dev/null || rm -rf "$tmp"
+}
+
+# A default config.json as runc's `spec` writes it (busybox sh, default mounts, masked and
+# readonly paths, runc's default capabilities), with the cgroup under the test's own parent.
+write_default_config() {
+  local out=$1
+  jq -n --arg cg "$TEST_CGROUP_PARENT/$(basename "$BUNDLE")" '
+  def caps: ["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"];
+  {
+    ociVersion: "1.3.0",
+    process: {
+      terminal: false,
+      user: {uid: 0, gid: 0},
+      args: ["sh"],
+      env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"],
+      cwd: "/",
+      capabilities: {bounding: caps, effective: caps, permitted: caps},
+      rlimits: [{type: "RLIMIT_NOFILE", hard: 1024, soft: 1024}],
+      noNewPrivileges: true
+    },
+    root: {path: "rootfs", readonly: true},
+    hostname: "cove",
+    mounts: [
+      {destination: "/proc", type: "proc", source: "proc"},
+      {destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["nosuid","strictatime","mode=755","size=65536k"]},
+      {destination: "/dev/pts", type: "devpts", source: "devpts", options: ["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620","gid=5"]},
+      {destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid","noexec","nodev","mode=1777","size=65536k"]},
+      {destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid","noexec","nodev"]},
+      {destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid","noexec","nodev","ro"]},
+      {destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid","noexec","nodev","relatime","ro"]}
+    ],
+    linux: {
+      cgroupsPath: $cg,
+      resources: {devices: [{allow: false, access: "rwm"}]},
+      namespaces: [{type: "pid"}, {type: "network"}, {type: "ipc"}, {type: "uts"}, {type: "mount"}, {type: "cgroup"}],
+      maskedPaths: ["/proc/acpi","/proc/asound","/proc/kcore","/proc/keys","/proc/latency_stats",
+        "/proc/timer_list","/proc/timer_stats","/proc/sched_debug","/sys/firmware","/proc/scsi"],
+      readonlyPaths: ["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger"]
+    }
+  }' >"$out"
+}
+
+# setup_bundle: $BUNDLE (bundle dir with rootfs/ and config.json), $COVE_ROOT (state root),
+# $TEST_CGROUP_PARENT (a cgroup parent of the test's own, relative to each hierarchy's root).
+setup_bundle() {
+  build_rootfs_cache
+  TEST_TMP=$(mktemp -d /tmp/cove-test.XXXXXX)
+  BUNDLE=$TEST_TMP/bundle
+  COVE_ROOT=$TEST_TMP/state
+  TEST_CGROUP_PARENT=/cove-test-$$-${BATS_TEST_NUMBER:-0}
+  mkdir -p "$BUNDLE" "$COVE_ROOT"
+  chmod 0700 "$COVE_ROOT"
+  cp -al "$ROOTFS_CACHE" "$BUNDLE/rootfs" 2>/dev/null || cp -a "$ROOTFS_CACHE" "$BUNDLE/rootfs"
+  write_default_config "$BUNDLE/config.json"
+}
+
+# Edit config.json with a jq expression: update_config '.process.args = ["/bin/true"]'
+update_config() {
+  local cfg=${2:-$BUNDLE/config.json}
+  jq "$1" "$cfg" >"$cfg.tmp" && mv "$cfg.tmp" "$cfg"
+}
+
+# Remove every container under $COVE_ROOT, the test's cgroup parent in every hierarchy, and the
+# temp dir.  Safe to call when setup failed half-way.
+teardown_bundle() {
+  local id
+  if [ -n "${COVE_ROOT:-}" ] && [ -d "$COVE_ROOT" ]; then
+    for id in $("$COVE" --root "$COVE_ROOT" list -q 2>/dev/null); do
+      "$COVE" --root "$COVE_ROOT" delete -f "$id" >/dev/null 2>&1 || true
+    done
+  fi
+  remove_test_cgroups
+  if [ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP" ]; then
+    # a failed test may have left mounts below the temp dir
+    grep -o " $TEST_TMP[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r | while read -r m; do
+      umount -l "$m" 2>/dev/null || true
+    done
+    rm -rf "$TEST_TMP"
+  fi
+}
+
+# Remove $TEST_CGROUP_PARENT (depth first) from every mounted hierarchy; kills what is left in it.
+remove_test_cgroups() {
+  [ -n "${TEST_CGROUP_PARENT:-}" ] || return 0
+  local h dir
+  for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+    dir=$h$TEST_CGROUP_PARENT
+    [ -d "$dir" ] || continue
+    find "$dir" -depth -type d 2>/dev/null | while read -r d; do
+      if [ -f "$d/cgroup.procs" ]; then
+        while read -r p; do kill -9 "$p" 2>/dev/null || true; done <"$d/cgroup.procs"
+      fi
+      rmdir "$d" 2>/dev/null || { sleep 0.05; rmdir "$d" 2>/dev/null || true; }
+    done
+  done
+}
+
+# requires FEATURE...: skip the test with the reason when the host lacks it.
+#   root, cgroups_v2 (a pure cgroup2 host), cgroups_v1, cgroups_hybrid, kernel X.Y, runc, crun
+requires() {
+  local f
+  for f in "$@"; do
+    case $f in
+    root) [ "$(id -u)" -eq 0 ] || skip "needs root" ;;
+    cgroups_v2)
+      [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] || skip "needs a pure cgroup v2 host (this one is $(cgroup_mode))" ;;
+    cgroups_v1) [ "$(stat -fc %T /sys/fs/cgroup)" = tmpfs ] || skip "needs cgroup v1 controllers" ;;
+    cgroups_hybrid) [ "$(cgroup_mode)" = hybrid ] || skip "needs a hybrid cgroup host" ;;
+    runc) command -v runc >/dev/null || skip "needs runc" ;;
+    crun) command -v crun >/dev/null || skip "needs crun" ;;
+    kernel)
+      ;;
+    [0-9]*.[0-9]*)
+      local have want=$f
+      have=$(uname -r | cut -d. -f1-2)
+      [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -n1)" = "$want" ] || skip "needs kernel $want" ;;
+    *) echo "requires: unknown feature $f" >&2; return 1 ;;
+    esac
+  done
+}
+
+cgroup_mode() {
+  if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+    echo unified
+  elif [ -d /sys/fs/cgroup/unified ] && [ "$(stat -fc %T /sys/fs/cgroup/unified)" = cgroup2fs ]; then
+    echo hybrid
+  else
+    echo legacy
+  fi
+}
+
+# Wait (bounded, polling the state, never a blind sleep) until container $1 has status $2.
+wait_for_state() {
+  local id=$1 want=$2 i status
+  for ((i = 0; i < 200; i++)); do
+    status=$(cove state "$id" 2>/dev/null | jq -r .status)
+    [ "$status" = "$want" ] && return 0
+    sleep 0.02
+  done
+  echo "container $id: status $status, wanted $want" >&2
+  return 1
+}
+
+# check_cgroup_value CONTROLLER FILE EXPECTED: read FILE of the test container's cgroup from the
+# host (v1 controller hierarchy, or the unified one on v2).
+check_cgroup_value() {
+  local ctrl=$1 file=$2 want=$3 path
+  if [ "$(cgroup_mode)" = unified ]; then
+    path=/sys/fs/cgroup$TEST_CGROUP_PARENT/$(basename "$BUNDLE")/$file
+  else
+    path=/sys/fs/cgroup/$ctrl$TEST_CGROUP_PARENT/$(basename "$BUNDLE")/$file
+  fi
+  run cat "$path"
+  assert_success
+  assert_output "$want"
+}
