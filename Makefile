@@ -108,3 +108,6 @@ format:
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz cove
+
+# The QEMU guest lanes (pure cgroup v2, systemd) live in their own makefile.
+-include tests/vm/vm.mk
