@@ -57,7 +57,8 @@ $(BUILD)/%.o: %.c
 # Unit tests: one cmocka binary per tests/unit/test_*.c, linked against libcove.a.
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) $(shell pkg-config --libs cmocka)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
 # The static helper binary placed in test rootfs bundles (like crun's tests/init.c).
 $(BUILD)/cove-test-helper: $(HELPER_SRCS)

@@ -1,0 +1,120 @@
+/* test_common.c: unit tests for common/: error wrapping, JSON quoting, integer parsing, files. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/cleanup.h"
+#include "common/error.h"
+#include "common/util.h"
+
+static void test_error_set_appends_strerror(void **state)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  (void) state;
+  assert_int_equal(cove_error_set(&err, ENOENT, "open `%s`", "/x"), -1);
+  assert_string_equal(err.msg, "open `/x`: No such file or directory");
+  assert_int_equal(err.errnum, ENOENT);
+  cove_error_release(&err);
+  assert_null(err.msg);
+}
+
+static void test_error_wrap_prefixes_context(void **state)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  (void) state;
+  cove_error_set(&err, 0, "it is a symlink");
+  cove_error_wrap(&err, "resolve %s in rootfs", "/proc");
+  cove_error_wrap(&err, "mount proc on /proc");
+  assert_string_equal(err.msg, "mount proc on /proc: resolve /proc in rootfs: it is a symlink");
+  assert_int_equal(err.errnum, 0);
+  cove_error_release(&err);
+}
+
+static void test_error_set_replaces_previous(void **state)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  (void) state;
+  cove_error_set(&err, 0, "first");
+  cove_error_set(&err, EPERM, "second");
+  assert_string_equal(err.msg, "second: Operation not permitted");
+  cove_error_release(&err);
+}
+
+static void test_json_quote_escapes(void **state)
+{
+  (void) state;
+  _cleanup_free_ char *q = json_quote("a\"b\\c\nd\x01");
+  assert_string_equal(q, "\"a\\\"b\\\\c\\nd\\u0001\"");
+  _cleanup_free_ char *e = json_quote("");
+  assert_string_equal(e, "\"\"");
+}
+
+static void test_parse_u64(void **state)
+{
+  unsigned long long v;
+  (void) state;
+  assert_int_equal(parse_u64("18446744073709551615", &v), 0);
+  assert_true(v == UINT64_MAX);
+  assert_int_equal(parse_u64("18446744073709551616", &v), -1);
+  assert_int_equal(parse_u64("-1", &v), -1);
+  assert_int_equal(parse_u64("12x", &v), -1);
+  assert_int_equal(parse_u64("", &v), -1);
+  assert_int_equal(parse_u64("0", &v), 0);
+  assert_true(v == 0);
+}
+
+static void test_atomic_write_and_read(void **state)
+{
+  char dir[] = "/tmp/cove-unit.XXXXXX";
+  struct cove_error err = COVE_ERROR_INIT;
+  _cleanup_free_ char *data = NULL;
+  _cleanup_free_ char *path = NULL;
+  size_t len = 0;
+  (void) state;
+
+  assert_non_null(mkdtemp(dir));
+  path = xasprintf("%s/a/b/c", dir);
+  assert_int_equal(mkdir_p(path, 0700, &err), 0);
+  free(path);
+  path = xasprintf("%s/a", dir);
+  int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  assert_true(fd >= 0);
+  assert_int_equal(write_file_atomic_at(fd, "state.json", "{}", 2, 0600, &err), 0);
+  assert_int_equal(read_file_at(fd, "state.json", 1024, &data, &len, &err), 0);
+  assert_string_equal(data, "{}");
+  assert_int_equal(len, 2);
+  free(data);
+  data = NULL;
+  assert_int_equal(read_file_at(fd, "state.json", 1, &data, &len, &err), -1);
+  assert_non_null(strstr(err.msg, "larger than 1 bytes"));
+  cove_error_release(&err);
+  assert_int_equal(read_file_at(fd, "missing", 1024, &data, &len, &err), -1);
+  assert_string_equal(err.msg, "open `missing`: No such file or directory");
+  cove_error_release(&err);
+  close(fd);
+  free(path);
+  path = xasprintf("rm -rf %s", dir);
+  assert_int_equal(system(path), 0);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_error_set_appends_strerror),
+    cmocka_unit_test(test_error_wrap_prefixes_context),
+    cmocka_unit_test(test_error_set_replaces_previous),
+    cmocka_unit_test(test_json_quote_escapes),
+    cmocka_unit_test(test_parse_u64),
+    cmocka_unit_test(test_atomic_write_and_read),
+  };
+  return cmocka_run_group_tests_name("common", tests, NULL, NULL);
+}
