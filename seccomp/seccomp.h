@@ -37,4 +37,16 @@ int cove_seccomp_send_listener(const char *listener_path, int notify_fd, const c
 
 void cove_seccomp_prog_release(struct cove_seccomp_prog *prog);
 
+/* ---- additions (additive to the contract above) ---- */
+
+/* The full form of cove_seccomp_send_listener(): the "container process state" sent is
+ *   {"ociVersion":..., "fds":["seccompFd"], "pid":pid, "metadata":metadata, "state":<state_json>}
+ * with notify_fd in SCM_RIGHTS; metadata (linux.seccomp.listenerMetadata) may be NULL.
+ * cove_seccomp_send_listener() is this with the pid read from state_json and no metadata. */
+int cove_seccomp_send_listener_full(const char *listener_path, int notify_fd, int pid, const char *metadata,
+                                    const char *state_json, struct cove_error *err);
+
+/* The compiled-filter cache directory under a state root ("<root>/seccomp-cache"), heap. */
+char *cove_seccomp_cache_dir(const char *state_root);
+
 #endif

@@ -1,0 +1,128 @@
+/* notify.c: hands the seccomp notify fd to the agent listening at linux.seccomp.listenerPath.
+ *
+ * runtime-spec (config-linux.md, "The Container Process State"): connect an AF_UNIX SOCK_STREAM
+ * socket, send one JSON document
+ *   {"ociVersion":"1.3.0","fds":["seccompFd"],"pid":N,"metadata":"...","state":{...}}
+ * with the fd in SCM_RIGHTS on the first sendmsg(2), then close: one state per connection. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+#include "seccomp/internal.h"
+
+char *cove_seccomp_cache_dir(const char *state_root)
+{
+  return xasprintf("%s/seccomp-cache", state_root);
+}
+
+/* The top-level "pid" of a state document (compact or not); 0 when absent.  A scanner rather than
+ * a parser: the document is ours (oci_state_to_json), we only skip strings and nesting. */
+static int state_pid(const char *s)
+{
+  int depth = 0;
+  for (const char *p = s; *p; p++) {
+    if (*p == '"') {
+      const char *key = p + 1;
+      for (p++; *p && *p != '"'; p++)
+        if (*p == '\\' && p[1])
+          p++;
+      if (!*p)
+        return 0;
+      if (depth == 1 && p - key == 3 && strncmp(key, "pid", 3) == 0) {
+        const char *q = p + 1;
+        while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+          q++;
+        if (*q == ':') {
+          long v = strtol(q + 1, NULL, 10);
+          return v > 0 && v < (1L << 30) ? (int) v : 0;
+        }
+      }
+    } else if (*p == '{' || *p == '[') {
+      depth++;
+    } else if (*p == '}' || *p == ']') {
+      depth--;
+    }
+  }
+  return 0;
+}
+
+static int send_with_fd(int sock, const char *data, size_t len, int fd)
+{
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  struct iovec iov = {.iov_base = (void *) data, .iov_len = len};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+  struct cmsghdr *c;
+  ssize_t n;
+
+  memset(&u, 0, sizeof u);
+  c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  do
+    n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return -1;
+  /* the fds went with the first call; the rest is plain payload */
+  for (size_t done = (size_t) n; done < len;) {
+    n = send(sock, data + done, len - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return -1;
+    done += (size_t) n;
+  }
+  return 0;
+}
+
+int cove_seccomp_send_listener_full(const char *listener_path, int notify_fd, int pid, const char *metadata,
+                                    const char *state_json, struct cove_error *err)
+{
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  _cleanup_close_ int sock = -1;
+  _cleanup_free_ char *meta_q = NULL, *doc = NULL;
+  size_t plen;
+
+  if (!listener_path || !*listener_path)
+    return cove_error_set(err, EINVAL, "seccomp listener: no listenerPath");
+  if (notify_fd < 0)
+    return cove_error_set(err, EBADF, "seccomp listener `%s`: no notify fd", listener_path);
+  plen = strlen(listener_path);
+  if (plen >= sizeof addr.sun_path)
+    return cove_error_set(err, ENAMETOOLONG, "seccomp listener `%s`", listener_path);
+  memcpy(addr.sun_path, listener_path, plen + 1);
+
+  if (metadata) {
+    meta_q = json_quote(metadata);
+    if (!meta_q)
+      return cove_error_set(err, ENOMEM, "seccomp listener `%s`: quote the metadata", listener_path);
+  }
+  doc = xasprintf("{\"ociVersion\":\"%s\",\"fds\":[\"seccompFd\"],\"pid\":%d%s%s,\"state\":%s}", OCI_SPEC_VERSION,
+                  pid, meta_q ? ",\"metadata\":" : "", meta_q ? meta_q : "", state_json ? state_json : "{}");
+
+  sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return cove_error_set(err, errno, "seccomp listener `%s`: socket", listener_path);
+  if (connect(sock, (struct sockaddr *) &addr, sizeof addr) < 0)
+    return cove_error_set(err, errno, "seccomp listener `%s`: connect", listener_path);
+  if (send_with_fd(sock, doc, strlen(doc), notify_fd) < 0)
+    return cove_error_set(err, errno, "seccomp listener `%s`: send the notify fd", listener_path);
+  return 0;
+}
+
+int cove_seccomp_send_listener(const char *listener_path, int notify_fd, const char *state_json,
+                               struct cove_error *err)
+{
+  return cove_seccomp_send_listener_full(listener_path, notify_fd, state_json ? state_pid(state_json) : 0, NULL,
+                                         state_json, err);
+}
