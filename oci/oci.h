@@ -215,7 +215,9 @@ struct oci_device_cgroup {
 };
 
 struct oci_memory {
-  struct oci_opt_i64 limit; /* -1 = unlimited */
+  /* -1 = unlimited.  The five limits below accept the full uint64 range in the file: values
+   * above INT64_MAX (engines write 18446744073709551615 for "no limit") read as -1. */
+  struct oci_opt_i64 limit;
   struct oci_opt_i64 reservation;
   struct oci_opt_i64 swap;
   struct oci_opt_i64 kernel;
@@ -293,7 +295,7 @@ struct oci_resources {
   size_t devices_len;
   struct oci_memory *memory;
   struct oci_cpu *cpu;
-  struct oci_opt_i64 pids_limit; /* set when .pids present; <= 0 means unlimited */
+  struct oci_opt_i64 pids_limit; /* set when .pids.limit is present; <= 0 means unlimited */
   struct oci_blkio *block_io;
   struct oci_hugepage_limit *hugepage_limits;
   size_t hugepage_limits_len;
