@@ -1,8 +1,71 @@
-/* spec.c: `cove spec`. */
+/* spec.c: `cove spec [--bundle DIR] [--rootless]`: write a default config.json, never over an
+ * existing one. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "cmd/cmd.h"
+#include "common/cleanup.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "oci/oci.h"
+
+static int write_spec(const char *bundle, bool rootless, struct cove_error *err)
+{
+  _cleanup_free_ char *json = NULL;
+  _cleanup_free_ char *path = NULL;
+  _cleanup_close_ int fd = -1;
+
+  json = oci_default_spec_json(rootless, err);
+  if (!json)
+    return -1;
+  path = bundle ? xasprintf("%s/config.json", bundle) : xstrdup("config.json");
+  /* O_EXCL: refuse to overwrite, without a window between a check and the write */
+  fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+  if (fd < 0) {
+    if (errno == EEXIST)
+      return cove_error_set(err, 0, "`%s` already exists: remove it first", path);
+    return cove_error_set(err, errno, "create `%s`", path);
+  }
+  if (write_all(fd, json, strlen(json)) < 0) {
+    int e = errno;
+    unlink(path);
+    return cove_error_set(err, e, "write `%s`", path);
+  }
+  if (close(steal_fd(fd)) < 0)
+    return cove_error_set(err, errno, "write `%s`", path);
+  return 0;
+}
 
 int cmd_spec(struct cove_globals *g, int argc, char **argv)
 {
+  const struct cmd_verb *verb = cmd_find_verb("spec");
+  struct cove_error err = COVE_ERROR_INIT;
+  const char *bundle = NULL;
+  bool rootless = false;
+  const struct cmd_flag flags[] = {
+    {"bundle", 'b', FLAG_STRING, &bundle, "DIR", "write DIR/config.json (default: the current directory)"},
+    {"rootless", 0, FLAG_BOOL, &rootless, NULL, "a config for a rootless container (user namespace, no cgroup limits)"},
+    {NULL, 0, 0, NULL, NULL, NULL},
+  };
+  int first, r;
+
   (void) g;
-  return cmd_not_implemented(cmd_find_verb("spec"), argc, argv);
+  r = cmd_parse_flags(verb, flags, argc, argv, &first);
+  if (r)
+    return r < 0 ? 0 : r;
+  r = cmd_expect_args(verb, argc - first, 0, 0);
+  if (r)
+    return r;
+  if (bundle && !*bundle)
+    return cmd_usage_error(verb, "--bundle: empty path");
+  if (write_spec(bundle, rootless, &err) < 0) {
+    cove_error_wrap(&err, "spec");
+    r = cove_fail(&err);
+    cove_error_release(&err);
+    return r;
+  }
+  return 0;
 }
