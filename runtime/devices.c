@@ -1,0 +1,220 @@
+/* devices.c: the container's /dev: the default nodes (null, zero, full, random, urandom, tty),
+ * linux.devices (c/b/u/p with fileMode, uid, gid), /dev/ptmx -> pts/ptmx, /dev/fd and the std
+ * links, and /dev/console bound to the pty.  Nodes are made with mknod, or bind-mounted from the
+ * host when the init is in a user namespace (mknod is not allowed there).  Every node path is
+ * resolved in the rootfs and created relative to its parent's fd, so a hostile /dev/net -> /etc
+ * symlink in the image cannot place a device on the host. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+#include "runtime/rootfs_internal.h"
+
+struct dev_node {
+  const char *path;
+  mode_t type; /* S_IFCHR, S_IFBLK, S_IFIFO */
+  unsigned major, minor;
+  mode_t mode;
+  uid_t uid;
+  gid_t gid;
+};
+
+static const struct dev_node default_devices[] = {
+    {"/dev/null", S_IFCHR, 1, 3, 0666, 0, 0},    {"/dev/zero", S_IFCHR, 1, 5, 0666, 0, 0},
+    {"/dev/full", S_IFCHR, 1, 7, 0666, 0, 0},    {"/dev/random", S_IFCHR, 1, 8, 0666, 0, 0},
+    {"/dev/urandom", S_IFCHR, 1, 9, 0666, 0, 0}, {"/dev/tty", S_IFCHR, 5, 0, 0666, 0, 0},
+};
+
+static const struct {
+  const char *name, *target;
+} dev_links[] = {
+    {"fd", "/proc/self/fd"},
+    {"stdin", "/proc/self/fd/0"},
+    {"stdout", "/proc/self/fd/1"},
+    {"stderr", "/proc/self/fd/2"},
+};
+
+/* Remove whatever non-directory the image has at parent/base, so the node we make is ours. */
+static int clear_entry(int parent, const char *base)
+{
+  struct stat st;
+  if (fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return errno == ENOENT ? 0 : -1;
+  if (S_ISDIR(st.st_mode)) {
+    errno = EISDIR;
+    return -1;
+  }
+  return unlinkat(parent, base, 0);
+}
+
+static int bind_host_device(const struct dev_node *d, int parent, const char *base,
+                            struct cove_error *err)
+{
+  int r = openat(parent, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0000);
+  if (r < 0 && errno == EEXIST) {
+    if (clear_entry(parent, base) < 0)
+      return cove_error_set(err, errno, "replace %s", d->path);
+    r = openat(parent, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0000);
+  }
+  if (r < 0)
+    return cove_error_set(err, errno, "create %s", d->path);
+  close(r);
+  _cleanup_close_ int target = openat(parent, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (target < 0)
+    return cove_error_set(err, errno, "open %s", d->path);
+  /* the host's node at the same path; check it is the device asked for before exposing it */
+  _cleanup_close_ int src = open(d->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (src < 0 || fstat(src, &st) < 0)
+    return cove_error_set(err, errno, "host device %s", d->path);
+  if ((st.st_mode & S_IFMT) != d->type ||
+      (d->type != S_IFIFO && st.st_rdev != makedev(d->major, d->minor)))
+    return cove_error_set(err, ENODEV, "host %s is not device %u:%u", d->path, d->major, d->minor);
+  return rootfs_bind(NULL, src, target, false, 0, 0, err);
+}
+
+static int make_node(const struct dev_node *d, int parent, const char *base, struct cove_error *err)
+{
+  dev_t dev = d->type == S_IFIFO ? 0 : makedev(d->major, d->minor);
+  if (mknodat(parent, base, d->type | (d->mode & 07777), dev) < 0) {
+    if (errno != EEXIST || clear_entry(parent, base) < 0 ||
+        mknodat(parent, base, d->type | (d->mode & 07777), dev) < 0)
+      return cove_error_set(err, errno, "mknod %s", d->path);
+  }
+  _cleanup_close_ int fd = openat(parent, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) < 0)
+    return cove_error_set(err, errno, "open %s", d->path);
+  if ((st.st_mode & S_IFMT) != d->type || st.st_rdev != dev)
+    return cove_error_set(err, EEXIST, "%s was replaced while being created", d->path);
+  /* mknod's mode went through the umask: set it exactly, on the node we just checked */
+  char p[64];
+  if (chmod(rootfs_fd_path(fd, p, sizeof(p)), d->mode & 07777) < 0)
+    return cove_error_set(err, errno, "chmod %s", d->path);
+  if ((d->uid || d->gid) && fchownat(fd, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
+    return cove_error_set(err, errno, "chown %s", d->path);
+  return 0;
+}
+
+static int create_device(struct rootfs_run *run, const struct dev_node *d, struct cove_error *err)
+{
+  _cleanup_free_ char *base = NULL;
+  _cleanup_close_ int parent = rootfs_resolve_parent(run->root_fd, d->path, true, &base, err);
+  if (parent < 0)
+    return -1;
+  if (run->ctx->userns)
+    return bind_host_device(d, parent, base, err);
+  return make_node(d, parent, base, err);
+}
+
+static int device_from_config(const struct oci_device *c, struct dev_node *d, struct cove_error *err)
+{
+  memset(d, 0, sizeof(*d));
+  d->path = c->path;
+  if (!c->type || !c->path)
+    return cove_error_set(err, EINVAL, "device without type or path");
+  if (strcmp(c->type, "c") == 0 || strcmp(c->type, "u") == 0)
+    d->type = S_IFCHR;
+  else if (strcmp(c->type, "b") == 0)
+    d->type = S_IFBLK;
+  else if (strcmp(c->type, "p") == 0)
+    d->type = S_IFIFO;
+  else
+    return cove_error_set(err, EINVAL, "device %s: unknown type %s", c->path, c->type);
+  if (d->type != S_IFIFO && (c->major < 0 || c->minor < 0 || c->major > 0xfff || c->minor > 0xfffff))
+    return cove_error_set(err, EINVAL, "device %s: bad major/minor %lld:%lld", c->path,
+                          (long long) c->major, (long long) c->minor);
+  d->major = (unsigned) c->major;
+  d->minor = (unsigned) c->minor;
+  d->mode = c->file_mode.set ? (mode_t) (c->file_mode.v & 07777) : 0666;
+  d->uid = c->uid.set ? (uid_t) c->uid.v : 0;
+  d->gid = c->gid.set ? (gid_t) c->gid.v : 0;
+  return 0;
+}
+
+int rootfs_devices_validate(const struct oci_config *config, struct cove_error *err)
+{
+  const struct oci_linux *l = config->linux_;
+  for (size_t i = 0; l && i < l->devices_len; i++) {
+    struct dev_node d;
+    if (device_from_config(&l->devices[i], &d, err) < 0)
+      return cove_error_wrap(err, "linux.devices[%zu]", i);
+    if (d.path[0] != '/')
+      return cove_error_set(err, EINVAL, "linux.devices[%zu]: path %s is not absolute", i, d.path);
+  }
+  return 0;
+}
+
+static bool config_has_device(const struct oci_config *config, const char *path)
+{
+  const struct oci_linux *l = config->linux_;
+  for (size_t i = 0; l && i < l->devices_len; i++) {
+    if (!l->devices[i].path)
+      continue;
+    _cleanup_free_ char *a = rootfs_path_clean(l->devices[i].path);
+    _cleanup_free_ char *b = rootfs_path_clean(path);
+    if (strcmp(a, b) == 0)
+      return true;
+  }
+  return false;
+}
+
+static int setup_console(struct rootfs_run *run, int devfd, struct cove_error *err)
+{
+  /* CVE-2025-52565: /dev/console must be a file we made, not an image symlink to somewhere
+   * the bind would then cover */
+  if (clear_entry(devfd, "console") < 0)
+    return cove_error_set(err, errno, "replace /dev/console");
+  int r = openat(devfd, "console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (r < 0)
+    return cove_error_set(err, errno, "create /dev/console");
+  close(r);
+  _cleanup_close_ int target = openat(devfd, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (target < 0)
+    return cove_error_set(err, errno, "open /dev/console");
+  if (rootfs_bind(NULL, run->ctx->console_fd, target, false, 0, 0, err) < 0)
+    return cove_error_wrap(err, "bind the console on /dev/console");
+  return 0;
+}
+
+int rootfs_setup_dev(struct rootfs_run *run, struct cove_error *err)
+{
+  const struct oci_config *config = run->ctx->config;
+  /* a /dev bound from the host already has its nodes: leave them (runc does the same) */
+  if (run->dev_is_bound)
+    return 0;
+  for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
+    if (config_has_device(config, default_devices[i].path))
+      continue;
+    if (create_device(run, &default_devices[i], err) < 0)
+      return cove_error_wrap(err, "create device %s", default_devices[i].path);
+  }
+  const struct oci_linux *l = config->linux_;
+  for (size_t i = 0; l && i < l->devices_len; i++) {
+    struct dev_node d;
+    if (device_from_config(&l->devices[i], &d, err) < 0 || create_device(run, &d, err) < 0)
+      return cove_error_wrap(err, "create device %s", l->devices[i].path ? l->devices[i].path : "?");
+  }
+
+  _cleanup_close_ int devfd = rootfs_mkpath(run->root_fd, "/dev", true, 0755, err);
+  if (devfd < 0)
+    return cove_error_wrap(err, "/dev");
+  for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++) {
+    if (symlinkat(dev_links[i].target, devfd, dev_links[i].name) < 0 && errno != EEXIST)
+      return cove_error_set(err, errno, "link /dev/%s", dev_links[i].name);
+  }
+  /* ptmx must be the container's devpts instance, not a host node (newinstance semantics) */
+  if (!config_has_device(config, "/dev/ptmx")) {
+    if (clear_entry(devfd, "ptmx") < 0 || symlinkat("pts/ptmx", devfd, "ptmx") < 0)
+      return cove_error_set(err, errno, "link /dev/ptmx");
+  }
+  if (run->ctx->console_fd >= 0 && setup_console(run, devfd, err) < 0)
+    return -1;
+  return 0;
+}

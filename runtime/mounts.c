@@ -1,0 +1,421 @@
+/* mounts.c: one config.json mount at a time (bind, proc, sysfs, tmpfs, devpts, mqueue, overlay,
+ * any filesystem by name), always onto an fd resolved inside the rootfs, never onto a path the
+ * kernel would walk from the host's root.  Bind mounts are cloned with open_tree and given their
+ * attributes (ro, nosuid, recursive rro..., idmap) with mount_setattr while still detached, then
+ * attached with move_mount onto the target fd; filesystems are mounted onto /proc/self/fd/N of
+ * the target fd (the host's procfs, before pivot_root), as the kernel parses their data options
+ * there exactly as mount(8) would.  cgroup mounts live in rootfs_cgroup.c. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+#include "runtime/rootfs_internal.h"
+
+#define COPYUP_MAX_DEPTH 64
+
+const char *rootfs_fd_path(int fd, char *buf, size_t len)
+{
+  int n = snprintf(buf, len, "/proc/self/fd/%d", fd);
+  if (n < 0 || (size_t) n >= len)
+    abort();
+  return buf;
+}
+
+int rootfs_move_mount(int mnt_fd, int target_fd, struct cove_error *err)
+{
+  if (move_mount(mnt_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return cove_error_set(err, errno, "attach mount");
+  return 0;
+}
+
+/* The flags a bind remount must keep: in a user namespace the kernel locks nosuid/nodev/noexec
+ * and the atime mode the host set, and a remount that drops them fails with EPERM. */
+static unsigned long locked_flags(int fd)
+{
+  struct statvfs sv;
+  unsigned long f = 0;
+  if (fstatvfs(fd, &sv) < 0)
+    return 0;
+  if (sv.f_flag & ST_NOSUID)
+    f |= MS_NOSUID;
+  if (sv.f_flag & ST_NODEV)
+    f |= MS_NODEV;
+  if (sv.f_flag & ST_NOEXEC)
+    f |= MS_NOEXEC;
+  if (sv.f_flag & ST_NOATIME)
+    f |= MS_NOATIME;
+  if (sv.f_flag & ST_NODIRATIME)
+    f |= MS_NODIRATIME;
+  if (sv.f_flag & ST_RELATIME)
+    f |= MS_RELATIME;
+  return f;
+}
+
+static unsigned long attr_to_flags(uint64_t a)
+{
+  unsigned long f = 0;
+  if (a & MOUNT_ATTR_RDONLY)
+    f |= MS_RDONLY;
+  if (a & MOUNT_ATTR_NOSUID)
+    f |= MS_NOSUID;
+  if (a & MOUNT_ATTR_NODEV)
+    f |= MS_NODEV;
+  if (a & MOUNT_ATTR_NOEXEC)
+    f |= MS_NOEXEC;
+  if (a & MOUNT_ATTR_NODIRATIME)
+    f |= MS_NODIRATIME;
+  if ((a & MOUNT_ATTR__ATIME) == MOUNT_ATTR_NOATIME)
+    f |= MS_NOATIME;
+  if ((a & MOUNT_ATTR__ATIME) == MOUNT_ATTR_STRICTATIME)
+    f |= MS_STRICTATIME;
+  return f;
+}
+
+/* Set attributes on the mount mnt_fd is the root of (attached or not).  Kernels before 5.12 have
+ * no mount_setattr: there, a bind remount of the attached mount does the non-recursive part. */
+static int set_attr(int mnt_fd, bool recursive, uint64_t set, uint64_t clr, uint64_t propagation,
+                    struct cove_error *err)
+{
+  if (!set && !clr && !propagation)
+    return 0;
+  struct mount_attr a = {.attr_set = set, .attr_clr = clr, .propagation = propagation};
+  if (mount_setattr(mnt_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) == 0)
+    return 0;
+  if (errno != ENOSYS)
+    return cove_error_set(err, errno, "set mount attributes");
+  char p[64];
+  rootfs_fd_path(mnt_fd, p, sizeof(p));
+  if (set || clr) {
+    unsigned long keep = locked_flags(mnt_fd) & ~attr_to_flags(clr);
+    if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | keep | attr_to_flags(set), NULL) < 0)
+      return cove_error_set(err, errno, "remount");
+  }
+  if (propagation && mount(NULL, p, NULL, propagation | (recursive ? MS_REC : 0), NULL) < 0)
+    return cove_error_set(err, errno, "set propagation");
+  return 0;
+}
+
+int rootfs_bind(const char *src, int src_fd, int target_fd, bool recursive, uint64_t attr_set,
+                uint64_t attr_clr, struct cove_error *err)
+{
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+  _cleanup_close_ int tree =
+      src_fd >= 0 ? open_tree(src_fd, "", flags | AT_EMPTY_PATH) : open_tree(AT_FDCWD, src, flags);
+  if (tree < 0)
+    return cove_error_set(err, errno, "clone %s", src ? src : "mount");
+  /* attributes go on while the clone is detached: it is never visible writable */
+  bool later = false;
+  if (attr_set || attr_clr) {
+    struct mount_attr a = {.attr_set = attr_set, .attr_clr = attr_clr};
+    if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0) {
+      if (errno != ENOSYS)
+        return cove_error_set(err, errno, "set mount attributes");
+      later = true;
+    }
+  }
+  if (rootfs_move_mount(tree, target_fd, err) < 0)
+    return -1;
+  return later ? set_attr(tree, recursive, attr_set, attr_clr, 0, err) : 0;
+}
+
+/* ---- tmpcopyup: copy what the image had under a tmpfs target into the fresh tmpfs ---- */
+
+static int copy_file(int sfd, int dfd)
+{
+  for (;;) {
+    ssize_t n = copy_file_range(sfd, NULL, dfd, NULL, 1 << 30, 0);
+    if (n == 0)
+      return 0;
+    if (n > 0)
+      continue;
+    if (errno != EXDEV && errno != ENOSYS && errno != EINVAL)
+      return -1;
+    break;
+  }
+  for (;;) {
+    ssize_t n = sendfile(dfd, sfd, NULL, 1 << 30);
+    if (n == 0)
+      return 0;
+    if (n < 0)
+      return -1;
+  }
+}
+
+static void copy_meta(int dst_dir, const char *name, const struct stat *st)
+{
+  /* best effort: the copy stays usable if ownership cannot be kept */
+  (void) !fchownat(dst_dir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
+  if (!S_ISLNK(st->st_mode))
+    (void) !fchmodat(dst_dir, name, st->st_mode & 07777, 0);
+  struct timespec ts[2] = {st->st_atim, st->st_mtim};
+  (void) !utimensat(dst_dir, name, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+/* Symlinks are copied as links, never followed: an image's /run -> /etc link cannot make us read
+ * (or write) a host file. */
+static int copy_tree(int src, int dst, int depth, struct cove_error *err)
+{
+  if (depth > COPYUP_MAX_DEPTH)
+    return cove_error_set(err, ELOOP, "tmpcopyup: tree deeper than %d", COPYUP_MAX_DEPTH);
+  int dfd = openat(src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return cove_error_set(err, errno, "tmpcopyup: open source");
+  DIR *d = fdopendir(dfd);
+  if (!d) {
+    close(dfd);
+    return cove_error_set(err, errno, "tmpcopyup: read source");
+  }
+  int ret = 0;
+  struct dirent *de;
+  while (ret == 0 && (errno = 0, de = readdir(d))) {
+    const char *n = de->d_name;
+    if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+      continue;
+    struct stat st;
+    if (fstatat(src, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+      ret = cove_error_set(err, errno, "tmpcopyup: stat %s", n);
+      break;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      if (mkdirat(dst, n, 0700) < 0 && errno != EEXIST) {
+        ret = cove_error_set(err, errno, "tmpcopyup: mkdir %s", n);
+        break;
+      }
+      _cleanup_close_ int s2 = openat(src, n, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      _cleanup_close_ int d2 = openat(dst, n, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (s2 < 0 || d2 < 0) {
+        ret = cove_error_set(err, errno, "tmpcopyup: open %s", n);
+        break;
+      }
+      ret = copy_tree(s2, d2, depth + 1, err);
+    } else if (S_ISREG(st.st_mode)) {
+      _cleanup_close_ int s2 = openat(src, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      _cleanup_close_ int d2 = openat(dst, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (s2 < 0 || d2 < 0 || copy_file(s2, d2) < 0)
+        ret = cove_error_set(err, errno, "tmpcopyup: copy %s", n);
+    } else if (S_ISLNK(st.st_mode)) {
+      char t[PATH_MAX];
+      ssize_t l = readlinkat(src, n, t, sizeof(t) - 1);
+      if (l < 0 || (t[l] = '\0', symlinkat(t, dst, n) < 0))
+        ret = cove_error_set(err, errno, "tmpcopyup: copy link %s", n);
+    } else if (mknodat(dst, n, st.st_mode, st.st_rdev) < 0) {
+      ret = cove_error_set(err, errno, "tmpcopyup: copy node %s", n);
+    }
+    if (ret == 0)
+      copy_meta(dst, n, &st);
+  }
+  if (ret == 0 && errno)
+    ret = cove_error_set(err, errno, "tmpcopyup: read source");
+  closedir(d);
+  return ret;
+}
+
+/* ---- the mount itself ---- */
+
+static bool is_type(const struct oci_mount *m, const char *t)
+{
+  return m->type && strcmp(m->type, t) == 0;
+}
+
+static char *resolve_source(const struct rootfs_ctx *ctx, const char *src)
+{
+  if (!src || src[0] == '/' || !ctx->bundle)
+    return xstrdup(src ? src : "none");
+  return xasprintf("%s/%s", ctx->bundle, src);
+}
+
+static int do_bind(struct rootfs_run *run, const struct oci_mount *m, const char *src,
+                   int target_fd, const struct mount_opts *o, struct cove_error *err)
+{
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->recursive ? AT_RECURSIVE : 0);
+  _cleanup_close_ int tree = open_tree(AT_FDCWD, src, flags);
+  if (tree < 0)
+    return cove_error_set(err, errno, "open source %s", src);
+  if (o->idmap || m->uid_mappings_len || m->gid_mappings_len) {
+    _cleanup_close_ int ns = rootfs_idmap_userns(m, err);
+    if (ns < 0)
+      return -1;
+    struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) ns};
+    unsigned at = AT_EMPTY_PATH | ((o->recursive_idmap || o->recursive) ? AT_RECURSIVE : 0);
+    if (mount_setattr(tree, "", at, &a, sizeof(a)) < 0)
+      return cove_error_set(err, errno, "idmap %s", src);
+  }
+  uint64_t atime_clr = 0;
+  uint64_t set = mount_flags_to_attr(o->flags, &atime_clr);
+  uint64_t clr = mount_flags_to_attr(o->clear_flags, &(uint64_t) {0}) | atime_clr;
+  clr &= ~set | MOUNT_ATTR__ATIME;
+  if (o->rec_attr_set || o->rec_attr_clr) {
+    struct mount_attr a = {.attr_set = o->rec_attr_set, .attr_clr = o->rec_attr_clr};
+    if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+      return cove_error_set(err, errno, "set recursive attributes on %s", src);
+  }
+  if (rootfs_move_mount(tree, target_fd, err) < 0)
+    return -1;
+  /* ro/nosuid/... apply to the top mount only, as runc and crun do (rro is the recursive one) */
+  if (set_attr(tree, false, set, clr, 0, err) < 0)
+    return -1;
+  for (size_t i = 0; i < o->propagation_len; i++) {
+    unsigned long p = o->propagation[i];
+    if (set_attr(tree, p & MS_REC, 0, 0, p & ~MS_REC, err) < 0)
+      return -1;
+  }
+  (void) run;
+  return 0;
+}
+
+/* Reopen the mount just stacked on dest (the old target fd still names what is under it). */
+static int reopen_top(struct rootfs_run *run, const struct oci_mount *m, struct cove_error *err)
+{
+  return rootfs_resolve(run->root_fd, m->destination, O_PATH | O_DIRECTORY, err);
+}
+
+static int do_fs_mount(struct rootfs_run *run, const struct oci_mount *m, const char *src,
+                       int target_fd, const struct mount_opts *o, struct cove_error *err)
+{
+  char p[64];
+  const char *type = m->type ? m->type : "none";
+  _cleanup_close_ int old_dir = -1;
+  if (o->tmpcopyup) {
+    old_dir = openat(target_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (old_dir < 0)
+      return cove_error_set(err, errno, "tmpcopyup: open target");
+  }
+  if (mount(src, rootfs_fd_path(target_fd, p, sizeof(p)), type, o->flags, o->data) < 0) {
+    int e = errno;
+    /* sysfs cannot be mounted in a user namespace that does not own the network namespace:
+     * show the host's, read-only-as-asked, like runc does */
+    if (is_type(m, "sysfs") && (e == EPERM || e == EBUSY) && run->ctx->userns) {
+      uint64_t atime_clr = 0;
+      uint64_t set = mount_flags_to_attr(o->flags, &atime_clr);
+      return rootfs_bind("/sys", -1, target_fd, true, set, atime_clr, err);
+    }
+    return cove_error_set(err, e, "mount %s", type);
+  }
+  if (!o->tmpcopyup && !o->propagation_len && !o->rec_attr_set && !o->rec_attr_clr)
+    return 0;
+  _cleanup_close_ int top = reopen_top(run, m, err);
+  if (top < 0)
+    return -1;
+  if (o->tmpcopyup) {
+    struct stat st;
+    if (fstat(old_dir, &st) == 0) {
+      (void) !fchownat(top, "", st.st_uid, st.st_gid, AT_EMPTY_PATH);
+      (void) !chmod(rootfs_fd_path(top, p, sizeof(p)), st.st_mode & 07777);
+    }
+    if (copy_tree(old_dir, top, 0, err) < 0)
+      return -1;
+  }
+  if (set_attr(top, true, o->rec_attr_set, o->rec_attr_clr, 0, err) < 0)
+    return -1;
+  for (size_t i = 0; i < o->propagation_len; i++) {
+    unsigned long pr = o->propagation[i];
+    if (set_attr(top, pr & MS_REC, 0, 0, pr & ~MS_REC, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static bool is_root_dest(const char *d)
+{
+  for (; *d; d++)
+    if (*d != '/' && *d != '.')
+      return false;
+  return true;
+}
+
+static int mount_one(struct rootfs_run *run, const struct oci_mount *m, struct cove_error *err)
+{
+  _cleanup_(mount_opts_free) struct mount_opts o;
+  if (mount_opts_parse(m->options, m->options_len, &o, err) < 0)
+    return -1;
+  const bool bind = o.bind || is_type(m, "bind");
+  _cleanup_free_ char *src = bind ? resolve_source(run->ctx, m->source) : xstrdup(m->source ? m->source : "none");
+
+  if (is_root_dest(m->destination)) {
+    /* a mount on "/" (an overlay root): stack it on the rootfs and carry on from its top */
+    if (bind)
+      return cove_error_set(err, EINVAL, "a bind mount onto / is not supported: use root.path");
+    if (do_fs_mount(run, m, src, run->root_fd, &o, err) < 0)
+      return -1;
+    int nfd = open(run->ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (nfd < 0)
+      return cove_error_set(err, errno, "reopen rootfs %s", run->ctx->rootfs);
+    close(run->root_fd);
+    run->root_fd = nfd;
+    return 0;
+  }
+
+  bool want_dir = true;
+  if (bind) {
+    struct stat st;
+    if (stat(src, &st) < 0)
+      return cove_error_set(err, errno, "source %s", src);
+    want_dir = S_ISDIR(st.st_mode);
+  }
+  _cleanup_close_ int target = -1;
+  if (is_type(m, "proc") || is_type(m, "sysfs")) {
+    /* CVE-2019-19921: a /proc that is a symlink in the image would let a later mount land on
+     * the real procfs; refuse rather than follow */
+    struct cove_error e = COVE_ERROR_INIT;
+    target = rootfs_resolve(run->root_fd, m->destination, O_PATH | O_NOFOLLOW, &e);
+    if (target < 0 && e.errnum != ENOENT) {
+      *err = e;
+      return -1;
+    }
+    cove_error_release(&e);
+    if (target >= 0) {
+      struct stat st;
+      if (fstat(target, &st) < 0)
+        return cove_error_set(err, errno, "stat %s", m->destination);
+      if (S_ISLNK(st.st_mode))
+        return cove_error_set(err, ELOOP, "resolve %s in rootfs: it is a symlink", m->destination);
+      if (!S_ISDIR(st.st_mode))
+        return cove_error_set(err, ENOTDIR, "resolve %s in rootfs", m->destination);
+    }
+  }
+  if (target < 0)
+    target = rootfs_mkpath(run->root_fd, m->destination, want_dir, want_dir ? 0755 : 0644, err);
+  if (target < 0)
+    return -1;
+
+  if (bind)
+    return do_bind(run, m, src, target, &o, err);
+  if ((is_type(m, "cgroup") || is_type(m, "cgroup2")) && !(o.flags & MS_REMOUNT))
+    return rootfs_mount_cgroup(run, m, target, &o, err);
+  return do_fs_mount(run, m, src, target, &o, err);
+}
+
+static bool dest_is(const char *d, const char *want)
+{
+  _cleanup_free_ char *c = rootfs_path_clean(d);
+  return strcmp(c, want) == 0;
+}
+
+int rootfs_do_mount(struct rootfs_run *run, const struct oci_mount *m, struct cove_error *err)
+{
+  if (!m->destination)
+    return cove_error_set(err, EINVAL, "mount without a destination");
+  if (mount_one(run, m, err) < 0)
+    return cove_error_wrap(err, "mount %s on %s", m->type ? m->type : (m->source ? m->source : "none"),
+                           m->destination);
+  if (dest_is(m->destination, "dev")) {
+    run->dev_mounted = true;
+    struct mount_opts o;
+    struct cove_error e = COVE_ERROR_INIT;
+    if (mount_opts_parse(m->options, m->options_len, &o, &e) == 0)
+      run->dev_is_bound = o.bind || is_type(m, "bind");
+    mount_opts_free(&o);
+    cove_error_release(&e);
+  }
+  return 0;
+}

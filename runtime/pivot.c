@@ -1,0 +1,46 @@
+/* pivot.c: making the prepared rootfs the container's "/": pivot_root(".", ".") and a lazy
+ * unmount of the old root (so no host path stays reachable from the container, and nothing of
+ * the host's tree is pinned), or for --no-pivot hosts (initramfs, where pivot_root is refused)
+ * MS_MOVE onto "/" and chroot. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/rootfs_internal.h"
+
+static int do_pivot(int root_fd, struct cove_error *err)
+{
+  if (fchdir(root_fd) < 0)
+    return cove_error_set(err, errno, "chdir to the rootfs");
+  /* new root and old root on the same directory: the old one ends up stacked on "." */
+  if (syscall(SYS_pivot_root, ".", ".") < 0)
+    return cove_error_set(err, errno, "pivot_root");
+  /* the old root must not propagate the unmount back to the host's mounts */
+  if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+    return cove_error_set(err, errno, "make the old root a slave");
+  if (umount2(".", MNT_DETACH) < 0)
+    return cove_error_set(err, errno, "unmount the old root");
+  if (chdir("/") < 0)
+    return cove_error_set(err, errno, "chdir to /");
+  return 0;
+}
+
+static int do_move_chroot(const struct rootfs_ctx *ctx, int root_fd, struct cove_error *err)
+{
+  if (fchdir(root_fd) < 0)
+    return cove_error_set(err, errno, "chdir to the rootfs");
+  if (mount(ctx->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+    return cove_error_set(err, errno, "move the rootfs onto /");
+  if (chroot(".") < 0)
+    return cove_error_set(err, errno, "chroot");
+  if (chdir("/") < 0)
+    return cove_error_set(err, errno, "chdir to /");
+  return 0;
+}
+
+int rootfs_pivot(const struct rootfs_ctx *ctx, int root_fd, struct cove_error *err)
+{
+  return ctx->no_pivot ? do_move_chroot(ctx, root_fd, err) : do_pivot(root_fd, err);
+}

@@ -1,0 +1,165 @@
+/* rootfs_cgroup.c: `cgroup`/`cgroup2` mounts.  The container sees its own cgroups only:
+ *  - cgroup2 host: with a cgroup namespace a fresh cgroup2 mount (rooted at the namespace's
+ *    root); without one, a bind of the container's own cgroup directory.
+ *  - v1 / hybrid host: a tmpfs at the destination holding, per hierarchy listed in
+ *    /proc/self/cgroup, a fresh v1 mount (cgroup namespace) or a bind of the container's own
+ *    directory of that hierarchy, plus `unified` for the cgroup2 part of a hybrid host and the
+ *    cpu -> cpu,cpuacct style links, as runc shows them.
+ * The host kind is told by statfs, not by parsing mountinfo. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+#include "runtime/rootfs_internal.h"
+
+#define HOST_CGROUP "/sys/fs/cgroup"
+
+static long fs_type(const char *path)
+{
+  struct statfs sf;
+  return statfs(path, &sf) == 0 ? (long) sf.f_type : -1;
+}
+
+static int set_ro(int fd, uint64_t set, struct cove_error *err)
+{
+  struct mount_attr a = {.attr_set = set};
+  if (mount_setattr(fd, "", AT_EMPTY_PATH, &a, sizeof(a)) == 0)
+    return 0;
+  if (errno != ENOSYS)
+    return cove_error_set(err, errno, "set attributes");
+  char p[64];
+  if (mount(NULL, rootfs_fd_path(fd, p, sizeof(p)), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+    return cove_error_set(err, errno, "remount read-only");
+  return 0;
+}
+
+/* One hierarchy into dir_fd: a fresh mount in a cgroup namespace, else a bind of our own dir. */
+static int mount_hierarchy(const struct rootfs_ctx *ctx, int dir_fd, const char *fstype,
+                           const char *data, const char *host_dir, const char *cg_path,
+                           unsigned long flags, struct cove_error *err)
+{
+  char p[64];
+  if (ctx->new_cgroupns) {
+    if (mount("cgroup", rootfs_fd_path(dir_fd, p, sizeof(p)), fstype, flags, data) == 0)
+      return 0;
+    if (errno != EPERM && errno != EBUSY)
+      return cove_error_set(err, errno, "mount %s %s", fstype, data ? data : "");
+  }
+  _cleanup_free_ char *src = xasprintf("%s%s", host_dir, cg_path);
+  uint64_t atime_clr = 0;
+  uint64_t attr = mount_flags_to_attr(flags, &atime_clr);
+  return rootfs_bind(src, -1, dir_fd, true, attr, atime_clr, err);
+}
+
+/* Parse "ID:controllers:path"; returns false on a malformed line. */
+static bool split_line(char *line, char **ctrls, char **path)
+{
+  char *a = strchr(line, ':');
+  char *b = a ? strchr(a + 1, ':') : NULL;
+  if (!b)
+    return false;
+  *a = *b = '\0';
+  *ctrls = a + 1;
+  *path = b + 1;
+  return true;
+}
+
+static int mount_v1(struct rootfs_run *run, int target_fd, const struct oci_mount *m,
+                    const struct mount_opts *o, struct cove_error *err)
+{
+  char p[64];
+  unsigned long flags = o->flags & ~(MS_RDONLY | MS_REMOUNT);
+  if (mount("tmpfs", rootfs_fd_path(target_fd, p, sizeof(p)), "tmpfs", flags, "mode=755") < 0)
+    return cove_error_set(err, errno, "mount tmpfs");
+  _cleanup_close_ int tfd = rootfs_resolve(run->root_fd, m->destination, O_PATH | O_DIRECTORY, err);
+  if (tfd < 0)
+    return -1;
+  _cleanup_free_ char *data = NULL;
+  if (read_file("/proc/self/cgroup", 1 << 16, &data, NULL, err) < 0)
+    return -1;
+  char *save = NULL;
+  for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    char *ctrls, *path;
+    if (!split_line(line, &ctrls, &path))
+      continue;
+    const char *dir, *fstype = "cgroup", *opts = ctrls;
+    if (!*ctrls) {
+      if (fs_type(HOST_CGROUP "/unified") != CGROUP2_SUPER_MAGIC)
+        continue;
+      dir = "unified";
+      fstype = "cgroup2";
+      opts = NULL;
+    } else if (strncmp(ctrls, "name=", 5) == 0) {
+      dir = ctrls + 5;
+    } else {
+      dir = ctrls;
+    }
+    if (strchr(dir, '/') || !strcmp(dir, ".") || !strcmp(dir, ".."))
+      continue;
+    _cleanup_free_ char *host_dir = xasprintf(HOST_CGROUP "/%s", dir);
+    if (access(host_dir, F_OK) < 0)
+      continue; /* a hierarchy mounted elsewhere on this host: not ours to show */
+    if (mkdirat(tfd, dir, 0755) < 0 && errno != EEXIST)
+      return cove_error_set(err, errno, "mkdir %s", dir);
+    _cleanup_close_ int dfd = openat(tfd, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0)
+      return cove_error_set(err, errno, "open %s", dir);
+    if (mount_hierarchy(run->ctx, dfd, fstype, opts, host_dir, path, o->flags, err) < 0)
+      return cove_error_wrap(err, "cgroup %s", dir);
+    /* "cpu,cpuacct" is also reachable as cpu and cpuacct */
+    if (strchr(dir, ',')) {
+      _cleanup_free_ char *copy = xstrdup(dir);
+      char *s2 = NULL;
+      for (char *c = strtok_r(copy, ",", &s2); c; c = strtok_r(NULL, ",", &s2))
+        if (symlinkat(dir, tfd, c) < 0 && errno != EEXIST)
+          return cove_error_set(err, errno, "link %s", c);
+    }
+  }
+  if (o->flags & MS_RDONLY)
+    return set_ro(tfd, MOUNT_ATTR_RDONLY, err);
+  return 0;
+}
+
+int rootfs_mount_cgroup(struct rootfs_run *run, const struct oci_mount *m, int target_fd,
+                        const struct mount_opts *o, struct cove_error *err)
+{
+  long t = fs_type(HOST_CGROUP);
+  if (t == CGROUP2_SUPER_MAGIC) {
+    _cleanup_free_ char *data = NULL;
+    if (read_file("/proc/self/cgroup", 1 << 16, &data, NULL, err) < 0)
+      return -1;
+    const char *path = "/";
+    char *l = strstr(data, "0::");
+    if (l == data || (l && l[-1] == '\n')) {
+      path = l + 3;
+      char *nl = strchr(l, '\n');
+      if (nl)
+        *nl = '\0';
+    }
+    return mount_hierarchy(run->ctx, target_fd, "cgroup2", NULL, HOST_CGROUP, path, o->flags, err);
+  }
+  if (m->type && strcmp(m->type, "cgroup2") == 0 && fs_type(HOST_CGROUP "/unified") == CGROUP2_SUPER_MAGIC) {
+    /* an explicit cgroup2 mount on a hybrid host: its v2 part */
+    _cleanup_free_ char *data = NULL;
+    if (read_file("/proc/self/cgroup", 1 << 16, &data, NULL, err) < 0)
+      return -1;
+    const char *path = "/";
+    char *l = strstr(data, "0::");
+    if (l == data || (l && l[-1] == '\n')) {
+      path = l + 3;
+      char *nl = strchr(l, '\n');
+      if (nl)
+        *nl = '\0';
+    }
+    return mount_hierarchy(run->ctx, target_fd, "cgroup2", NULL, HOST_CGROUP "/unified", path, o->flags, err);
+  }
+  return mount_v1(run, target_fd, m, o, err);
+}

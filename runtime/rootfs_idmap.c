@@ -1,0 +1,100 @@
+/* rootfs_idmap.c: the user namespace an idmapped bind mount is mapped through.  A mount's
+ * uidMappings/gidMappings (same format as the container's) are written to a throwaway child's
+ * fresh user namespace; we keep an fd on it for mount_setattr(MOUNT_ATTR_IDMAP) and the child
+ * exits.  The host's /proc is used before pivot_root, so the child reports its pid as that procfs
+ * sees it (the init may be pid 1 of a new pid namespace). */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+#include "runtime/rootfs_internal.h"
+
+static char *format_map(const struct oci_id_mapping *m, size_t n)
+{
+  char *out = xstrdup("");
+  for (size_t i = 0; i < n; i++) {
+    char *next = xasprintf("%s%u %u %u\n", out, m[i].container_id, m[i].host_id, m[i].size);
+    free(out);
+    out = next;
+  }
+  return out;
+}
+
+static int write_map(const char *pid, const char *file, const char *map, struct cove_error *err)
+{
+  _cleanup_free_ char *path = xasprintf("/proc/%s/%s", pid, file);
+  _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write_all(fd, map, strlen(map)) < 0)
+    return cove_error_set(err, errno, "write %s", file);
+  return 0;
+}
+
+int rootfs_idmap_userns(const struct oci_mount *m, struct cove_error *err)
+{
+  if (!m->uid_mappings_len || !m->gid_mappings_len)
+    return cove_error_set(err, EINVAL, "an idmapped mount needs both uidMappings and gidMappings");
+  _cleanup_free_ char *uid_map = format_map(m->uid_mappings, m->uid_mappings_len);
+  _cleanup_free_ char *gid_map = format_map(m->gid_mappings, m->gid_mappings_len);
+  int up[2], down[2];
+  if (pipe2(up, O_CLOEXEC) < 0)
+    return cove_error_set(err, errno, "pipe");
+  if (pipe2(down, O_CLOEXEC) < 0) {
+    close(up[0]);
+    close(up[1]);
+    return cove_error_set(err, errno, "pipe");
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(up[0]);
+    close(up[1]);
+    close(down[0]);
+    close(down[1]);
+    return cove_error_set(err, e, "fork");
+  }
+  if (pid == 0) {
+    char self[32] = "";
+    close(up[0]);
+    close(down[1]);
+    if (unshare(CLONE_NEWUSER) == 0) {
+      ssize_t n = readlink("/proc/self", self, sizeof(self) - 1);
+      if (n > 0)
+        self[n] = '\0';
+      else
+        self[0] = '\0';
+    }
+    (void) !write(up[1], self, strlen(self) + 1);
+    char c;
+    (void) !read(down[0], &c, 1); /* EOF when the parent is done */
+    _exit(0);
+  }
+  close(up[1]);
+  close(down[0]);
+  char hostpid[32] = "";
+  ssize_t n = read(up[0], hostpid, sizeof(hostpid) - 1);
+  close(up[0]);
+  int ret = -1;
+  if (n <= 1 || hostpid[0] == '\0') {
+    cove_error_set(err, n < 0 ? errno : EPERM, "create a user namespace for the idmapped mount");
+  } else {
+    hostpid[n] = '\0';
+    _cleanup_free_ char *nspath = xasprintf("/proc/%s/ns/user", hostpid);
+    if (write_map(hostpid, "uid_map", uid_map, err) == 0 &&
+        write_map(hostpid, "gid_map", gid_map, err) == 0) {
+      ret = open(nspath, O_RDONLY | O_CLOEXEC);
+      if (ret < 0)
+        cove_error_set(err, errno, "open %s", nspath);
+    }
+  }
+  close(down[1]);
+  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  return ret;
+}
