@@ -67,4 +67,63 @@ static inline void cgroup_freep(struct cove_cgroup **cg)
     cgroup_free(*cg);
 }
 
+/* ---- additions (issue 6): stats, OOM, introspection ---- */
+
+struct cgroup_blkio_entry {
+  uint64_t major;
+  uint64_t minor;
+  char op[16]; /* "Read", "Write", "Sync", "Async", "Discard", "Total" */
+  uint64_t value;
+};
+
+struct cgroup_hugetlb_stat {
+  char page_size[16]; /* "2MB" */
+  uint64_t usage;
+  uint64_t max;       /* max usage seen (v1), 0 where the kernel does not track it */
+  uint64_t failcnt;
+};
+
+/* What `events` reports (runc's types.Stats).  Unknown values are 0. */
+struct cgroup_stats {
+  /* cpu, nanoseconds */
+  uint64_t cpu_total, cpu_user, cpu_kernel;
+  uint64_t *cpu_percpu; /* v1 cpuacct.usage_percpu; NULL on v2 */
+  size_t cpu_percpu_len;
+  uint64_t throttle_periods, throttle_throttled_periods, throttle_throttled_time;
+  /* memory, bytes; limits UINT64_MAX when unlimited */
+  uint64_t mem_usage, mem_max_usage, mem_limit, mem_failcnt;
+  uint64_t swap_usage, swap_max_usage, swap_limit, swap_failcnt;
+  uint64_t kernel_usage, kernel_tcp_usage;
+  uint64_t mem_cache;
+  char **mem_raw_keys; /* memory.stat, in file order */
+  uint64_t *mem_raw_values;
+  size_t mem_raw_len;
+  uint64_t oom_kill; /* memory.events oom_kill / v1 memory.oom_control oom_kill */
+  /* pids */
+  uint64_t pids_current, pids_limit; /* limit 0 = unlimited */
+  /* io */
+  struct cgroup_blkio_entry *io_service_bytes;
+  size_t io_service_bytes_len;
+  struct cgroup_blkio_entry *io_serviced;
+  size_t io_serviced_len;
+  /* hugetlb */
+  struct cgroup_hugetlb_stat *hugetlb;
+  size_t hugetlb_len;
+};
+
+/* Fill st (zeroed first); controllers absent from the host are left at 0. */
+int cgroup_stats(struct cove_cgroup *cg, struct cgroup_stats *st, struct cove_error *err);
+void cgroup_stats_free(struct cgroup_stats *st);
+
+/* OOM kills so far in the container (memory.events oom_kill, v1 memory.oom_control oom_kill). */
+int cgroup_oom_count(struct cove_cgroup *cg, uint64_t *count, struct cove_error *err);
+/* A pollable fd (POLLIN) that fires on memory events: v1 an eventfd registered for
+ * memory.oom_control, v2 an inotify watch on memory.events.  Caller closes it; re-check
+ * cgroup_oom_count after each wake-up (v2 fires for every memory.events change). */
+int cgroup_oom_fd(struct cove_cgroup *cg, int *fd, struct cove_error *err);
+
+enum cgroup_mode cgroup_mode_of(const struct cove_cgroup *cg);
+/* The container's path inside each hierarchy ("/cove/ID"). */
+const char *cgroup_path(const struct cove_cgroup *cg);
+
 #endif

@@ -1,0 +1,714 @@
+/* cgroups.c: the public cgroup API: host detection, cgroupsPath resolution, the state text
+ * (serialize/load), and the operations common to every driver (pids, kill, destroy).  The
+ * per-host work (creating directories, writing resources, freezing, stats) is in the drivers:
+ * v2.c (unified), v1.c (legacy), hybrid.c (v1 controllers plus the unified hierarchy).
+ *
+ * Default cgroupsPath: "/cove/ID".  A relative cgroupsPath is taken relative to the root of each
+ * hierarchy (as runc does), so "a/b" and "/a/b" name the same cgroup.  With --systemd-cgroup the
+ * "slice:prefix:name" form maps to the path systemd would use ("/system.slice/prefix-name.scope";
+ * "a-b.slice" expands to "/a.slice/a-b.slice"); cove writes that path itself and does not ask
+ * systemd to create a unit. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroups/internal.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#endif
+
+#define CG_SERIAL_MAGIC "cove-cgroup 1"
+
+static void sleep_ms(unsigned ms)
+{
+  struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+    ;
+}
+
+static const char *mode_name(enum cgroup_mode m)
+{
+  switch (m) {
+  case CGROUP_MODE_UNIFIED: return "unified";
+  case CGROUP_MODE_HYBRID: return "hybrid";
+  case CGROUP_MODE_LEGACY: return "legacy";
+  }
+  return "?";
+}
+
+static const struct cg_driver *driver_for(enum cgroup_mode m)
+{
+  switch (m) {
+  case CGROUP_MODE_UNIFIED: return &cg_driver_v2;
+  case CGROUP_MODE_HYBRID: return &cg_driver_hybrid;
+  case CGROUP_MODE_LEGACY: return &cg_driver_v1;
+  }
+  return &cg_driver_v1;
+}
+
+int cgroup_detect_mode_at(const char *root, enum cgroup_mode *mode, struct cove_error *err)
+{
+  _cleanup_free_ char *unified = NULL;
+  struct statfs fs;
+
+  if (statfs(root, &fs) < 0)
+    return cove_error_set(err, errno, "detect cgroup version: statfs %s", root);
+  if ((unsigned long) fs.f_type == CGROUP2_SUPER_MAGIC) {
+    *mode = CGROUP_MODE_UNIFIED;
+    return 0;
+  }
+  if ((unsigned long) fs.f_type != TMPFS_MAGIC)
+    return cove_error_set(err, 0, "detect cgroup version: %s is neither cgroup2 nor a tmpfs of v1 hierarchies",
+                          root);
+  unified = xasprintf("%s/unified", root);
+  if (statfs(unified, &fs) == 0 && (unsigned long) fs.f_type == CGROUP2_SUPER_MAGIC)
+    *mode = CGROUP_MODE_HYBRID;
+  else
+    *mode = CGROUP_MODE_LEGACY;
+  return 0;
+}
+
+int cgroup_detect_mode(enum cgroup_mode *mode, struct cove_error *err)
+{
+  return cgroup_detect_mode_at(CG_DEFAULT_ROOT, mode, err);
+}
+
+enum cgroup_mode cgroup_mode_of(const struct cove_cgroup *cg)
+{
+  return cg->mode;
+}
+
+const char *cgroup_path(const struct cove_cgroup *cg)
+{
+  return cg->path;
+}
+
+/* Normalise a path: drop empty and "." components, refuse "..", always start with '/'. */
+static int normalise(const char *in, char **out, struct cove_error *err)
+{
+  _cleanup_free_ char *copy = xstrdup(in);
+  size_t cap = strlen(in) + 2, len = 0;
+  _cleanup_free_ char *res = xmalloc(cap);
+  char *save = NULL;
+
+  res[0] = '\0';
+  if (strchr(in, '\n'))
+    return cove_error_set(err, EINVAL, "cgroupsPath `%s`: contains a newline", in);
+  for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+    size_t n = strlen(c);
+    if (!strcmp(c, "."))
+      continue;
+    if (!strcmp(c, ".."))
+      return cove_error_set(err, EINVAL, "cgroupsPath `%s`: `..` is not allowed", in);
+    res[len++] = '/';
+    memcpy(res + len, c, n);
+    len += n;
+    res[len] = '\0';
+  }
+  if (len == 0)
+    return cove_error_set(err, EINVAL, "cgroupsPath `%s`: refusing the root cgroup", in);
+  *out = steal_ptr(res);
+  return 0;
+}
+
+/* "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice" (systemd's slice nesting). */
+static int expand_slice(const char *slice, char **out, struct cove_error *err)
+{
+  size_t n = strlen(slice), cap;
+  _cleanup_free_ char *res = NULL;
+  size_t len = 0;
+
+  if (!strcmp(slice, "-.slice")) {
+    *out = xstrdup("");
+    return 0;
+  }
+  if (n < 7 || strcmp(slice + n - 6, ".slice") || strchr(slice, '/') || slice[0] == '-')
+    return cove_error_set(err, EINVAL, "systemd slice `%s`: expected NAME.slice", slice);
+  cap = n * (n + 8) + 1;
+  res = xmalloc(cap);
+  res[0] = '\0';
+  for (size_t i = 0; i < n - 6; i++) {
+    if (slice[i] != '-')
+      continue;
+    if (i == 0 || slice[i - 1] == '-' || i + 1 == n - 6)
+      return cove_error_set(err, EINVAL, "systemd slice `%s`: empty component", slice);
+    len += (size_t) snprintf(res + len, cap - len, "/%.*s.slice", (int) i, slice);
+  }
+  snprintf(res + len, cap - len, "/%s", slice);
+  *out = steal_ptr(res);
+  return 0;
+}
+
+int cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd_cgroup, char **out,
+                        struct cove_error *err)
+{
+  _cleanup_free_ char *joined = NULL;
+
+  if (systemd_cgroup) {
+    _cleanup_free_ char *copy = xstrdup(cgroups_path && *cgroups_path ? cgroups_path : "");
+    _cleanup_free_ char *slice_path = NULL, *unit = NULL;
+    char *slice = copy, *prefix, *name;
+
+    if (!*copy) {
+      /* runc's default for systemd: system.slice:cove:ID */
+      unit = xasprintf("cove-%s.scope", id);
+      joined = xasprintf("/system.slice/%s", unit);
+      return normalise(joined, out, err);
+    }
+    prefix = strchr(slice, ':');
+    name = prefix ? strchr(prefix + 1, ':') : NULL;
+    if (!prefix || !name || strchr(name + 1, ':'))
+      return cove_error_set(err, EINVAL, "cgroupsPath `%s`: expected slice:prefix:name with --systemd-cgroup",
+                            cgroups_path);
+    *prefix++ = '\0';
+    *name++ = '\0';
+    if (!*name || strchr(name, '/') || strchr(prefix, '/'))
+      return cove_error_set(err, EINVAL, "cgroupsPath `%s`: bad unit name", cgroups_path);
+    if (expand_slice(*slice ? slice : "system.slice", &slice_path, err) < 0)
+      return cove_error_wrap(err, "cgroupsPath `%s`", cgroups_path);
+    if (strlen(name) > 6 && !strcmp(name + strlen(name) - 6, ".slice"))
+      unit = xstrdup(name);
+    else if (*prefix)
+      unit = xasprintf("%s-%s.scope", prefix, name);
+    else
+      unit = xasprintf("%s.scope", name);
+    joined = xasprintf("%s/%s", slice_path, unit);
+    return normalise(joined, out, err);
+  }
+  if (!cgroups_path || !*cgroups_path) {
+    joined = xasprintf("/cove/%s", id);
+    return normalise(joined, out, err);
+  }
+  return normalise(cgroups_path, out, err);
+}
+
+static struct cove_cgroup *cg_alloc(const char *root, enum cgroup_mode mode)
+{
+  struct cove_cgroup *cg = xcalloc(1, sizeof(*cg));
+  cg->mode = mode;
+  cg->root = xstrdup(root);
+  cg->unified.fd = -1;
+  cg->driver = driver_for(mode);
+  return cg;
+}
+
+/* The v1 hierarchies mounted below root: directories (not the comount symlinks) that are cgroup
+ * v1 filesystems.  statfs per entry; no mountinfo parsing. */
+static int discover_v1(struct cove_cgroup *cg, struct cove_error *err)
+{
+  _cleanup_close_ int rfd = open(cg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d;
+
+  if (rfd < 0)
+    return cove_error_set(err, errno, "open %s", cg->root);
+  d = fdopendir(rfd);
+  if (!d)
+    return cove_error_set(err, errno, "read %s", cg->root);
+  rfd = -1;
+  for (struct dirent *e; (e = readdir(d));) {
+    _cleanup_close_ int fd = -1;
+    struct statfs fs;
+    if (e->d_type != DT_DIR || e->d_name[0] == '.' || !strcmp(e->d_name, "unified"))
+      continue;
+    fd = openat(dirfd(d), e->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 || fstatfs(fd, &fs) < 0 || (unsigned long) fs.f_type != CGROUP_SUPER_MAGIC)
+      continue;
+    if (cg->v1_len == CG_MAX_HIER)
+      break;
+    cg->v1[cg->v1_len].name = xstrdup(e->d_name);
+    cg->v1[cg->v1_len].fd = -1;
+    cg->v1_len++;
+  }
+  closedir(d);
+  if (cg->v1_len == 0)
+    return cove_error_set(err, ENOENT, "no cgroup v1 hierarchy mounted under %s", cg->root);
+  return 0;
+}
+
+void cgroup_free(struct cove_cgroup *cg)
+{
+  if (!cg)
+    return;
+  if (cg->unified.fd >= 0)
+    close(cg->unified.fd);
+  free(cg->unified.name);
+  for (size_t i = 0; i < cg->v1_len; i++) {
+    if (cg->v1[i].fd >= 0)
+      close(cg->v1[i].fd);
+    free(cg->v1[i].name);
+  }
+  free(cg->root);
+  free(cg->path);
+  free(cg);
+}
+
+static int destroy_hier(struct cove_cgroup *cg, struct cg_hier *h, struct cove_error *err);
+
+int cgroup_create_at(const char *root, enum cgroup_mode mode, const char *const *v1_names,
+                     const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,
+                     struct cove_error *err)
+{
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = cg_alloc(root, mode);
+  const struct oci_linux *lx = config ? config->linux_ : NULL;
+  const struct oci_resources *res = lx ? lx->resources : NULL;
+  struct cove_error ignored = COVE_ERROR_INIT;
+
+  *out = NULL;
+  if (cgroup_resolve_path(lx ? lx->cgroups_path : NULL, id, systemd_cgroup, &cg->path, err) < 0)
+    return -1;
+  if (mode != CGROUP_MODE_UNIFIED && v1_names) {
+    for (size_t i = 0; v1_names[i] && cg->v1_len < CG_MAX_HIER; i++) {
+      cg->v1[cg->v1_len].name = xstrdup(v1_names[i]);
+      cg->v1[cg->v1_len++].fd = -1;
+    }
+  } else if (mode != CGROUP_MODE_UNIFIED && discover_v1(cg, err) < 0) {
+    return -1;
+  }
+  if (cg->driver->create(cg, err) < 0)
+    goto fail;
+  {
+    struct cg_hier *h = cg->unified.fd >= 0 ? &cg->unified : cg_v1_find(cg, "pids");
+    bool busy = false;
+    if (!h)
+      h = cg->v1_len ? &cg->v1[0] : NULL;
+    if (h && cg_has_procs(cg, h, &busy, err) < 0)
+      goto fail;
+    if (busy) {
+      _cleanup_free_ char *p = cg_file_path(cg, h, NULL);
+      cove_error_set(err, EEXIST, "cgroup %s already exists with processes in it", p);
+      goto fail;
+    }
+  }
+  if (cg->driver->apply(cg, res, lx ? lx->devices : NULL, lx ? lx->devices_len : 0, false, err) < 0)
+    goto fail;
+  *out = steal_ptr(cg);
+  return 0;
+
+fail:
+  /* leave nothing behind: remove what create made (never a pre-existing directory) */
+  destroy_hier(cg, &cg->unified, &ignored);
+  for (size_t i = 0; i < cg->v1_len; i++)
+    destroy_hier(cg, &cg->v1[i], &ignored);
+  cove_error_release(&ignored);
+  return -1;
+}
+
+int cgroup_create(const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,
+                  struct cove_error *err)
+{
+  enum cgroup_mode mode;
+  if (cgroup_detect_mode(&mode, err) < 0)
+    return -1;
+  return cgroup_create_at(CG_DEFAULT_ROOT, mode, NULL, config, id, systemd_cgroup, out, err);
+}
+
+int cgroup_clone_fd(struct cove_cgroup *cg)
+{
+  return cg && cg->mode == CGROUP_MODE_UNIFIED ? cg->unified.fd : -1;
+}
+
+int cgroup_enter(struct cove_cgroup *cg, pid_t pid, const char *sub, struct cove_error *err)
+{
+  return cg->driver->enter(cg, pid, sub, err);
+}
+
+int cgroup_update(struct cove_cgroup *cg, const struct oci_resources *res, struct cove_error *err)
+{
+  if (!res)
+    return 0;
+  return cg->driver->apply(cg, res, NULL, 0, true, err);
+}
+
+/* ---- state text ---- */
+
+static void append(char **buf, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char **buf, size_t *len, const char *fmt, ...)
+{
+  _cleanup_free_ char *s = NULL;
+  va_list ap;
+  size_t n;
+  va_start(ap, fmt);
+  if (vasprintf(&s, fmt, ap) < 0)
+    abort();
+  va_end(ap);
+  n = strlen(s);
+  *buf = xrealloc(*buf, *len + n + 1);
+  memcpy(*buf + *len, s, n + 1);
+  *len += n;
+}
+
+char *cgroup_serialize(const struct cove_cgroup *cg)
+{
+  char *buf = NULL;
+  size_t len = 0;
+
+  if (!cg)
+    return NULL;
+  append(&buf, &len, "%s\nmode %s\nroot %s\npath %s\n", CG_SERIAL_MAGIC, mode_name(cg->mode), cg->root, cg->path);
+  if (cg->mode != CGROUP_MODE_LEGACY)
+    append(&buf, &len, "hier %u %s\n", cg->unified.created, cg->mode == CGROUP_MODE_HYBRID ? "unified" : "-");
+  for (size_t i = 0; i < cg->v1_len; i++)
+    append(&buf, &len, "v1 %u %s\n", cg->v1[i].created, cg->v1[i].name);
+  return buf;
+}
+
+static int open_hier(struct cove_cgroup *cg, struct cg_hier *h)
+{
+  _cleanup_free_ char *p = cg_file_path(cg, h, NULL);
+  h->fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  /* a cgroup removed behind cove's back is not an error: the fd stays -1 */
+  return 0;
+}
+
+int cgroup_load(const char *serialized, struct cove_cgroup **out, struct cove_error *err)
+{
+  _cleanup_free_ char *copy = NULL;
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
+  char *save = NULL, *line;
+  enum cgroup_mode mode = CGROUP_MODE_UNIFIED;
+  bool have_mode = false;
+
+  *out = NULL;
+  if (!serialized || strncmp(serialized, CG_SERIAL_MAGIC "\n", strlen(CG_SERIAL_MAGIC) + 1))
+    return cove_error_set(err, EINVAL, "load cgroup description: not a cove cgroup description");
+  copy = xstrdup(serialized + strlen(CG_SERIAL_MAGIC) + 1);
+  cg = cg_alloc(CG_DEFAULT_ROOT, CGROUP_MODE_UNIFIED);
+  for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    char *sp = strchr(line, ' ');
+    const char *val;
+    if (!sp)
+      return cove_error_set(err, EINVAL, "load cgroup description: bad line `%s`", line);
+    *sp = '\0';
+    val = sp + 1;
+    if (!strcmp(line, "mode")) {
+      if (!strcmp(val, "unified"))
+        mode = CGROUP_MODE_UNIFIED;
+      else if (!strcmp(val, "hybrid"))
+        mode = CGROUP_MODE_HYBRID;
+      else if (!strcmp(val, "legacy"))
+        mode = CGROUP_MODE_LEGACY;
+      else
+        return cove_error_set(err, EINVAL, "load cgroup description: unknown mode `%s`", val);
+      have_mode = true;
+    } else if (!strcmp(line, "root")) {
+      free(cg->root);
+      cg->root = xstrdup(val);
+    } else if (!strcmp(line, "path")) {
+      free(cg->path);
+      cg->path = NULL;
+      if (normalise(val, &cg->path, err) < 0)
+        return cove_error_wrap(err, "load cgroup description");
+    } else if (!strcmp(line, "hier") || !strcmp(line, "v1")) {
+      char *end;
+      unsigned long created = strtoul(val, &end, 10);
+      struct cg_hier *h;
+      if (*end != ' ' || created > 4096)
+        return cove_error_set(err, EINVAL, "load cgroup description: bad line `%s %s`", line, val);
+      if (line[0] == 'h') {
+        h = &cg->unified;
+      } else {
+        if (cg->v1_len == CG_MAX_HIER)
+          return cove_error_set(err, EINVAL, "load cgroup description: too many hierarchies");
+        h = &cg->v1[cg->v1_len++];
+        h->fd = -1;
+      }
+      free(h->name);
+      h->name = strcmp(end + 1, "-") ? xstrdup(end + 1) : NULL;
+      if (h->name && (strchr(h->name, '/') || h->name[0] == '.'))
+        return cove_error_set(err, EINVAL, "load cgroup description: bad hierarchy `%s`", h->name);
+      h->created = (unsigned) created;
+      h->fd = -2; /* opened below, once root and path are known */
+    } else {
+      return cove_error_set(err, EINVAL, "load cgroup description: unknown key `%s`", line);
+    }
+  }
+  if (!have_mode || !cg->path)
+    return cove_error_set(err, EINVAL, "load cgroup description: mode or path missing");
+  cg->mode = mode;
+  cg->driver = driver_for(mode);
+  if (cg->unified.fd == -2)
+    open_hier(cg, &cg->unified);
+  for (size_t i = 0; i < cg->v1_len; i++)
+    open_hier(cg, &cg->v1[i]);
+  *out = steal_ptr(cg);
+  return 0;
+}
+
+/* ---- pids, kill, freeze ---- */
+
+static struct cg_hier *procs_hier(struct cove_cgroup *cg)
+{
+  struct cg_hier *h;
+  if (cg->unified.fd >= 0)
+    return &cg->unified;
+  if ((h = cg_v1_find(cg, "pids")) && h->fd >= 0)
+    return h;
+  if ((h = cg_v1_find(cg, "freezer")) && h->fd >= 0)
+    return h;
+  for (size_t i = 0; i < cg->v1_len; i++)
+    if (cg->v1[i].fd >= 0)
+      return &cg->v1[i];
+  return NULL;
+}
+
+int cgroup_pids(struct cove_cgroup *cg, pid_t **pids, size_t *n, struct cove_error *err)
+{
+  struct cg_hier *h = procs_hier(cg);
+  size_t cap = 0;
+
+  *pids = NULL;
+  *n = 0;
+  if (!h)
+    return 0; /* removed behind our back: no processes */
+  if (cg_collect_pids(cg, h, pids, n, &cap, err) < 0) {
+    free(*pids);
+    *pids = NULL;
+    *n = 0;
+    return -1;
+  }
+  return 0;
+}
+
+static int signal_all(struct cove_cgroup *cg, int sig, size_t *sent, struct cove_error *err)
+{
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n = 0;
+
+  if (cgroup_pids(cg, &pids, &n, err) < 0)
+    return -1;
+  *sent = n;
+  for (size_t i = 0; i < n; i++)
+    if (kill(pids[i], sig) < 0 && errno != ESRCH)
+      return cove_error_set(err, errno, "send signal %d to %d", sig, (int) pids[i]);
+  return 0;
+}
+
+int cgroup_kill_all(struct cove_cgroup *cg, int sig, struct cove_error *err)
+{
+  bool was_frozen = false, froze = false;
+  size_t sent = 0;
+  int r;
+
+  if (sig == SIGKILL && cg->unified.fd >= 0 && cg_has_file(&cg->unified, "cgroup.kill")) {
+    if (cg_write(cg, &cg->unified, "cgroup.kill", "1", err) < 0)
+      return -1;
+    return 0;
+  }
+  /* freeze so nothing forks or exits (and no pid is reused) between reading and signalling */
+  if (cg->driver->is_frozen(cg, &was_frozen, err) < 0) {
+    cove_error_release(err);
+    was_frozen = true; /* no freezer: signal without it */
+  }
+  if (!was_frozen) {
+    if (cg->driver->freeze(cg, true, err) < 0)
+      cove_error_release(err);
+    else
+      froze = true;
+  }
+  r = signal_all(cg, sig, &sent, err);
+  if (froze) {
+    struct cove_error e2 = COVE_ERROR_INIT;
+    if (cg->driver->freeze(cg, false, &e2) < 0 && r == 0) {
+      *err = e2;
+      return -1;
+    }
+    cove_error_release(&e2);
+  }
+  if (r < 0 || sig != SIGKILL)
+    return r;
+  /* without cgroup.kill: repeat until the cgroup is empty (bounded) */
+  for (int i = 0; i < 200 && sent > 0; i++) {
+    sleep_ms(10);
+    if (signal_all(cg, SIGKILL, &sent, err) < 0)
+      return -1;
+  }
+  if (sent > 0) {
+    _cleanup_free_ char *p = cg_file_path(cg, procs_hier(cg), NULL);
+    return cove_error_set(err, EBUSY, "kill every process of cgroup %s: %zu still there", p, sent);
+  }
+  return 0;
+}
+
+int cgroup_freeze(struct cove_cgroup *cg, bool frozen, struct cove_error *err)
+{
+  return cg->driver->freeze(cg, frozen, err);
+}
+
+int cgroup_is_frozen(struct cove_cgroup *cg, bool *frozen, struct cove_error *err)
+{
+  return cg->driver->is_frozen(cg, frozen, err);
+}
+
+/* ---- destroy ---- */
+
+static bool has_subdirs(const char *path)
+{
+  DIR *d = opendir(path);
+  bool found = false;
+  if (!d)
+    return false;
+  for (struct dirent *e; !found && (e = readdir(d));)
+    found = e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+  closedir(d);
+  return found;
+}
+
+static int destroy_hier(struct cove_cgroup *cg, struct cg_hier *h, struct cove_error *err)
+{
+  _cleanup_free_ char *p = NULL;
+
+  if (!h->created)
+    goto out;
+  if (cg->mode == CGROUP_MODE_LEGACY && h == &cg->unified)
+    goto out;
+  p = cg_file_path(cg, h, NULL);
+  for (unsigned level = 0; level < h->created; level++) {
+    char *slash;
+    int tries = 0;
+    for (;;) {
+      if (rmdir(p) == 0 || errno == ENOENT)
+        break;
+      if (errno != EBUSY && errno != ENOTEMPTY)
+        return cove_error_set(err, errno, "remove cgroup %s", p);
+      /* a parent still holding another container's cgroup stays */
+      if (level > 0 && has_subdirs(p))
+        goto out;
+      /* EBUSY while the last processes finish exiting */
+      if (++tries > 300)
+        return cove_error_set(err, EBUSY, "remove cgroup %s", p);
+      sleep_ms(10);
+    }
+    slash = strrchr(p, '/');
+    if (!slash)
+      break;
+    *slash = '\0';
+  }
+out:
+  if (h->fd >= 0)
+    close(h->fd);
+  h->fd = -1;
+  h->created = 0;
+  return 0;
+}
+
+int cgroup_destroy(struct cove_cgroup *cg, struct cove_error *err)
+{
+  int r = 0;
+  struct cove_error e2 = COVE_ERROR_INIT;
+
+  if (!cg)
+    return 0;
+  /* every hierarchy is tried even when one fails; the first failure is reported */
+  if (cg->mode != CGROUP_MODE_LEGACY && destroy_hier(cg, &cg->unified, &e2) < 0 && r == 0) {
+    *err = e2;
+    e2 = (struct cove_error) COVE_ERROR_INIT;
+    r = -1;
+  }
+  for (size_t i = 0; i < cg->v1_len; i++) {
+    if (destroy_hier(cg, &cg->v1[i], &e2) < 0 && r == 0) {
+      *err = e2;
+      e2 = (struct cove_error) COVE_ERROR_INIT;
+      r = -1;
+    }
+    cove_error_release(&e2);
+  }
+  cove_error_release(&e2);
+  return r;
+}
+
+/* ---- stats, OOM ---- */
+
+int cgroup_stats(struct cove_cgroup *cg, struct cgroup_stats *st, struct cove_error *err)
+{
+  memset(st, 0, sizeof(*st));
+  return cg->driver->stats(cg, st, err);
+}
+
+void cgroup_stats_free(struct cgroup_stats *st)
+{
+  if (!st)
+    return;
+  free(st->cpu_percpu);
+  for (size_t i = 0; i < st->mem_raw_len; i++)
+    free(st->mem_raw_keys[i]);
+  free(st->mem_raw_keys);
+  free(st->mem_raw_values);
+  free(st->io_service_bytes);
+  free(st->io_serviced);
+  free(st->hugetlb);
+  memset(st, 0, sizeof(*st));
+}
+
+int cgroup_oom_count(struct cove_cgroup *cg, uint64_t *count, struct cove_error *err)
+{
+  _cleanup_free_ char *s = NULL;
+  struct cg_hier *h;
+  const char *file;
+
+  if (cg->mode == CGROUP_MODE_UNIFIED) {
+    h = &cg->unified;
+    file = "memory.events";
+  } else {
+    h = cg_v1_find(cg, "memory");
+    file = "memory.oom_control";
+  }
+  *count = 0;
+  if (!h || h->fd < 0)
+    return cove_error_set(err, ENOENT, "read oom count: no memory controller for cgroup %s", cg->path);
+  if (cg_read(cg, h, file, &s, err) < 0)
+    return -1;
+  cg_kv_get(s, "oom_kill", count);
+  return 0;
+}
+
+int cgroup_oom_fd(struct cove_cgroup *cg, int *out, struct cove_error *err)
+{
+  *out = -1;
+  if (cg->mode == CGROUP_MODE_UNIFIED) {
+    _cleanup_close_ int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    _cleanup_free_ char *p = cg_file_path(cg, &cg->unified, "memory.events");
+    if (fd < 0)
+      return cove_error_set(err, errno, "inotify_init1");
+    if (inotify_add_watch(fd, p, IN_MODIFY) < 0)
+      return cove_error_set(err, errno, "watch %s", p);
+    *out = steal_fd(fd);
+    return 0;
+  } else {
+    struct cg_hier *h = cg_v1_find(cg, "memory");
+    _cleanup_close_ int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    _cleanup_close_ int ofd = -1;
+    if (!h || h->fd < 0)
+      return cove_error_set(err, ENOENT, "watch oom: no memory controller for cgroup %s", cg->path);
+    if (efd < 0)
+      return cove_error_set(err, errno, "eventfd");
+    ofd = openat(h->fd, "memory.oom_control", O_RDONLY | O_CLOEXEC);
+    if (ofd < 0) {
+      _cleanup_free_ char *p = cg_file_path(cg, h, "memory.oom_control");
+      return cove_error_set(err, errno, "open %s", p);
+    }
+    if (cg_writef(cg, h, "cgroup.event_control", err, "%d %d", efd, ofd) < 0)
+      return -1;
+    *out = steal_fd(efd);
+    return 0;
+  }
+}

@@ -1,0 +1,73 @@
+/* hybrid.c: the driver of a hybrid host (v1 controllers under /sys/fs/cgroup/<ctrl>, cgroup2 at
+ * /sys/fs/cgroup/unified).  Resources go to the v1 controllers; the container is also placed in
+ * the unified hierarchy, which serves the controllers bound there (hugetlb on some hosts),
+ * `unified` keys, the freezer (cgroup.freeze) and cgroup.kill. */
+#include "cgroups/internal.h"
+
+static int hybrid_create(struct cove_cgroup *cg, struct cove_error *err)
+{
+  if (cg_v1_create(cg, err) < 0)
+    return -1;
+  return cg_v2_create_hybrid_leaf(cg, err);
+}
+
+static int hybrid_apply(struct cove_cgroup *cg, const struct oci_resources *res, const struct oci_device *extra,
+                        size_t extra_len, bool update, struct cove_error *err)
+{
+  if (cg_v1_apply(cg, res, extra, extra_len, update, err) < 0)
+    return -1;
+  if (!res)
+    return 0;
+  if (!cg_v1_find(cg, "hugetlb") && cg_v2_hugetlb(cg, &cg->unified, res, err) < 0)
+    return -1;
+  return cg_v2_unified(cg, &cg->unified, res, err);
+}
+
+static int hybrid_enter(struct cove_cgroup *cg, pid_t pid, const char *sub, struct cove_error *err)
+{
+  if (cg_v1_enter(cg, pid, sub, err) < 0)
+    return -1;
+  if (cg->unified.fd < 0)
+    return 0;
+  return cg_enter_hier(cg, &cg->unified, pid, sub, err);
+}
+
+/* cgroup.freeze exists in every non-root v2 cgroup since Linux 5.2; older kernels use the v1
+ * freezer */
+static bool use_v2_freezer(struct cove_cgroup *cg)
+{
+  return cg->unified.fd >= 0 && cg_has_file(&cg->unified, "cgroup.freeze");
+}
+
+static int hybrid_freeze(struct cove_cgroup *cg, bool frozen, struct cove_error *err)
+{
+  if (use_v2_freezer(cg))
+    return cg_v2_freeze(cg, &cg->unified, frozen, err);
+  return cg_v1_freeze(cg, frozen, err);
+}
+
+static int hybrid_is_frozen(struct cove_cgroup *cg, bool *frozen, struct cove_error *err)
+{
+  if (use_v2_freezer(cg))
+    return cg_v2_is_frozen(cg, &cg->unified, frozen, err);
+  return cg_v1_is_frozen(cg, frozen, err);
+}
+
+static int hybrid_stats(struct cove_cgroup *cg, struct cgroup_stats *st, struct cove_error *err)
+{
+  if (cg_v1_stats(cg, st, err) < 0)
+    return -1;
+  if (!cg_v1_find(cg, "hugetlb"))
+    cg_v2_stats_hugetlb(cg, &cg->unified, st);
+  return 0;
+}
+
+const struct cg_driver cg_driver_hybrid = {
+  .name = "hybrid",
+  .create = hybrid_create,
+  .apply = hybrid_apply,
+  .enter = hybrid_enter,
+  .freeze = hybrid_freeze,
+  .is_frozen = hybrid_is_frozen,
+  .stats = hybrid_stats,
+};
