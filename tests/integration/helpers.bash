@@ -139,7 +139,8 @@ remove_test_cgroups() {
 }
 
 # requires FEATURE...: skip the test with the reason when the host lacks it.
-#   root, cgroups_v2 (a pure cgroup2 host), cgroups_v1, cgroups_hybrid, kernel X.Y, runc, crun
+#   root, cgroups_v2 (a pure cgroup2 host), cgroups_v1, cgroups_hybrid, kernel X.Y, runc, crun,
+#   systemd (systemd is PID 1: the systemd VM lane, `make check-systemd`)
 requires() {
   local f
   for f in "$@"; do
@@ -151,6 +152,7 @@ requires() {
     cgroups_hybrid) [ "$(cgroup_mode)" = hybrid ] || skip "needs a hybrid cgroup host" ;;
     runc) command -v runc >/dev/null || skip "needs runc" ;;
     crun) command -v crun >/dev/null || skip "needs crun" ;;
+    systemd) [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] || skip "needs systemd as PID 1" ;;
     kernel)
       ;;
     [0-9]*.[0-9]*)
