@@ -1,0 +1,90 @@
+/* console.c: the container's terminal: a pty pair made by the init, the master handed to
+ * --console-socket with SCM_RIGHTS (runc's recvtty protocol: the payload is the pty name). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+#include "runtime/internal.h"
+
+int console_open_pty(int *master, int *slave, char **slave_name, const struct oci_process *p,
+                     struct cove_error *err)
+{
+  _cleanup_close_ int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  int unlock = 0, s;
+  char name[64];
+
+  if (m < 0)
+    return cove_error_set(err, errno, "open /dev/ptmx");
+  if (ioctl(m, TIOCSPTLCK, &unlock) < 0)
+    return cove_error_set(err, errno, "unlock pty");
+  s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (s < 0)
+    return cove_error_set(err, errno, "open pty peer");
+  {
+    unsigned int n;
+    if (ioctl(m, TIOCGPTN, &n) == 0)
+      snprintf(name, sizeof(name), "/dev/pts/%u", n);
+    else
+      snprintf(name, sizeof(name), "/dev/console");
+  }
+  if (p->console_height.set || p->console_width.set) {
+    struct winsize ws = {.ws_row = (unsigned short) p->console_height.v, .ws_col = (unsigned short) p->console_width.v};
+    ioctl(m, TIOCSWINSZ, &ws);
+  }
+  *slave = s;
+  *master = steal_fd(m);
+  *slave_name = xstrdup(name);
+  return 0;
+}
+
+int console_make_stdio(int slave, struct cove_error *err)
+{
+  if (setsid() < 0 && errno != EPERM)
+    return cove_error_set(err, errno, "setsid");
+  if (ioctl(slave, TIOCSCTTY, 0) < 0)
+    return cove_error_set(err, errno, "make the pty the controlling terminal");
+  for (int fd = 0; fd < 3; fd++)
+    if (dup2(slave, fd) < 0)
+      return cove_error_set(err, errno, "dup the pty to fd %d", fd);
+  return 0;
+}
+
+int console_send(const char *socket_path, int master, const char *name, struct cove_error *err)
+{
+  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  _cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  union {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE(sizeof(int))];
+  } u;
+  struct iovec iov = {.iov_base = (void *) name, .iov_len = strlen(name)};
+  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+  struct cmsghdr *c;
+
+  if (s < 0)
+    return cove_error_set(err, errno, "console socket: socket");
+  if (strlen(socket_path) >= sizeof(sa.sun_path))
+    return cove_error_set(err, ENAMETOOLONG, "console socket `%s`", socket_path);
+  memcpy(sa.sun_path, socket_path, strlen(socket_path) + 1);
+  if (connect(s, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+    return cove_error_set(err, errno, "console socket `%s`", socket_path);
+  memset(&u, 0, sizeof(u));
+  c = CMSG_FIRSTHDR(&mh);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &master, sizeof(int));
+  while (sendmsg(s, &mh, MSG_NOSIGNAL) < 0)
+    if (errno != EINTR)
+      return cove_error_set(err, errno, "console socket `%s`: send the pty", socket_path);
+  return 0;
+}

@@ -1,0 +1,475 @@
+/* create.c: the parent side of `create` (and the first half of `run`): validate the bundle
+ * before touching the system, make the state dir and cgroup, clone the init straight into its
+ * namespaces, write its id maps, answer its messages, write state.json and the pid file.  Any
+ * failure undoes everything. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroups/cgroups.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "netns/netns.h"
+#include "runtime/internal.h"
+#include "runtime/rootfs.h"
+#include "runtime/sync.h"
+
+long sys_clone3(struct clone_args *args)
+{
+  return syscall(SYS_clone3, args, sizeof(*args));
+}
+
+int sys_pidfd_open(pid_t pid)
+{
+  return (int) syscall(SYS_pidfd_open, pid, 0);
+}
+
+int sys_pidfd_send_signal(int pidfd, int sig)
+{
+  return (int) syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+static char *now_rfc3339(void)
+{
+  struct timespec ts;
+  struct tm tm;
+  char buf[64];
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+char *create_state_json(const struct create_ctx *x, const char *status, struct cove_error *err)
+{
+  struct oci_state s = {
+    .oci_version = OCI_SPEC_VERSION,
+    .id = x->o->id,
+    .status = status,
+    .pid = x->pid,
+    .bundle = x->bundle,
+    .annotations = x->config->annotations,
+    .annotations_len = x->config->annotations_len,
+  };
+  return oci_state_to_json(&s, err);
+}
+
+void create_ctx_free(struct create_ctx *x)
+{
+  if (!x)
+    return;
+  if (x->config)
+    oci_config_free(x->config);
+  free(x->config_data);
+  free(x->bundle);
+  free(x->rootfs);
+  free(x->dir);
+  free(x->created);
+  for (int *fd = &x->root_fd; fd <= &x->fifo_fd; fd++)
+    if (*fd >= 0)
+      close(*fd);
+  if (x->pidfd >= 0)
+    close(x->pidfd);
+  if (x->console_master >= 0)
+    close(x->console_master);
+  ns_plan_release(&x->ns);
+  if (x->cg)
+    cgroup_free(x->cg);
+  if (x->has_seccomp)
+    cove_seccomp_prog_release(&x->seccomp);
+  if (x->net)
+    netns_plan_free(x->net);
+  if (x->env) {
+    for (char **e = x->env; *e; e++)
+      free(*e);
+    free(x->env);
+  }
+  free(x);
+}
+
+/* Undo what create made, in reverse order; best effort, errors only logged. */
+void container_destroy_created(struct create_ctx *x)
+{
+  struct cove_error e = COVE_ERROR_INIT;
+
+  if (x->pidfd >= 0) {
+    sys_pidfd_send_signal(x->pidfd, SIGKILL);
+    while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+  }
+  if (x->net_made && netns_teardown(x->o->id, x->o->root, x->dir, &e) < 0) {
+    cove_warn("create %s: remove network: %s", x->o->id, cove_error_msg(&e));
+    cove_error_release(&e);
+  }
+  if (x->cg) {
+    if (cgroup_kill_all(x->cg, SIGKILL, &e) < 0)
+      cove_error_release(&e);
+    if (cgroup_destroy(x->cg, &e) < 0) {
+      cove_warn("create %s: remove cgroup: %s", x->o->id, cove_error_msg(&e));
+      cove_error_release(&e);
+    }
+  }
+  if (x->dir_made && state_remove(x->root_fd, x->o->id, &e) < 0) {
+    cove_warn("create %s: remove state: %s", x->o->id, cove_error_msg(&e));
+    cove_error_release(&e);
+  }
+}
+
+/* Everything that can be checked without touching the system. */
+static int validate(struct create_ctx *x, struct cove_error *err)
+{
+  const struct cove_create_opts *o = x->o;
+  _cleanup_free_ char *cfg_path = NULL;
+  struct oci_config *c;
+  struct stat sb;
+  char buf[PATH_MAX];
+
+  if (!realpath(o->bundle ? o->bundle : ".", buf))
+    return cove_error_set(err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
+  x->bundle = xstrdup(buf);
+  cfg_path = xasprintf("%s/config.json", x->bundle);
+  if (read_file(cfg_path, OCI_CONFIG_MAX_BYTES, &x->config_data, &x->config_len, err) < 0)
+    return cove_error_wrap(err, "bundle `%s`", x->bundle);
+  if (oci_config_parse("config.json", x->config_data, x->config_len, &x->config, err) < 0)
+    return -1;
+  c = x->config;
+  if (!c->process)
+    return cove_error_set(err, 0, "config.json: .process: required to create a container");
+  if (!c->process->args_len)
+    return cove_error_set(err, 0, "config.json: .process.args: must not be empty");
+  if (!c->root || !c->root->path)
+    return cove_error_set(err, 0, "config.json: .root.path: required");
+  if (c->root->path[0] == '/')
+    x->rootfs = xstrdup(c->root->path);
+  else
+    x->rootfs = xasprintf("%s/%s", x->bundle, c->root->path);
+  if (stat(x->rootfs, &sb) < 0)
+    return cove_error_set(err, errno, "rootfs `%s`", x->rootfs);
+  if (!S_ISDIR(sb.st_mode))
+    return cove_error_set(err, ENOTDIR, "rootfs `%s`", x->rootfs);
+  if (c->process->terminal && !o->console_socket && (!x->run_mode || o->detach))
+    return cove_error_set(err, 0, "process.terminal needs --console-socket when cove does not stay in the foreground");
+  if (!c->process->terminal && o->console_socket)
+    return cove_error_set(err, 0, "--console-socket given but process.terminal is false");
+  if (ns_plan_make(c, &x->ns, err) < 0)
+    return -1;
+  if (c->hostname && *c->hostname && !x->ns.new_uts)
+    return cove_error_set(err, 0, "config.json: .hostname: needs a new uts namespace");
+  if (rootfs_validate(c, x->bundle, err) < 0)
+    return -1;
+  if (netns_plan_from_config(c, &x->net, err) < 0)
+    return -1;
+  if (x->net && !x->ns.new_net) {
+    netns_plan_free(x->net);
+    x->net = NULL;
+  }
+  x->preserve = o->preserve_fds + process_listen_fds();
+  x->env = process_env(c->process, process_listen_fds());
+  if (c->linux_ && c->linux_->seccomp) {
+    _cleanup_free_ char *cache = xasprintf("%s/seccomp-cache", o->root);
+    if (cove_seccomp_prepare(c->linux_->seccomp, cache, &x->seccomp, err) < 0)
+      return -1;
+    x->has_seccomp = true;
+  }
+  return 0;
+}
+
+static int make_state_dir(struct create_ctx *x, struct cove_error *err)
+{
+  const char *id = x->o->id;
+
+  x->root_fd = state_root_open(x->o->root, true, err);
+  if (x->root_fd < 0)
+    return -1;
+  if (mkdirat(x->root_fd, id, 0700) < 0) {
+    if (errno == EEXIST)
+      return cove_error_set(err, 0, "container `%s` already exists", id);
+    return cove_error_set(err, errno, "create state dir");
+  }
+  x->dir_made = true;
+  x->dir = xasprintf("%s/%s", x->o->root, id);
+  x->dir_fd = openat(x->root_fd, id, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (x->dir_fd < 0)
+    return cove_error_set(err, errno, "open state dir");
+  x->lock_fd = state_lock(x->dir_fd, COVE_LOCK_EXCLUSIVE, err);
+  if (x->lock_fd < 0)
+    return -1;
+  if (write_file_atomic_at(x->dir_fd, COVE_CONFIG_COPY, x->config_data, x->config_len, 0600, err) < 0)
+    return -1;
+  if (!x->run_mode) {
+    if (mkfifoat(x->dir_fd, COVE_EXEC_FIFO, 0600) < 0)
+      return cove_error_set(err, errno, "create exec fifo");
+    x->fifo_fd = openat(x->dir_fd, COVE_EXEC_FIFO, O_RDWR | O_CLOEXEC);
+    if (x->fifo_fd < 0)
+      return cove_error_set(err, errno, "open exec fifo");
+  }
+  return 0;
+}
+
+static int clone_init(struct create_ctx *x, struct cove_error *err)
+{
+  int sp[2], cg_fd = cgroup_clone_fd(x->cg), pidfd = -1;
+  struct clone_args args = {.exit_signal = SIGCHLD};
+  long pid;
+
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+    return cove_error_set(err, errno, "socketpair");
+  x->sync_parent = sp[0];
+  x->sync_child = sp[1];
+  /* One clone straight into every new namespace; joining a pid namespace (or creating one owned
+   * by a joined user namespace) needs the stage1 detour, see sync.h. */
+  args.flags = CLONE_PIDFD | (x->ns.joins ? 0 : x->ns.new_flags);
+  args.pidfd = (uint64_t) (uintptr_t) &pidfd;
+  if (cg_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = (uint64_t) cg_fd;
+  }
+  pid = sys_clone3(&args);
+  if (pid < 0 && errno == ENOSYS)
+    return cove_error_set(err, errno, "clone3 (kernel 5.3 or later is needed)");
+  if (pid < 0)
+    return cove_error_set(err, errno, "clone the container init");
+  if (pid == 0) {
+    close(x->sync_parent);
+    x->sync_parent = -1;
+    if (x->ns.joins)
+      stage1_main(x);
+    init_main(x);
+  }
+  close(x->sync_child);
+  x->sync_child = -1;
+  x->pid = (pid_t) pid;
+  x->pidfd = pidfd;
+  if (cg_fd < 0 && x->cg && cgroup_enter(x->cg, x->pid, NULL, err) < 0)
+    return -1;
+  if (!x->ns.joins) {
+    if (x->ns.new_user && userns_write_maps(x->pid, x->config, err) < 0)
+      return -1;
+    return 0;
+  }
+  /* stage1: let it join, map its user namespace, and tell us the init's pid */
+  {
+    pid_t stage1 = x->pid;
+    int stage1_fd = x->pidfd;
+    struct sync_msg m;
+    int r = -1;
+
+    x->pid = 0;
+    x->pidfd = -1;
+    if (sync_send(x->sync_parent, SYNC_GO, 0, NULL, -1, err) < 0)
+      goto stage1_out;
+    for (;;) {
+      if (sync_recv(x->sync_parent, &m, NULL, SYNC_TIMEOUT_MS, "stage1", err) < 0)
+        goto stage1_out;
+      if (m.type == SYNC_USERMAP_REQ) {
+        if (userns_write_maps(stage1, x->config, err) < 0)
+          goto stage1_out;
+        if (sync_send(x->sync_parent, SYNC_USERMAP_ACK, 0, NULL, -1, err) < 0)
+          goto stage1_out;
+        continue;
+      }
+      if (m.type != SYNC_INIT_PID) {
+        cove_error_set(err, EPROTO, "unexpected %s message from stage1", sync_type_name((enum sync_type) m.type));
+        goto stage1_out;
+      }
+      x->pid = m.value;
+      x->pidfd = sys_pidfd_open(x->pid);
+      if (x->pidfd < 0) {
+        cove_error_set(err, errno, "pidfd_open of the init");
+        goto stage1_out;
+      }
+      r = 0;
+      break;
+    }
+  stage1_out:
+    if (r < 0)
+      sys_pidfd_send_signal(stage1_fd, SIGKILL);
+    while (waitpid(stage1, NULL, 0) < 0 && errno == EINTR)
+      ;
+    close(stage1_fd);
+    return r;
+  }
+}
+
+static int run_create_hooks(struct create_ctx *x, struct cove_error *err)
+{
+  _cleanup_free_ char *state = create_state_json(x, "creating", err);
+  if (!state)
+    return -1;
+  if (hooks_run(x->config, OCI_HOOK_PRESTART, state, 0, err) < 0 ||
+      hooks_run(x->config, OCI_HOOK_CREATE_RUNTIME, state, 0, err) < 0 ||
+      hooks_run(x->config, OCI_HOOK_CREATE_CONTAINER, state, x->pid, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* Answer the init until it reports ready. */
+static int serve_init(struct create_ctx *x, struct cove_error *err)
+{
+  for (;;) {
+    struct sync_msg m;
+    int fd = -1;
+
+    if (sync_recv(x->sync_parent, &m, &fd, SYNC_TIMEOUT_MS, "container init", err) < 0)
+      return -1;
+    switch ((enum sync_type) m.type) {
+    case SYNC_HOOKS:
+      if (run_create_hooks(x, err) < 0)
+        return -1;
+      if (sync_send(x->sync_parent, SYNC_HOOKS_DONE, 0, NULL, -1, err) < 0)
+        return -1;
+      break;
+    case SYNC_CONSOLE:
+      if (fd < 0)
+        return cove_error_set(err, EPROTO, "console message from the init without a pty");
+      if (x->o->console_socket) {
+        int r = console_send(x->o->console_socket, fd, m.payload, err);
+        close(fd);
+        if (r < 0)
+          return -1;
+      } else {
+        x->console_master = fd;
+      }
+      break;
+    case SYNC_READY:
+      return 0;
+    default:
+      if (fd >= 0)
+        close(fd);
+      return cove_error_set(err, EPROTO, "unexpected %s message from the container init",
+                            sync_type_name((enum sync_type) m.type));
+    }
+  }
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct cove_error *err)
+{
+  char buf[32];
+  _cleanup_free_ char *copy = xstrdup(path), *base = NULL;
+  _cleanup_close_ int dfd = -1;
+  char *slash = strrchr(copy, '/');
+  const char *dir = ".";
+
+  if (slash) {
+    *slash = '\0';
+    dir = slash == copy ? "/" : copy;
+    base = xstrdup(slash + 1);
+  } else {
+    base = xstrdup(path);
+  }
+  dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return cove_error_set(err, errno, "pid file `%s`", path);
+  snprintf(buf, sizeof(buf), "%d", (int) pid);
+  if (write_file_atomic_at(dfd, base, buf, strlen(buf), 0644, err) < 0)
+    return cove_error_wrap(err, "pid file `%s`", path);
+  return 0;
+}
+
+static int write_state(struct create_ctx *x, struct cove_error *err)
+{
+  struct cove_container c = {
+    .id = (char *) x->o->id,
+    .dir_fd = x->dir_fd,
+    .bundle = x->bundle,
+    .rootfs = x->rootfs,
+    .pid = x->pid,
+    .start_time = x->start_time,
+    .created = x->created,
+    .annotations = x->config->annotations,
+    .annotations_len = x->config->annotations_len,
+    .systemd_cgroup = x->o->systemd_cgroup,
+  };
+  _cleanup_free_ char *cg = x->cg ? cgroup_serialize(x->cg) : NULL;
+  c.cgroup_text = cg;
+  return state_write(&c, err);
+}
+
+int container_create(const struct cove_create_opts *o, bool run_mode, struct create_ctx **out,
+                     struct cove_error *err)
+{
+  _cleanup_(create_ctx_freep) struct create_ctx *x = xcalloc(1, sizeof(*x));
+
+  x->o = o;
+  x->run_mode = run_mode;
+  for (int *fd = &x->root_fd; fd <= &x->fifo_fd; fd++)
+    *fd = -1;
+  x->pidfd = -1;
+  x->console_master = -1;
+  for (int i = 0; i < OCI_NS_KINDS; i++)
+    x->ns.join_fd[i] = -1;
+  x->created = now_rfc3339();
+
+  if (cove_validate_id(o->id, err) < 0)
+    return -1;
+  if (validate(x, err) < 0)
+    return -1;
+  if (make_state_dir(x, err) < 0)
+    goto fail;
+  if (cgroup_create(x->config, o->id, o->systemd_cgroup, &x->cg, err) < 0) {
+    x->cg = NULL;
+    cove_error_wrap(err, "cgroup");
+    goto fail;
+  }
+  if (clone_init(x, err) < 0)
+    goto fail;
+  if (x->net) {
+    char path[64];
+    _cleanup_close_ int nfd = -1;
+    snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) x->pid);
+    nfd = open(path, O_RDONLY | O_CLOEXEC);
+    if (nfd < 0) {
+      cove_error_set(err, errno, "open %s", path);
+      goto fail;
+    }
+    x->net_made = true;
+    if (netns_setup(x->net, o->id, nfd, o->root, x->dir, err) < 0)
+      goto fail;
+  }
+  if (proc_start_time(x->pid, &x->start_time, NULL) < 0) {
+    cove_error_set(err, errno, "read the start time of the init");
+    goto fail;
+  }
+  if (sync_send(x->sync_parent, SYNC_GO, 0, NULL, -1, err) < 0)
+    goto fail;
+  if (serve_init(x, err) < 0)
+    goto fail;
+  if (write_state(x, err) < 0)
+    goto fail;
+  if (o->pid_file && write_pid_file(o->pid_file, x->pid, err) < 0)
+    goto fail;
+  if (!run_mode) {
+    if (sync_send(x->sync_parent, SYNC_CREATED, x->pid, NULL, -1, err) < 0)
+      goto fail;
+    close(x->sync_parent);
+    x->sync_parent = -1;
+  }
+  *out = steal_ptr(x);
+  return 0;
+
+fail:
+  container_destroy_created(x);
+  return -1;
+}
+
+int cove_create(const struct cove_create_opts *o, struct cove_error *err)
+{
+  _cleanup_(create_ctx_freep) struct create_ctx *x = NULL;
+
+  if (container_create(o, false, &x, err) < 0)
+    return cove_error_wrap(err, "create %s", o->id);
+  return 0;
+}

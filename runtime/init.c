@@ -1,0 +1,266 @@
+/* init.c: the container's side of creation: stage1 (only when namespaces are joined by path)
+ * and the init itself, from the clone to the execve of process.args.  Every failure before the
+ * init reports ready goes back to the parent as text (sync.h); later ones go to stderr. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroups/cgroups.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "netns/netns.h"
+#include "runtime/internal.h"
+#include "runtime/rootfs.h"
+#include "runtime/sync.h"
+
+__attribute__((noreturn)) static void die(struct create_ctx *x, struct cove_error *err, bool reported)
+{
+  if (x->sync_child >= 0 && !reported)
+    sync_send_error(x->sync_child, err);
+  else {
+    _cleanup_free_ char *line = xasprintf("cove: %s %s: %s\n", x->run_mode ? "run" : "start", x->o->id,
+                                          cove_error_msg(err));
+    (void) !write(STDERR_FILENO, line, strlen(line));
+  }
+  _exit(1);
+}
+
+static void close_parent_only(struct create_ctx *x)
+{
+  /* the lock is the parent's: a copy here would keep it held after `create` exits */
+  if (x->lock_fd >= 0) {
+    close(x->lock_fd);
+    x->lock_fd = -1;
+  }
+}
+
+__attribute__((noreturn)) void stage1_main(struct create_ctx *x)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  struct clone_args args = {.flags = CLONE_PARENT, .exit_signal = 0};
+  struct sync_msg m;
+  long pid;
+
+  close_parent_only(x);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (sync_expect(x->sync_child, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, "cove create", &err) < 0)
+    _exit(1);
+  if (ns_join(&x->ns, false, &err) < 0)
+    die(x, &err, false);
+  if (x->ns.new_user) {
+    if (unshare(CLONE_NEWUSER) < 0) {
+      cove_error_set(&err, errno, "create user namespace");
+      die(x, &err, false);
+    }
+    if (sync_send(x->sync_child, SYNC_USERMAP_REQ, 0, NULL, -1, &err) < 0 ||
+        sync_expect(x->sync_child, SYNC_USERMAP_ACK, &m, NULL, SYNC_TIMEOUT_MS, "cove create", &err) < 0)
+      die(x, &err, false);
+    if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+      cove_error_set(&err, errno, "become root in the user namespace");
+      die(x, &err, false);
+    }
+  }
+  if ((x->ns.new_flags & ~(unsigned long) CLONE_NEWUSER) && unshare((int) (x->ns.new_flags & ~(unsigned long) CLONE_NEWUSER)) < 0) {
+    cove_error_set(&err, errno, "create namespaces");
+    die(x, &err, false);
+  }
+  /* CLONE_PARENT: the init is the child of `cove create`, which waits for it */
+  pid = sys_clone3(&args);
+  if (pid < 0) {
+    cove_error_set(&err, errno, "clone the container init");
+    die(x, &err, false);
+  }
+  if (pid == 0)
+    init_main(x);
+  if (sync_send(x->sync_child, SYNC_INIT_PID, (int32_t) pid, NULL, -1, &err) < 0)
+    _exit(1);
+  _exit(0);
+}
+
+static int set_hostname(const struct oci_config *c, struct cove_error *err)
+{
+  if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
+    return cove_error_set(err, errno, "set hostname `%s`", c->hostname);
+  if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)
+    return cove_error_set(err, errno, "set domainname `%s`", c->domainname);
+  return 0;
+}
+
+static int set_sysctls(const struct oci_config *c, struct cove_error *err)
+{
+  if (!c->linux_)
+    return 0;
+  for (size_t i = 0; i < c->linux_->sysctl_len; i++) {
+    const struct oci_kv *kv = &c->linux_->sysctl[i];
+    _cleanup_free_ char *rel = xasprintf("sys/%s", kv->key);
+    _cleanup_close_ int fd = -1;
+
+    for (char *p = rel + 4; *p; p++)
+      if (*p == '.')
+        *p = '/';
+    fd = rootfs_open_procfs_file(rel, O_WRONLY | O_TRUNC, err);
+    if (fd < 0)
+      return cove_error_wrap(err, "sysctl `%s`", kv->key);
+    if (write_all(fd, kv->value, strlen(kv->value)) < 0)
+      return cove_error_set(err, errno, "sysctl `%s` = `%s`", kv->key, kv->value);
+  }
+  return 0;
+}
+
+static int enter_cwd(const struct oci_process *p, struct cove_error *err)
+{
+  const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
+  struct stat sb;
+
+  if (cwd[0] != '/')
+    return cove_error_set(err, 0, "cwd `%s`: must be an absolute path", cwd);
+  /* after pivot_root "/" is the rootfs: no path, symlink or ".." can lead out of it */
+  if (stat(cwd, &sb) < 0 && errno == ENOENT) {
+    struct cove_error e = COVE_ERROR_INIT;
+    if (mkdir_p(cwd, 0755, &e) < 0)
+      cove_error_release(&e);
+    if (mkdir(cwd, 0755) < 0 && errno != EEXIST)
+      return cove_error_set(err, errno, "cwd `%s`", cwd);
+  }
+  if (chdir(cwd) < 0)
+    return cove_error_set(err, errno, "cwd `%s`", cwd);
+  return 0;
+}
+
+static int wait_for_start(struct create_ctx *x, struct cove_error *err)
+{
+  struct sync_msg m;
+
+  if (x->run_mode) {
+    if (sync_expect(x->sync_child, SYNC_START, &m, NULL, -1, "cove run", err) < 0)
+      return -1;
+    x->pid = m.value;
+    return 0;
+  }
+  if (sync_expect(x->sync_child, SYNC_CREATED, &m, NULL, SYNC_TIMEOUT_MS, "cove create", err) < 0)
+    return -1;
+  x->pid = m.value;
+  /* from here the init outlives `create`: it must not die with it */
+  prctl(PR_SET_PDEATHSIG, 0);
+  close(x->sync_child);
+  x->sync_child = -1;
+  for (;;) {
+    char b;
+    ssize_t n = read(x->fifo_fd, &b, 1);
+    if (n == 1)
+      break;
+    if (n < 0 && errno == EINTR)
+      continue;
+    return cove_error_set(err, n < 0 ? errno : EPIPE, "wait on the exec fifo");
+  }
+  close(x->fifo_fd);
+  x->fifo_fd = -1;
+  return 0;
+}
+
+__attribute__((noreturn)) void init_main(struct create_ctx *x)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  const struct oci_config *c = x->config;
+  const struct oci_process *p = c->process;
+  _cleanup_free_ char *exec_path = NULL;
+  _cleanup_free_ char *slave_name = NULL;
+  int slave = -1;
+  struct sync_msg m;
+
+  close_parent_only(x);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (sync_expect(x->sync_child, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, "cove create", &err) < 0)
+    _exit(1);
+  if (x->ns.new_user && !x->ns.joins) {
+    /* the parent mapped us: become root of the new user namespace */
+    if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+      cove_error_set(&err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
+      die(x, &err, false);
+    }
+  }
+  if (x->ns.new_time && ns_setup_time(c, &err) < 0)
+    die(x, &err, false);
+  if (x->ns.new_net && netns_lo_up(&err) < 0) {
+    cove_error_wrap(&err, "bring lo up");
+    die(x, &err, false);
+  }
+  if (x->ns.new_uts && set_hostname(c, &err) < 0)
+    die(x, &err, false);
+  if (hooks_any(c, OCI_HOOK_PRESTART) || hooks_any(c, OCI_HOOK_CREATE_RUNTIME) ||
+      hooks_any(c, OCI_HOOK_CREATE_CONTAINER)) {
+    if (sync_send(x->sync_child, SYNC_HOOKS, 0, NULL, -1, &err) < 0)
+      die(x, &err, false);
+    if (sync_expect(x->sync_child, SYNC_HOOKS_DONE, &m, NULL, -1, "cove create", &err) < 0)
+      _exit(1);
+  }
+  if (p->terminal) {
+    int master = -1;
+    if (console_open_pty(&master, &slave, &slave_name, p, &err) < 0)
+      die(x, &err, false);
+    if (sync_send(x->sync_child, SYNC_CONSOLE, 0, slave_name, master, &err) < 0)
+      die(x, &err, false);
+    close(master);
+  }
+  {
+    struct rootfs_ctx rc = {
+      .config = c,
+      .bundle = x->bundle,
+      .rootfs = x->rootfs,
+      .state_dir = x->dir,
+      .no_pivot = x->o->no_pivot,
+      .userns = x->ns.has_user,
+      .new_cgroupns = x->ns.new_cgroup,
+      .console_fd = slave,
+    };
+    if (rootfs_setup(&rc, &err) < 0)
+      die(x, &err, false);
+    if (set_sysctls(c, &err) < 0)
+      die(x, &err, false);
+    if (enter_cwd(p, &err) < 0)
+      die(x, &err, false);
+    if (rootfs_finalize(&rc, &err) < 0)
+      die(x, &err, false);
+  }
+  if (process_apply_early(p, c, &err) < 0)
+    die(x, &err, false);
+  if (process_find_exec(p, x->env, &exec_path, &err) < 0)
+    die(x, &err, false);
+  if (slave >= 0) {
+    if (console_make_stdio(slave, &err) < 0)
+      die(x, &err, false);
+    close(slave);
+  } else if (x->ns.new_pid) {
+    setsid();
+  }
+  if (sync_send(x->sync_child, SYNC_READY, 0, NULL, -1, &err) < 0)
+    _exit(1);
+  if (wait_for_start(x, &err) < 0)
+    _exit(1);
+  if (hooks_any(c, OCI_HOOK_START_CONTAINER)) {
+    _cleanup_free_ char *state = create_state_json(x, "running", &err);
+    if (!state || hooks_run(c, OCI_HOOK_START_CONTAINER, state, 0, &err) < 0)
+      die(x, &err, false);
+  }
+  {
+    struct process_final f = {
+      .p = p,
+      .env = x->env,
+      .exec_path = exec_path,
+      .preserve = x->preserve,
+      .seccomp = x->has_seccomp ? &x->seccomp : NULL,
+      .sync_fd = x->sync_child,
+    };
+    process_exec(&f, &err);
+    die(x, &err, false);
+  }
+}

@@ -1,0 +1,163 @@
+/* internal.h: what runtime/ files share among themselves (not for other modules). */
+#ifndef COVE_RUNTIME_INTERNAL_H
+#define COVE_RUNTIME_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "oci/oci.h"
+#include "runtime/runtime.h"
+#include "seccomp/seccomp.h"
+
+struct cove_cgroup;
+struct netns_plan;
+
+#define COVE_EXEC_FIFO "exec.fifo"
+#define COVE_CONFIG_COPY "config.json"
+/* Bound on every wait for the other stage of creation. */
+#define SYNC_TIMEOUT_MS 60000
+
+/* ---- state.c ---- */
+int state_root_open(const char *root, bool create, struct cove_error *err);
+/* Returns the lock fd, -1 for COVE_LOCK_NONE, -2 on error (err set). */
+int state_lock(int dir_fd, enum cove_lock lock, struct cove_error *err);
+int proc_start_time(pid_t pid, unsigned long long *start, char *state_char);
+bool state_pid_alive(pid_t pid, unsigned long long start_time);
+int state_write(const struct cove_container *c, struct cove_error *err);
+/* Remove the container's state dir (its files, then the dir). */
+int state_remove(int root_fd, const char *id, struct cove_error *err);
+
+/* ---- namespaces.c ---- */
+/* The CLONE_NEW* flag of an OCI namespace type. */
+int ns_clone_flag(enum oci_ns_type t);
+const char *ns_proc_name(enum oci_ns_type t); /* "pid", "net", ... as in /proc/PID/ns */
+
+struct ns_plan {
+  unsigned long new_flags; /* CLONE_NEW* to create (CLONE_NEWTIME never here: see new_time) */
+  bool new_time;
+  bool new_user, has_user, new_net, new_uts, new_cgroup, new_pid;
+  int join_fd[OCI_NS_KINDS]; /* opened `path` of joined namespaces, -1 */
+  bool joins;                /* any join_fd >= 0 */
+};
+int ns_plan_make(const struct oci_config *c, struct ns_plan *p, struct cove_error *err);
+void ns_plan_release(struct ns_plan *p);
+/* setns() into every joined namespace, user first (and mount last).  skip_user: already done. */
+int ns_join(struct ns_plan *p, bool skip_user, struct cove_error *err);
+/* Create the time namespace with offsets and enter it (the init itself becomes a member). */
+int ns_setup_time(const struct oci_config *c, struct cove_error *err);
+
+/* ---- userns.c ---- */
+int userns_write_maps(pid_t pid, const struct oci_config *c, struct cove_error *err);
+
+/* ---- caps.c ---- */
+/* Apply the five capability sets (warn for names the kernel lacks).  Called after the uid
+ * change, with PR_SET_KEEPCAPS set before it. */
+int caps_apply(const struct oci_capabilities *caps, struct cove_error *err);
+/* Drop the bounding set to caps->bounding; must run while CAP_SETPCAP is held. */
+int caps_drop_bounding(const struct oci_capabilities *caps, struct cove_error *err);
+/* Parse "CAP_X" or "X". */
+int caps_from_name(const char *name, int *cap);
+
+/* ---- process.c ---- */
+/* rlimits, oomScoreAdj, ioPriority, scheduler, personality: while the init is still root. */
+int process_apply_early(const struct oci_process *p, const struct oci_config *c, struct cove_error *err);
+/* Resolve args[0] against PATH in env; *out heap. */
+int process_find_exec(const struct oci_process *p, char *const *env, char **out, struct cove_error *err);
+/* The last steps: user/groups, caps, umask, nnp, fds, seccomp, execve.  Returns only on failure. */
+struct process_final {
+  const struct oci_process *p;
+  char *const *env;
+  const char *exec_path;
+  int preserve; /* fds 3..3+preserve-1 stay */
+  const struct cove_seccomp_prog *seccomp; /* NULL: none */
+  int sync_fd; /* for SYNC_SECCOMP_FD, -1 when nobody listens */
+};
+int process_exec(const struct process_final *f, struct cove_error *err);
+/* The env of the container process: process env plus LISTEN_FDS/LISTEN_PID when cove got them. */
+char **process_env(const struct oci_process *p, int listen_fds);
+int process_set_cpu_affinity(const char *list, struct cove_error *err);
+int process_listen_fds(void);
+
+/* ---- hooks.c ---- */
+/* Run hooks of kind k with state JSON on stdin; in_pid > 0: setns into that process's
+ * namespaces first (createContainer).  Fails on the first failing hook. */
+int hooks_run(const struct oci_config *c, enum oci_hook_kind k, const char *state_json, pid_t in_pid,
+              struct cove_error *err);
+static inline bool hooks_any(const struct oci_config *c, enum oci_hook_kind k)
+{
+  return c->hooks.len[k] > 0;
+}
+
+/* ---- console.c ---- */
+/* Open a new pty pair (host devpts); master and slave O_CLOEXEC. */
+int console_open_pty(int *master, int *slave, char **slave_name, const struct oci_process *p,
+                     struct cove_error *err);
+/* Make slave the controlling tty and stdio of the calling process. */
+int console_make_stdio(int slave, struct cove_error *err);
+/* Send the pty master to --console-socket (runc's recvtty protocol). */
+int console_send(const char *socket_path, int master, const char *name, struct cove_error *err);
+
+/* ---- signals.c ---- */
+/* Wait for child `pid` (pidfd) while forwarding signals to it; with tty_master >= 0, proxy our
+ * stdio to it (raw mode, SIGWINCH).  *exit_code: status or 128+N. */
+int signals_wait_forward(pid_t pid, int pidfd, int tty_master, int *exit_code, struct cove_error *err);
+
+/* ---- create.c / init.c ---- */
+/* Everything `create` knows; the init is a clone of the parent, so it reads the same struct. */
+struct create_ctx {
+  const struct cove_create_opts *o;
+  bool run_mode; /* run: no exec fifo, the parent sends SYNC_START */
+  struct oci_config *config;
+  char *config_data;
+  size_t config_len;
+  char *bundle, *rootfs, *dir;
+  int root_fd, dir_fd, lock_fd;
+  int sync_parent, sync_child;
+  int fifo_fd;
+  struct ns_plan ns;
+  struct cove_cgroup *cg;
+  struct cove_seccomp_prog seccomp;
+  bool has_seccomp;
+  struct netns_plan *net;
+  int preserve; /* --preserve-fds + LISTEN_FDS */
+  char **env;
+  pid_t pid;
+  int pidfd;
+  unsigned long long start_time;
+  int console_master; /* run in the foreground with a terminal */
+  bool dir_made, net_made;
+  char *created;
+};
+
+/* Validate, create the cgroup and the init, wait until it is ready, write the state.  On
+ * failure nothing is left behind. */
+int container_create(const struct cove_create_opts *o, bool run_mode, struct create_ctx **out,
+                     struct cove_error *err);
+/* Undo everything create made (kill the init, cgroup, network, state dir). */
+void container_destroy_created(struct create_ctx *x);
+void create_ctx_free(struct create_ctx *x);
+static inline void create_ctx_freep(struct create_ctx **x)
+{
+  if (*x)
+    create_ctx_free(*x);
+}
+/* The init's and stage1's entry points (init.c); never return. */
+__attribute__((noreturn)) void init_main(struct create_ctx *x);
+__attribute__((noreturn)) void stage1_main(struct create_ctx *x);
+
+/* State JSON for hooks of a container being created. */
+char *create_state_json(const struct create_ctx *x, const char *status, struct cove_error *err);
+
+/* ---- delete.c ---- */
+/* Remove everything of a stopped container (hooks, cgroup, network, state). */
+int container_remove(struct cove_container *c, struct cove_error *err);
+
+/* clone3 without a wrapper in glibc 2.36. */
+struct clone_args;
+long sys_clone3(struct clone_args *args);
+int sys_pidfd_open(pid_t pid);
+int sys_pidfd_send_signal(int pidfd, int sig);
+
+#endif

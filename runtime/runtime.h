@@ -1,0 +1,148 @@
+/* runtime.h: the container lifecycle that cmd/ drives: create, start, run, state, kill, delete,
+ * list, exec, and the state store (one 0700 directory per container under --root, state written
+ * atomically, a per-container flock).
+ *
+ * Other modules' verbs (ps, pause, resume, events, update) reach a container through
+ * cove_container_load(): it validates the id, takes the container's lock, reads the stored state
+ * and derives the live status from the init process (pid + start time, so a reused pid reads
+ * `stopped`). */
+#ifndef COVE_RUNTIME_RUNTIME_H
+#define COVE_RUNTIME_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "oci/oci.h"
+
+struct cove_cgroup;
+
+/* Longest container id accepted (runc and crun use the same bound). */
+#define COVE_ID_MAX 1024
+
+enum cove_status {
+  COVE_STATUS_CREATING,
+  COVE_STATUS_CREATED,
+  COVE_STATUS_RUNNING,
+  COVE_STATUS_PAUSED,
+  COVE_STATUS_STOPPED,
+};
+
+/* "creating", "created", "running", "paused", "stopped". */
+const char *cove_status_name(enum cove_status s);
+
+enum cove_lock {
+  COVE_LOCK_NONE,      /* read the state without locking (state, list) */
+  COVE_LOCK_SHARED,    /* readers that must not race a delete (ps, events) */
+  COVE_LOCK_EXCLUSIVE, /* start, kill, delete, pause, resume, update, exec */
+};
+
+/* A loaded container.  Everything is owned by the struct; cove_container_free() also releases
+ * the lock. */
+struct cove_container {
+  char *id;
+  char *root;       /* the state root (--root) */
+  char *dir;        /* root/id */
+  int dir_fd;       /* O_PATH|O_DIRECTORY of dir */
+  int lock_fd;      /* the flock'ed lock file, -1 with COVE_LOCK_NONE */
+  char *bundle;     /* absolute */
+  char *rootfs;     /* absolute */
+  pid_t pid;        /* the init, as seen from the host; 0 when none */
+  unsigned long long start_time; /* field 22 of /proc/PID/stat when created */
+  enum cove_status status;       /* derived from the live process */
+  char *created;    /* RFC 3339 creation time */
+  struct oci_kv *annotations;
+  size_t annotations_len;
+  char *cgroup_text;          /* what cgroup_serialize() returned at create, or NULL */
+  struct cove_cgroup *cgroup; /* cgroup_load(cgroup_text), NULL when none or not loadable */
+  char *config_path;          /* the copy of config.json kept in the state dir */
+  bool systemd_cgroup;
+};
+
+/* Load container id under root with the given lock.  A missing container is ENOENT with the
+ * message "container `ID` does not exist". */
+int cove_container_load(const char *root, const char *id, enum cove_lock lock, struct cove_container **out,
+                        struct cove_error *err);
+void cove_container_free(struct cove_container *c);
+static inline void cove_container_freep(struct cove_container **c)
+{
+  if (*c)
+    cove_container_free(*c);
+}
+
+/* Re-derive c->status from the live init (and the cgroup freezer for `paused`). */
+void cove_container_refresh(struct cove_container *c);
+
+/* The runtime-spec state document of c (heap). */
+char *cove_container_state_json(const struct cove_container *c, struct cove_error *err);
+
+/* The container's config (the copy kept in the state dir at create time). */
+int cove_container_config(const struct cove_container *c, struct oci_config **out, struct cove_error *err);
+
+/* Validate a container id: [A-Za-z0-9_+-][A-Za-z0-9_+.-]*, at most COVE_ID_MAX chars. */
+int cove_validate_id(const char *id, struct cove_error *err);
+
+/* Signal names ("KILL", "SIGKILL", "9") to numbers. */
+int cove_parse_signal(const char *s, int *sig, struct cove_error *err);
+
+/* ---- lifecycle ---- */
+
+struct cove_create_opts {
+  const char *root;
+  const char *id;
+  const char *bundle;         /* NULL: the current directory */
+  const char *pid_file;       /* --pid-file */
+  const char *console_socket; /* --console-socket */
+  int preserve_fds;           /* --preserve-fds N: fds 3..3+N-1 pass through */
+  bool no_pivot;
+  bool no_new_keyring;
+  bool systemd_cgroup;
+  bool detach; /* run only: return once started */
+};
+
+int cove_create(const struct cove_create_opts *o, struct cove_error *err);
+int cove_start(const char *root, const char *id, struct cove_error *err);
+/* create + start; in the foreground waits for the init, forwarding signals and proxying the
+ * terminal; *exit_code is the status cove should exit with (128+N for signal N). */
+int cove_run(const struct cove_create_opts *o, int *exit_code, struct cove_error *err);
+int cove_kill(const char *root, const char *id, int sig, bool all, struct cove_error *err);
+int cove_delete(const char *root, const char *id, bool force, struct cove_error *err);
+
+struct cove_list_entry {
+  char *id;
+  pid_t pid;
+  enum cove_status status;
+  char *bundle;
+  char *created;
+  char *owner;
+};
+int cove_list(const char *root, struct cove_list_entry **out, size_t *n, struct cove_error *err);
+void cove_list_free(struct cove_list_entry *l, size_t n);
+
+struct cove_exec_opts {
+  const char *root;
+  const char *id;
+  const char *process_file; /* --process */
+  char **args;              /* COMMAND [ARG...] when no --process */
+  bool tty;
+  const char *console_socket;
+  bool detach;
+  const char *pid_file;
+  const char *cwd;
+  const char **env; size_t env_len;
+  const char *user; /* UID[:GID] */
+  const char **additional_gids; size_t additional_gids_len;
+  const char **caps; size_t caps_len;
+  bool no_new_privs;
+  int preserve_fds;
+  const char *cgroup_sub; /* --cgroup SUB (or CONTROLLER:SUB) */
+  bool ignore_paused;
+};
+int cove_exec(const struct cove_exec_opts *o, int *exit_code, struct cove_error *err);
+
+/* Ensure the running cove executes from a sealed memfd copy of itself before it enters a
+ * container (CVE-2019-5736).  Re-execs once when needed; returns only on failure. */
+int cove_selfexe_protect(int argc, char **argv, struct cove_error *err);
+
+#endif

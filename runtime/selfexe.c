@@ -1,0 +1,70 @@
+/* selfexe.c: the /proc/self/exe attack (CVE-2019-5736).  A cove process that enters a container
+ * (the init until it execs, `exec` until it execs) is visible there as /proc/PID/exe; a
+ * container process could open it and, once cove exits, rewrite the cove binary on the host.
+ * So those commands first re-exec cove from a sealed memfd copy: /proc/PID/exe is then a
+ * write-sealed anonymous file, and the host binary is out of reach. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/memfd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "runtime/internal.h"
+
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+#define COVE_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+extern char **environ;
+
+static bool running_sealed(void)
+{
+  _cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  int seals;
+  if (fd < 0)
+    return false;
+  seals = fcntl(fd, F_GET_SEALS);
+  return seals >= 0 && (seals & COVE_SEALS) == COVE_SEALS;
+}
+
+int cove_selfexe_protect(int argc, char **argv, struct cove_error *err)
+{
+  _cleanup_close_ int exe = -1, mfd = -1;
+  struct stat sb;
+  off_t off = 0;
+
+  (void) argc;
+  if (getenv("COVE_UNSAFE_NO_SEALED_EXE") || running_sealed())
+    return 0;
+  exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (exe < 0 || fstat(exe, &sb) < 0)
+    return cove_error_set(err, errno, "open /proc/self/exe");
+  mfd = memfd_create("cove", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+  if (mfd < 0 && errno == EINVAL)
+    mfd = memfd_create("cove", MFD_CLOEXEC | MFD_ALLOW_SEALING); /* kernels before 6.3 */
+  if (mfd < 0)
+    return cove_error_set(err, errno, "memfd_create");
+  while (off < sb.st_size) {
+    ssize_t n = sendfile(mfd, exe, &off, (size_t) (sb.st_size - off));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return cove_error_set(err, n < 0 ? errno : EIO, "copy cove into a memfd");
+  }
+  if (fcntl(mfd, F_ADD_SEALS, COVE_SEALS) < 0)
+    return cove_error_set(err, errno, "seal the memfd");
+  /* a cloexec fd is fine for an ELF binary: the kernel has it mapped before it closes it */
+  syscall(SYS_execveat, mfd, "", argv, environ, AT_EMPTY_PATH);
+  return cove_error_set(err, errno, "re-exec cove from a sealed memfd");
+}
