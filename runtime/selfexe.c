@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/util.h"
 #include "runtime/internal.h"
 
 #ifndef F_SEAL_FUTURE_WRITE
@@ -65,6 +66,26 @@ int cove_selfexe_protect(int argc, char **argv, struct cove_error *err)
   if (fcntl(mfd, F_ADD_SEALS, COVE_SEALS) < 0)
     return cove_error_set(err, errno, "seal the memfd");
   /* a cloexec fd is fine for an ELF binary: the kernel has it mapped before it closes it */
-  syscall(SYS_execveat, mfd, "", argv, environ, AT_EMPTY_PATH);
+  /* the verb sees only its own argv: take the whole command line again */
+  {
+    _cleanup_free_ char *cmdline = NULL;
+    _cleanup_free_ char **full = NULL;
+    size_t len = 0, n = 0;
+    struct cove_error e = COVE_ERROR_INIT;
+    if (read_file("/proc/self/cmdline", 1 << 20, &cmdline, &len, &e) < 0) {
+      *err = e;
+      return -1;
+    }
+    for (size_t i = 0; i < len; i++)
+      if (cmdline[i] == '\0')
+        n++;
+    full = xcalloc(n + 1, sizeof(char *));
+    n = 0;
+    for (size_t i = 0; i < len; i += strlen(cmdline + i) + 1)
+      full[n++] = cmdline + i;
+    full[n] = NULL;
+    (void) argv;
+    syscall(SYS_execveat, mfd, "", full, environ, AT_EMPTY_PATH);
+  }
   return cove_error_set(err, errno, "re-exec cove from a sealed memfd");
 }
