@@ -40,7 +40,7 @@ int cg_write(const struct cove_cgroup *cg, const struct cg_hier *h, const char *
     _cleanup_free_ char *p = cg_file_path(cg, h, file);
     return cove_error_set(err, ENOENT, "set %s to %s: open %s", file, value, p);
   }
-  fd = openat(h->fd, file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  fd = openat(h->fd, file, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     int e = errno;
     _cleanup_free_ char *p = cg_file_path(cg, h, file);
