@@ -199,3 +199,17 @@ check_cgroup_value() {
   assert_success
   assert_output "$want"
 }
+
+# ---- filesystem suites (mounts, devices, masked, escapes, overlay, propagation, idmap) ----
+# set_cmd 'SHELL COMMAND': the container runs it with /bin/sh -c.
+set_cmd() {
+  update_config ".process.args = [\"/bin/sh\", \"-c\", $(jq -Rn --arg c "$1" '$c')]"
+}
+# add_mount JSON: append a mount object to .mounts.
+add_mount() {
+  update_config ".mounts += [$1]"
+}
+# mount_line DEST: the /proc/self/mountinfo line of the mount on DEST from $output (last one).
+mount_line() {
+  grep -E "^[0-9]+ [0-9]+ [0-9:]+ [^ ]+ $1 " <<<"$output" | tail -n1
+}
