@@ -184,6 +184,12 @@ static bool kernel_has_flag(unsigned int flag)
   return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, probe, NULL) < 0 && errno == EFAULT;
 }
 
+bool cove_seccomp_flag_supported(const char *oci_name)
+{
+  unsigned int f;
+  return cove_seccomp_flag_value(oci_name, &f) == 0 && kernel_has_flag(f);
+}
+
 static int compile_flags(const struct oci_seccomp *sc, bool notify, unsigned int *out, struct cove_error *err)
 {
   unsigned int flags = 0;

@@ -46,6 +46,10 @@ void cove_seccomp_prog_release(struct cove_seccomp_prog *prog);
 int cove_seccomp_send_listener_full(const char *listener_path, int notify_fd, int pid, const char *metadata,
                                     const char *state_json, struct cove_error *err);
 
+/* Whether this kernel accepts the seccomp(2) filter flag named as in the spec
+ * ("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"...): for `cove features`' supportedFlags. */
+bool cove_seccomp_flag_supported(const char *oci_name);
+
 /* The compiled-filter cache directory under a state root ("<root>/seccomp-cache"), heap. */
 char *cove_seccomp_cache_dir(const char *state_root);
 

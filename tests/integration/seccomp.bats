@@ -135,6 +135,29 @@ seccomp_log_seen() { # SYSCALL-NR CODE
   seccomp_log_seen 95 0x50000 || fail "no audit record for umask with code 0x50000"
 }
 
+@test "seccomp: flags TSYNC, SPEC_ALLOW and WAIT_KILLABLE_RECV (ignored without a listener) load" {
+  sc_config '{defaultAction: "SCMP_ACT_ALLOW", flags: ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+      "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"], syscalls: [{names: ["getppid"], action: "SCMP_ACT_ERRNO", errnoRet: 42}]}' \
+    '["cove-syscall", "getppid"]'
+  sc_run
+  assert_success
+  assert_output "ret=-1 errno=42"
+}
+
+@test "seccomp: WAIT_KILLABLE_RECV and TSYNC with a notify listener" {
+  requires 5.19
+  local sock=$TEST_TMP/agent.sock state=$TEST_TMP/agent-state.json i
+  "$SC_TOOLS/cove-seccomp-listener" "$sock" "$state" &
+  LISTENER_PID=$!
+  for ((i = 0; i < 100; i++)); do [ -S "$sock" ] && break; sleep 0.02; done
+  sc_config "{defaultAction: \"SCMP_ACT_ALLOW\", listenerPath: \"$sock\",
+      flags: [\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\", \"SECCOMP_FILTER_FLAG_TSYNC\"],
+      syscalls: [{names: [\"getppid\"], action: \"SCMP_ACT_NOTIFY\"}]}" '["cove-syscall", "getppid"]'
+  sc_run
+  assert_success
+  assert_output "ret=4242 errno=0"
+}
+
 # ---- arguments ----
 
 @test "seccomp: each argument operator (NE LT LE EQ GE GT MASKED_EQ)" {

@@ -211,6 +211,9 @@ static void test_arch_and_flag_mapping(void **state)
   assert_int_equal(cove_seccomp_flag_value("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", &f), 0);
   assert_int_equal(f, 1u << 5);
   assert_int_equal(cove_seccomp_flag_value("SECCOMP_FILTER_FLAG_NEW_LISTENER", &f), -1);
+  assert_true(cove_seccomp_flag_supported("SECCOMP_FILTER_FLAG_LOG")); /* kernel >= 4.14 */
+  assert_false(cove_seccomp_flag_supported("SECCOMP_FILTER_FLAG_NEW_LISTENER"));
+  assert_false(cove_seccomp_flag_supported("bogus"));
 }
 
 /* ---- compile: errors and skips ---- */
