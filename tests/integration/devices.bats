@@ -1,0 +1,115 @@
+#!/usr/bin/env bats
+# Devices: the default nodes, linux.devices (c/b/u/p, fileMode, uid, gid), /dev/ptmx, /dev/fd and
+# std links, nodes usable and a node the device cgroup denies, and bind-mounted host nodes in a
+# user namespace.
+
+load helpers
+
+setup() {
+  setup_bundle
+}
+
+teardown() {
+  teardown_bundle
+}
+
+@test "default devices exist with their numbers and mode 0666" {
+  set_cmd 'for d in null zero full random urandom tty; do stat -c "%n %F %t:%T %a" /dev/$d; done'
+  run cove run --bundle "$BUNDLE" d1
+  assert_success
+  assert_line '/dev/null character special file 1:3 666'
+  assert_line '/dev/zero character special file 1:5 666'
+  assert_line '/dev/full character special file 1:7 666'
+  assert_line '/dev/random character special file 1:8 666'
+  assert_line '/dev/urandom character special file 1:9 666'
+  assert_line '/dev/tty character special file 5:0 666'
+}
+
+@test "device nodes are usable: read urandom and zero, write null, full is full" {
+  set_cmd 'head -c1 /dev/urandom | wc -c; head -c3 /dev/zero | od -An -tx1; echo x > /dev/null && echo NULL-OK; echo x > /dev/full || echo FULL-ENOSPC'
+  run cove run --bundle "$BUNDLE" d1
+  assert_success
+  assert_line 1
+  assert_line ' 00 00 00'
+  assert_line NULL-OK
+  assert_line FULL-ENOSPC
+}
+
+@test "/dev/ptmx, /dev/fd and the std links" {
+  set_cmd 'for l in ptmx fd stdin stdout stderr; do echo "$l -> $(readlink /dev/$l)"; done; ls /dev/pts/ptmx'
+  run cove run --bundle "$BUNDLE" d1
+  assert_success
+  assert_line 'ptmx -> pts/ptmx'
+  assert_line 'fd -> /proc/self/fd'
+  assert_line 'stdin -> /proc/self/fd/0'
+  assert_line 'stdout -> /proc/self/fd/1'
+  assert_line 'stderr -> /proc/self/fd/2'
+  assert_line /dev/pts/ptmx
+}
+
+@test "linux.devices: char, block, fifo and u with fileMode, uid, gid" {
+  update_config '.linux.devices = [
+    {"path": "/dev/mychar", "type": "c", "major": 1, "minor": 5, "fileMode": 432, "uid": 1000, "gid": 1001},
+    {"path": "/dev/myblk", "type": "b", "major": 7, "minor": 200, "fileMode": 384},
+    {"path": "/dev/sub/dir/myfifo", "type": "p", "fileMode": 420, "uid": 5},
+    {"path": "/dev/myu", "type": "u", "major": 1, "minor": 7}]'
+  update_config '.linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 7, "access": "rwm"}]'
+  set_cmd 'stat -c "%n %F %t:%T %a %u %g" /dev/mychar /dev/myblk /dev/myu; stat -c "%n %F %a %u" /dev/sub/dir/myfifo; head -c2 /dev/myu | od -An -tx1'
+  run cove run --bundle "$BUNDLE" d1
+  assert_success
+  assert_line '/dev/mychar character special file 1:5 660 1000 1001'
+  assert_line '/dev/myblk block special file 7:c8 600 0 0'
+  assert_line '/dev/myu character special file 1:7 666 0 0'
+  assert_line '/dev/sub/dir/myfifo fifo 644 5'
+  assert_line ' 00 00'
+}
+
+@test "a device node the device cgroup does not allow cannot be opened" {
+  # tun (10:200) opens for anyone when allowed; bound from the host (linux.devices entries are
+  # allowed implicitly, as runc does), the default rules deny it
+  add_mount '{"destination": "/dev/tun-denied", "source": "/dev/net/tun", "options": ["bind"]}'
+  set_cmd 'head -c1 /dev/tun-denied && echo READ; ls -l /dev/tun-denied'
+  run cove run --bundle "$BUNDLE" d1
+  refute_line READ
+  assert_output --partial 'Operation not permitted'
+  assert_output --regexp 'crw------- .* 10, +200 .*/dev/tun-denied'
+}
+
+@test "a device path through a symlink is created inside the rootfs" {
+  ln -s /tmp/cove-devices-escape-$$ "$BUNDLE/rootfs/devlink"
+  update_config '.linux.devices = [{"path": "/devlink/null2", "type": "c", "major": 1, "minor": 3}]'
+  set_cmd 'stat -c "%t:%T" /devlink/null2'
+  run cove run --bundle "$BUNDLE" d1
+  assert_success
+  assert_output 1:3
+  [ ! -e /tmp/cove-devices-escape-$$ ]
+  [ -c "$BUNDLE/rootfs/tmp/cove-devices-escape-$$/null2" ]
+}
+
+@test "an image file in the way of a device node is replaced" {
+  update_config '.mounts |= map(select(.destination != "/dev"))'
+  update_config '.mounts |= map(select(.destination | startswith("/dev/") | not))'
+  echo not-a-device >"$BUNDLE/rootfs/dev/null"
+  ln -s /etc/passwd "$BUNDLE/rootfs/dev/zero"
+  update_config '.root.readonly = false'
+  set_cmd 'stat -c "%n %t:%T" /dev/null /dev/zero'
+  run cove run --bundle "$BUNDLE" d1
+  assert_success
+  assert_line '/dev/null 1:3'
+  assert_line '/dev/zero 1:5'
+}
+
+@test "user namespace: the default devices are bind mounts of the host's nodes" {
+  update_config '.linux.namespaces += [{"type": "user"}]
+    | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  chown -R 100000:100000 "$BUNDLE/rootfs"
+  chmod 0755 "$TEST_TMP" "$BUNDLE"
+  set_cmd 'stat -c "%n %t:%T" /dev/null /dev/urandom; grep -E " /dev/(null|urandom) " /proc/self/mountinfo | wc -l; echo x > /dev/null && head -c1 /dev/urandom | wc -c'
+  run cove run --bundle "$BUNDLE" d1
+  assert_success
+  assert_line '/dev/null 1:3'
+  assert_line '/dev/urandom 1:9'
+  assert_line 2
+  assert_line 1
+}
