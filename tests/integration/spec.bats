@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# `cove spec` and `cove features`: the default config (compared with `runc spec` field by field)
+# and the features document.
+
+load helpers
+
+setup() {
+  SPEC_TMP=$(mktemp -d /tmp/cove-spec.XXXXXX)
+  cd "$SPEC_TMP" || return 1
+}
+
+teardown() {
+  cd / || true
+  rm -rf "$SPEC_TMP"
+}
+
+# The runtime-spec fields `cove spec` and `runc spec` must agree on, after the deliberate
+# differences are taken out:
+#  - ociVersion and hostname name the runtime;
+#  - cove adds the cgroup namespace (runc >= 1.2 does too; older runc does not);
+#  - cove masks /sys/devices/virtual/powercap (runc >= 1.2 does too: CVE-2020-8694);
+#  - cove embeds its default seccomp profile (runc spec has none).
+normalize='
+  del(.ociVersion, .hostname, .linux.seccomp)
+  | .linux.namespaces |= map(select(.type != "cgroup"))
+  | .linux.maskedPaths |= map(select(. != "/sys/devices/virtual/powercap"))'
+
+compare_with_runc() {
+  local field=$1
+  run diff <(jq -S "$normalize | $field" cove/config.json) <(jq -S "$normalize | $field" runc/config.json)
+  assert_success
+}
+
+@test "spec writes a valid config.json in the current directory" {
+  run "$COVE" spec
+  assert_success
+  assert_output ""
+  run jq -e '.ociVersion == "1.3.0" and .process.args == ["sh"] and .root.path == "rootfs"' config.json
+  assert_success
+  # tab indentation, as runc writes it
+  run grep -c $'^\t"process": {$' config.json
+  assert_output 1
+}
+
+@test "spec refuses to overwrite an existing config.json" {
+  echo '{"mine": true}' >config.json
+  run "$COVE" spec
+  assert_failure 1
+  assert_output "cove: spec: \`config.json\` already exists: remove it first"
+  run cat config.json
+  assert_output '{"mine": true}'
+}
+
+@test "spec --bundle and -b write into that directory" {
+  mkdir b1 b2
+  run "$COVE" spec --bundle b1
+  assert_success
+  run "$COVE" spec -b "$SPEC_TMP/b2"
+  assert_success
+  [ -f b1/config.json ]
+  [ -f b2/config.json ]
+  [ ! -e config.json ]
+  run "$COVE" spec --bundle b1
+  assert_failure 1
+  assert_output "cove: spec: \`b1/config.json\` already exists: remove it first"
+}
+
+@test "spec into a missing directory fails with the path" {
+  run "$COVE" spec --bundle "$SPEC_TMP/nope"
+  assert_failure 1
+  assert_output "cove: spec: create \`$SPEC_TMP/nope/config.json\`: No such file or directory"
+}
+
+@test "spec takes no arguments and has help" {
+  run "$COVE" spec extra
+  assert_failure 2
+  run "$COVE" spec --help
+  assert_success
+  assert_line --partial "--bundle"
+  assert_line --partial "--rootless"
+}
+
+@test "spec matches runc spec field by field" {
+  requires runc
+  mkdir cove runc
+  "$COVE" spec -b cove
+  runc spec -b runc
+  for field in .process .root .mounts .process.capabilities .process.rlimits .linux.namespaces \
+    .linux.maskedPaths .linux.readonlyPaths .linux.resources .linux.uidMappings .linux.gidMappings; do
+    compare_with_runc "$field"
+  done
+  # nothing else differs at the top level or in .linux
+  compare_with_runc 'keys'
+  compare_with_runc '.linux | keys'
+  # the named differences are really there
+  run jq -e '.hostname == "cove" and (.linux.namespaces | map(.type) | index("cgroup") != null)
+    and (.linux.maskedPaths | index("/sys/devices/virtual/powercap") != null)' cove/config.json
+  assert_success
+}
+
+@test "spec --rootless matches runc spec --rootless field by field" {
+  requires runc
+  mkdir cove runc
+  "$COVE" spec --rootless -b cove
+  runc spec --rootless -b runc
+  for field in .process .root .mounts .linux.namespaces .linux.maskedPaths .linux.readonlyPaths \
+    .linux.resources .linux.uidMappings .linux.gidMappings; do
+    compare_with_runc "$field"
+  done
+  compare_with_runc 'keys'
+  compare_with_runc '.linux | keys'
+  run jq -e --argjson u "$(id -u)" --argjson g "$(id -g)" '
+    (.linux.namespaces | map(.type) | index("user") != null and index("network") == null)
+    and .linux.uidMappings == [{containerID: 0, hostID: $u, size: 1}]
+    and .linux.gidMappings == [{containerID: 0, hostID: $g, size: 1}]
+    and (.mounts[] | select(.destination == "/sys") | .type == "none" and (.options | index("rbind") != null))
+    and .linux.resources == null' cove/config.json
+  assert_success
+}
+
+@test "spec embeds the default seccomp profile when there is one" {
+  "$COVE" spec
+  run jq -e 'if .linux.seccomp then (.linux.seccomp.defaultAction | type) == "string" else true end' config.json
+  assert_success
+}
+
+@test "features prints valid JSON with the runtime-spec keys" {
+  run "$COVE" features
+  assert_success
+  echo "$output" >features.json
+  run jq -e '
+    .ociVersionMin == "1.0.0" and .ociVersionMax == "1.3.0"
+    and (.hooks | length) == 6
+    and (.mountOptions | index("rbind") != null)
+    and (.linux.namespaces | sort) == ["cgroup","ipc","mount","network","pid","time","user","uts"]
+    and (.linux.capabilities | index("CAP_SYS_ADMIN") != null)
+    and .linux.cgroup.v1 == true and .linux.cgroup.v2 == true
+    and .linux.seccomp.enabled == true
+    and (.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") != null)
+    and (.linux.seccomp.operators | length) == 7
+    and (.linux.seccomp.archs | index("SCMP_ARCH_X86_64") != null)
+    and .linux.apparmor.enabled == false and .linux.selinux.enabled == false
+    and .linux.mountExtensions.idmap.enabled == true
+    and (.annotations["io.github.seccomp.libseccomp.version"] | test("^[0-9]+\\.[0-9]+\\.[0-9]+$"))' features.json
+  assert_success
+}
+
+@test "features takes no arguments" {
+  run "$COVE" features extra
+  assert_failure 2
+}
