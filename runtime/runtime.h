@@ -145,4 +145,22 @@ int cove_exec(const struct cove_exec_opts *o, int *exit_code, struct cove_error 
  * container (CVE-2019-5736).  Re-execs once when needed; returns only on failure. */
 int cove_selfexe_protect(int argc, char **argv, struct cove_error *err);
 
+/* ---- ps, pause/resume, events, update: implemented in runtime/ps.c, pause.c, events.c and
+ * update.c (owned by the cgroups work, issue 5) ---- */
+
+/* The pids of the container's cgroup (recursively). */
+int cove_ps_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct cove_error *err);
+/* Run `ps ARGS...` (default -ef) and keep its header and the container's lines; heap text. */
+int cove_ps_table(const char *root, const char *id, char *const *args, size_t nargs, char **out,
+                  struct cove_error *err);
+/* Freeze / thaw every process (cgroup freezer); the status then reads `paused` / `running`. */
+int cove_pause(const char *root, const char *id, struct cove_error *err);
+int cove_resume(const char *root, const char *id, struct cove_error *err);
+/* JSON lines as runc's `events`: {"type":"stats",...} every interval_ms (once with stats_once)
+ * and {"type":"oom","id":...} on OOM kills, written to out_fd until the container stops. */
+int cove_events(const char *root, const char *id, bool stats_once, unsigned interval_ms, int out_fd,
+                struct cove_error *err);
+/* Apply res to the live container's cgroup. */
+int cove_update(const char *root, const char *id, const struct oci_resources *res, struct cove_error *err);
+
 #endif
