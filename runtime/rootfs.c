@@ -85,6 +85,21 @@ int rootfs_finalize(const struct rootfs_ctx *ctx, struct cove_error *err)
   return 0;
 }
 
+int rootfs_chdir(const char *cwd, struct cove_error *err)
+{
+  if (!cwd || cwd[0] != '/')
+    return cove_error_set(err, EINVAL, "cwd %s: not an absolute path", cwd ? cwd : "(none)");
+  _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return cove_error_set(err, errno, "open /");
+  _cleanup_close_ int fd = rootfs_mkpath(root, cwd, true, 0755, err);
+  if (fd < 0)
+    return cove_error_wrap(err, "cwd %s", cwd);
+  if (fchdir(fd) < 0)
+    return cove_error_set(err, errno, "cwd %s", cwd);
+  return 0;
+}
+
 static bool valid_fstype(const char *t)
 {
   if (!*t || strlen(t) > 64)

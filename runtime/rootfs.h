@@ -46,4 +46,9 @@ int rootfs_open_procfs_file(const char *path, int flags, struct cove_error *err)
  * flags (O_PATH allowed) or -1 with err set. */
 int rootfs_resolve(int root_fd, const char *path, int flags, struct cove_error *err);
 
+/* After rootfs_setup (the process's root is the container's): chdir to cwd resolved inside the
+ * root, creating it (and any missing parent, also through a dangling in-image symlink, inside
+ * the root) as runc does.  Never follows a magic link. */
+int rootfs_chdir(const char *cwd, struct cove_error *err);
+
 #endif

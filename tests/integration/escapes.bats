@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# Escape attempts: hostile symlinks in the image aimed at the host (absolute, ../../.., through
+# /proc/self/root) for mount destinations, device paths, masked paths, the cwd, tmpcopyup, the
+# overlay upper layer, /proc itself and /dev/null.  Every one must stay inside the rootfs, and the
+# host must be unchanged: no bait path created, no host file written, no host mount added.
+
+load helpers
+
+setup() {
+  setup_bundle
+  update_config '.root.readonly = false'
+  BAIT=/tmp/cove-escape-bait-$$-$BATS_TEST_NUMBER
+  HOSTFILE=/tmp/cove-escape-hostfile-$$-$BATS_TEST_NUMBER
+  echo host-original >"$HOSTFILE"
+  HOST_MOUNTS=$(wc -l </proc/self/mountinfo)
+  SRC=$TEST_TMP/src
+  mkdir -p "$SRC"
+  echo from-src >"$SRC/marker"
+}
+
+teardown() {
+  teardown_bundle
+  rm -rf "$BAIT" "$HOSTFILE"
+}
+
+# The host is as it was: the bait does not exist, the host file is untouched, no new mount.
+host_unchanged() {
+  [ ! -e "$BAIT" ] || { echo "escape: $BAIT was created on the host" >&2; return 1; }
+  [ "$(cat "$HOSTFILE")" = host-original ] || { echo "escape: $HOSTFILE was written" >&2; return 1; }
+  [ "$(wc -l </proc/self/mountinfo)" -eq "$HOST_MOUNTS" ] || { echo "escape: host mount table changed" >&2; return 1; }
+}
+
+@test "escape 1: mount destination through a symlink to /" {
+  ln -s / "$BUNDLE/rootfs/evil"
+  add_mount "{\"destination\": \"/evil$BAIT\", \"source\": \"$SRC\", \"options\": [\"bind\"]}"
+  set_cmd "cat $BAIT/marker"
+  run cove run --bundle "$BUNDLE" e1
+  assert_success
+  assert_output from-src
+  host_unchanged
+  [ -d "$BUNDLE/rootfs$BAIT" ]
+}
+
+@test "escape 2: mount destination through ../../../.." {
+  ln -s ../../../../../../../../.. "$BUNDLE/rootfs/up"
+  add_mount "{\"destination\": \"/up$BAIT\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}"
+  set_cmd "grep -c \" $BAIT \" /proc/self/mountinfo"
+  run cove run --bundle "$BUNDLE" e1
+  assert_success
+  assert_output 1
+  host_unchanged
+}
+
+@test "escape 3: mount destination through /proc/self/root (a magic link)" {
+  ln -s /proc/self/root "$BUNDLE/rootfs/magic"
+  add_mount "{\"destination\": \"/magic$BAIT\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}"
+  set_cmd "grep -c \" $BAIT \" /proc/self/mountinfo"
+  run cove run --bundle "$BUNDLE" e1
+  # refused (magic links are never followed) or confined to the rootfs: never the host
+  if [ "$status" -ne 0 ]; then
+    assert_output --partial "on /magic$BAIT"
+  else
+    assert_output 1
+  fi
+  host_unchanged
+}
+
+@test "escape 4: device node path through a symlink to ../.." {
+  ln -s ../../../../../../.. "$BUNDLE/rootfs/devup"
+  update_config ".linux.devices = [{\"path\": \"/devup$BAIT/null\", \"type\": \"c\", \"major\": 1, \"minor\": 3, \"fileMode\": 438}]"
+  set_cmd "stat -c %t:%T $BAIT/null"
+  run cove run --bundle "$BUNDLE" e1
+  assert_success
+  assert_output 1:3
+  host_unchanged
+  [ -c "$BUNDLE/rootfs$BAIT/null" ]
+}
+
+@test "escape 5: masked path through a symlink masks the rootfs's file, not the host's" {
+  mkdir -p "$BUNDLE/rootfs$(dirname "$HOSTFILE")"
+  echo image-copy >"$BUNDLE/rootfs$HOSTFILE"
+  ln -s "$HOSTFILE" "$BUNDLE/rootfs/masklink"
+  mkdir -p "$BAIT" "$BUNDLE/rootfs$BAIT"
+  echo x >"$BUNDLE/rootfs$BAIT/inside"
+  ln -s "$BAIT" "$BUNDLE/rootfs/maskdir"
+  update_config '.linux.maskedPaths += ["/masklink", "/maskdir"]'
+  set_cmd "wc -c < $HOSTFILE; ls -A $BAIT | wc -l"
+  run cove run --bundle "$BUNDLE" e1
+  assert_success
+  assert_output $'0\n0'
+  rmdir "$BAIT"
+  host_unchanged
+  [ "$(cat "$BUNDLE/rootfs$HOSTFILE")" = image-copy ]
+}
+
+@test "escape 6: cwd through a symlink out of the rootfs" {
+  ln -s "$BAIT" "$BUNDLE/rootfs/cwdlink"
+  update_config '.process.cwd = "/cwdlink/sub"'
+  set_cmd 'pwd; touch created-here'
+  run cove run --bundle "$BUNDLE" e1
+  # created inside the rootfs (as runc does), or refused: never on the host
+  if [ "$status" -eq 0 ]; then
+    [ -e "$BUNDLE/rootfs$BAIT/sub/created-here" ]
+  else
+    assert_output --partial 'cwd'
+  fi
+  host_unchanged
+}
+
+@test "escape 7: cwd of ../../.. stays at the container's /" {
+  update_config '.process.cwd = "/../../../.."'
+  set_cmd 'pwd; ls /bin/busybox'
+  run cove run --bundle "$BUNDLE" e1
+  assert_success
+  assert_line /
+  assert_line /bin/busybox
+  host_unchanged
+}
+
+@test "escape 8: tmpcopyup copies symlinks as links and never reads the host through them" {
+  mkdir -p "$BUNDLE/rootfs/opt/tc"
+  ln -s "$HOSTFILE" "$BUNDLE/rootfs/opt/tc/hostlink"
+  ln -s / "$BUNDLE/rootfs/opt/tc/rootlink"
+  ln -s "$BAIT" "$BUNDLE/rootfs/tclink"
+  add_mount '{"destination": "/opt/tc", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup"]}'
+  add_mount '{"destination": "/tclink", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup"]}'
+  set_cmd 'readlink /opt/tc/hostlink; readlink /opt/tc/rootlink; cat /opt/tc/hostlink 2>&1; echo pwned > /opt/tc/hostlink; grep -c " /tclink\| '"$BAIT"' " /proc/self/mountinfo'
+  run cove run --bundle "$BUNDLE" e1
+  assert_success
+  assert_line "$HOSTFILE"
+  assert_line /
+  refute_line host-original
+  host_unchanged
+}
+
+@test "escape 9: overlay rootfs: writes through an image symlink land in the upper layer" {
+  ln -s "$HOSTFILE" "$BUNDLE/rootfs/etc/evil"
+  update_config '.annotations["run.cove.rootfs.overlay"] = "tmpfs"'
+  set_cmd 'echo pwned > /etc/evil; cat /etc/evil; mkdir -p /up/x && echo y > /up/x/f'
+  run cove run --bundle "$BUNDLE" e1
+  assert_success
+  assert_output pwned
+  host_unchanged
+  [ -L "$BUNDLE/rootfs/etc/evil" ]
+  [ ! -e "$BUNDLE/rootfs$HOSTFILE" ]
+  [ ! -e "$BUNDLE/rootfs/up" ]
+}
+
+@test "escape 10: /proc as a symlink in the image is refused (CVE-2019-19921)" {
+  rmdir "$BUNDLE/rootfs/proc"
+  ln -s "$BAIT" "$BUNDLE/rootfs/proc"
+  set_cmd 'echo ran'
+  run cove run --bundle "$BUNDLE" e1
+  assert_failure
+  assert_output --partial 'mount proc on /proc: resolve /proc in rootfs: it is a symlink'
+  host_unchanged
+}
+
+@test "escape 11: /dev/null as a symlink to a host file is replaced by the real node" {
+  update_config '.mounts |= map(select(.destination | startswith("/dev") | not))'
+  ln -s "$HOSTFILE" "$BUNDLE/rootfs/dev/null"
+  set_cmd 'stat -c "%F %t:%T" /dev/null; echo pwned > /dev/null; wc -c < /proc/keys'
+  run cove run --bundle "$BUNDLE" e1
+  assert_success
+  assert_line 'character special file 1:3'
+  assert_line 0
+  host_unchanged
+}
+
+@test "escape 12: a file bind mount onto an image symlink to a host file" {
+  ln -sf "$HOSTFILE" "$BUNDLE/rootfs/etc/hosts"
+  add_mount "{\"destination\": \"/etc/hosts\", \"source\": \"$SRC/marker\", \"options\": [\"bind\"]}"
+  set_cmd 'cat /etc/hosts; echo pwned > /etc/hosts'
+  run cove run --bundle "$BUNDLE" e1
+  assert_success
+  assert_output from-src
+  host_unchanged
+  [ -f "$BUNDLE/rootfs$HOSTFILE" ]
+}
