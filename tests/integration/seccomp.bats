@@ -282,6 +282,30 @@ busybox_workload='set -e; echo hello >/tmp/f; cat /tmp/f; ls / >/dev/null; ps >/
   assert_line "setns ret=-1 errno=1"
 }
 
+@test "seccomp: cove's default profile differs from podman's only where documented" {
+  [ -r "$PODMAN_PROFILE" ] || skip "needs $PODMAN_PROFILE (golang-github-containers-common)"
+  [ "$(uname -m)" = x86_64 ] || skip "the flattening is written for x86_64"
+  "$COVE" spec --bundle "$TEST_TMP"
+  local allowed='[.syscalls[] | select(.action == "SCMP_ACT_ALLOW" and ((.args // []) | length == 0)) | .names[]] | unique | .[]'
+  podman_profile_as_oci | jq -r "$allowed" >"$TEST_TMP/podman.txt"
+  jq -r ".linux.seccomp | $allowed" "$TEST_TMP/config.json" >"$TEST_TMP/cove.txt"
+  # podman leaves these to capabilities; cove (like moby) denies them without CAP_SYS_ADMIN,
+  # _SYS_PTRACE, _SYS_BOOT, _SYSLOG, or allows them under conditions (clone) or as ENOSYS (clone3);
+  # syscall and timerfd do not exist on x86_64
+  run comm -23 "$TEST_TMP/podman.txt" "$TEST_TMP/cove.txt"
+  assert_output "$(printf '%s\n' clone clone3 fsconfig fsmount fsopen fspick keyctl mount mount_setattr move_mount \
+    name_to_handle_at open_tree pidfd_getfd pivot_root reboot setns syscall syslog timerfd umount umount2 unshare)"
+  # and cove allows calls of kernels newer than podman's profile, which are no escape hatches
+  run comm -13 "$TEST_TMP/podman.txt" "$TEST_TMP/cove.txt"
+  local extra
+  for extra in $output; do
+    case $extra in
+    cachestat | fchmodat2 | futex_* | *xattrat | io_pgetevents* | map_shadow_stack | mseal) ;;
+    *) fail "cove's default allows $extra, podman's does not" ;;
+    esac
+  done
+}
+
 # ---- notify ----
 
 @test "seccomp: SCMP_ACT_NOTIFY hands the fd to the listener, which answers the calls" {
