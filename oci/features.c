@@ -20,7 +20,7 @@ static const char *const mount_options[] = {
   "relatime", "remount", "rexec", "ridmap", "rnoatime", "rnodev", "rnodiratime", "rnoexec", "rnorelatime",
   "rnostrictatime", "rnosuid", "rnosymfollow", "ro", "rprivate", "rrelatime", "rro", "rrw", "rshared",
   "rslave", "rstrictatime", "rsuid", "rsymfollow", "runbindable", "rw", "shared", "silent", "slave",
-  "strictatime", "suid", "symfollow", "sync", "unbindable", NULL,
+  "strictatime", "suid", "symfollow", "sync", "tmpcopyup", "unbindable", NULL,
 };
 
 static const char *const namespaces[] = {"cgroup", "ipc", "mount", "network", "pid", "user", "uts", "time", NULL};

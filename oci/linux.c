@@ -260,21 +260,6 @@ static int parse_memory_policy(struct pctx *c, const struct oci_json *o, struct 
   return 0;
 }
 
-#define SUBOBJECT(c, o, key, slot, parse_fn)  \
-  do {                                        \
-    const struct oci_json *sub_;              \
-    size_t sm_;                               \
-    if (pm_object(c, o, key, &sub_) < 0)      \
-      return -1;                              \
-    if (sub_) {                               \
-      *(slot) = xcalloc(1, sizeof(**(slot))); \
-      sm_ = pc_push(c, key);                  \
-      if (parse_fn(c, sub_, *(slot)) < 0)     \
-        return -1;                            \
-      pc_pop(c, sm_);                         \
-    }                                         \
-  } while (0)
-
 static int parse_linux(struct pctx *c, const struct oci_json *o, struct oci_linux *l)
 {
   const struct oci_json *sub;
@@ -292,7 +277,7 @@ static int parse_linux(struct pctx *c, const struct oci_json *o, struct oci_linu
       return -1;
     pc_pop(c, m);
   }
-  SUBOBJECT(c, o, "intelRdt", &l->intel_rdt, parse_intel_rdt);
+  PC_SUBOBJECT(c, o, "intelRdt", &l->intel_rdt, parse_intel_rdt);
   if (pm_kv(c, o, "sysctl", &l->sysctl, &l->sysctl_len) < 0)
     return -1;
   if (pm_object(c, o, "seccomp", &sub) < 0)
@@ -313,10 +298,10 @@ static int parse_linux(struct pctx *c, const struct oci_json *o, struct oci_linu
       check_abs_list(c, "readonlyPaths", l->readonly_paths, l->readonly_paths_len) < 0 ||
       pm_string(c, o, "mountLabel", &l->mount_label, false) < 0)
     return -1;
-  SUBOBJECT(c, o, "personality", &l->personality, parse_personality);
+  PC_SUBOBJECT(c, o, "personality", &l->personality, parse_personality);
   if (parse_net_devices(c, o, l) < 0)
     return -1;
-  SUBOBJECT(c, o, "memoryPolicy", &l->memory_policy, parse_memory_policy);
+  PC_SUBOBJECT(c, o, "memoryPolicy", &l->memory_policy, parse_memory_policy);
   return 0;
 }
 

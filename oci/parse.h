@@ -70,6 +70,46 @@ int pm_array(struct pctx *c, const struct oci_json *obj, const char *key, const 
 int pm_idmaps(struct pctx *c, const struct oci_json *obj, const char *key, struct oci_id_mapping **out,
               size_t *len);
 
+/* Type-check the member `key` of o; when present, allocate *slot (zeroed) and fill it with
+ * parse_fn at ".key".  For use in functions returning int. */
+#define PC_SUBOBJECT(c, o, key, slot, parse_fn) \
+  do {                                          \
+    const struct oci_json *sub_;                \
+    size_t sm_;                                 \
+    if (pm_object(c, o, key, &sub_) < 0)        \
+      return -1;                                \
+    if (sub_) {                                 \
+      *(slot) = xcalloc(1, sizeof(**(slot)));   \
+      sm_ = pc_push(c, key);                    \
+      if (parse_fn(c, sub_, *(slot)) < 0)       \
+        return -1;                              \
+      pc_pop(c, sm_);                           \
+    }                                           \
+  } while (0)
+
+/* An array of objects at `key`: allocate it and store it with its length in the parent first
+ * (so a failure half-way is freed with the parent), then parse each element at ".key[i]". */
+#define PC_ARRAY(c, o, key, arr, arr_len, elem_fn)              \
+  do {                                                          \
+    const struct oci_json *a_;                                  \
+    size_t am_;                                                 \
+    if (pm_array(c, o, key, &a_) < 0)                           \
+      return -1;                                                \
+    if (a_) {                                                   \
+      (arr) = xcalloc(a_->len + 1, sizeof(*(arr)));             \
+      (arr_len) = a_->len;                                      \
+      am_ = pc_push(c, key);                                    \
+      for (size_t i_ = 0; i_ < a_->len; i_++) {                 \
+        size_t im_ = pc_push_idx(c, i_);                        \
+        if (pv_expect(c, a_->items[i_], OCI_JSON_OBJECT) < 0 || \
+            elem_fn(c, a_->items[i_], &(arr)[i_]) < 0)          \
+          return -1;                                            \
+        pc_pop(c, im_);                                         \
+      }                                                         \
+      pc_pop(c, am_);                                           \
+    }                                                           \
+  } while (0)
+
 /* Validators on the value at the current path. */
 int pc_check_abs(struct pctx *c, const char *s);
 int pc_check_cpulist(struct pctx *c, const char *s);

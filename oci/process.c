@@ -250,21 +250,6 @@ static int parse_env(struct pctx *c, const struct oci_json *o, struct oci_proces
 }
 
 /* Sub-objects of the process: each is type-checked, allocated into *slot, then filled. */
-#define SUBOBJECT(c, o, key, slot, parse_fn)               \
-  do {                                                     \
-    const struct oci_json *sub_;                           \
-    size_t sm_;                                            \
-    if (pm_object(c, o, key, &sub_) < 0)                   \
-      return -1;                                           \
-    if (sub_) {                                            \
-      *(slot) = xcalloc(1, sizeof(**(slot)));              \
-      sm_ = pc_push(c, key);                               \
-      if (parse_fn(c, sub_, *(slot)) < 0)                  \
-        return -1;                                         \
-      pc_pop(c, sm_);                                      \
-    }                                                      \
-  } while (0)
-
 static int parse_process(struct pctx *c, const struct oci_json *o, struct oci_process *p)
 {
   const struct oci_json *sub;
@@ -302,15 +287,15 @@ static int parse_process(struct pctx *c, const struct oci_json *o, struct oci_pr
   if (pc_check_abs(c, p->cwd) < 0)
     return -1;
   pc_pop(c, m);
-  SUBOBJECT(c, o, "capabilities", &p->capabilities, parse_caps);
+  PC_SUBOBJECT(c, o, "capabilities", &p->capabilities, parse_caps);
   if (parse_rlimits(c, o, p) < 0 || pm_bool(c, o, "noNewPrivileges", &p->no_new_privileges) < 0 ||
       pm_string(c, o, "apparmorProfile", &p->apparmor_profile, false) < 0 ||
       pm_i64(c, o, "oomScoreAdj", -1000, 1000, &p->oom_score_adj) < 0 ||
       pm_string(c, o, "selinuxLabel", &p->selinux_label, false) < 0)
     return -1;
-  SUBOBJECT(c, o, "ioPriority", &p->io_priority, parse_io_priority);
-  SUBOBJECT(c, o, "scheduler", &p->scheduler, parse_scheduler);
-  SUBOBJECT(c, o, "execCPUAffinity", &p->exec_cpu_affinity, parse_affinity);
+  PC_SUBOBJECT(c, o, "ioPriority", &p->io_priority, parse_io_priority);
+  PC_SUBOBJECT(c, o, "scheduler", &p->scheduler, parse_scheduler);
+  PC_SUBOBJECT(c, o, "execCPUAffinity", &p->exec_cpu_affinity, parse_affinity);
   return 0;
 }
 

@@ -8,44 +8,6 @@
 #include "common/util.h"
 #include "oci/parse.h"
 
-/* Allocate an array of n structs, store it and its length in the parent first (so a failure
- * half-way is freed with the parent), then parse each element at ".key[i]". */
-#define PARSE_ARRAY(c, o, key, arr, arr_len, elem_fn)           \
-  do {                                                          \
-    const struct oci_json *a_;                                  \
-    size_t am_;                                                 \
-    if (pm_array(c, o, key, &a_) < 0)                           \
-      return -1;                                                \
-    if (a_) {                                                   \
-      (arr) = xcalloc(a_->len + 1, sizeof(*(arr)));             \
-      (arr_len) = a_->len;                                      \
-      am_ = pc_push(c, key);                                    \
-      for (size_t i_ = 0; i_ < a_->len; i_++) {                 \
-        size_t im_ = pc_push_idx(c, i_);                        \
-        if (pv_expect(c, a_->items[i_], OCI_JSON_OBJECT) < 0 || \
-            elem_fn(c, a_->items[i_], &(arr)[i_]) < 0)          \
-          return -1;                                            \
-        pc_pop(c, im_);                                         \
-      }                                                         \
-      pc_pop(c, am_);                                           \
-    }                                                           \
-  } while (0)
-
-#define SUBOBJECT(c, o, key, slot, parse_fn)  \
-  do {                                        \
-    const struct oci_json *sub_;              \
-    size_t sm_;                               \
-    if (pm_object(c, o, key, &sub_) < 0)      \
-      return -1;                              \
-    if (sub_) {                               \
-      *(slot) = xcalloc(1, sizeof(**(slot))); \
-      sm_ = pc_push(c, key);                  \
-      if (parse_fn(c, sub_, *(slot)) < 0)     \
-        return -1;                            \
-      pc_pop(c, sm_);                         \
-    }                                         \
-  } while (0)
-
 static const char *const cgroup_device_types[] = {"a", "c", "b", NULL};
 
 static int parse_device_rule(struct pctx *c, const struct oci_json *o, struct oci_device_cgroup *d)
@@ -175,11 +137,11 @@ static int parse_blkio(struct pctx *c, const struct oci_json *o, struct oci_blki
 {
   if (pm_u64(c, o, "weight", UINT16_MAX, &b->weight) < 0 || pm_u64(c, o, "leafWeight", UINT16_MAX, &b->leaf_weight) < 0)
     return -1;
-  PARSE_ARRAY(c, o, "weightDevice", b->weight_device, b->weight_device_len, parse_weight_device);
-  PARSE_ARRAY(c, o, "throttleReadBpsDevice", b->throttle_read_bps, b->throttle_read_bps_len, parse_throttle_device);
-  PARSE_ARRAY(c, o, "throttleWriteBpsDevice", b->throttle_write_bps, b->throttle_write_bps_len, parse_throttle_device);
-  PARSE_ARRAY(c, o, "throttleReadIOPSDevice", b->throttle_read_iops, b->throttle_read_iops_len, parse_throttle_device);
-  PARSE_ARRAY(c, o, "throttleWriteIOPSDevice", b->throttle_write_iops, b->throttle_write_iops_len,
+  PC_ARRAY(c, o, "weightDevice", b->weight_device, b->weight_device_len, parse_weight_device);
+  PC_ARRAY(c, o, "throttleReadBpsDevice", b->throttle_read_bps, b->throttle_read_bps_len, parse_throttle_device);
+  PC_ARRAY(c, o, "throttleWriteBpsDevice", b->throttle_write_bps, b->throttle_write_bps_len, parse_throttle_device);
+  PC_ARRAY(c, o, "throttleReadIOPSDevice", b->throttle_read_iops, b->throttle_read_iops_len, parse_throttle_device);
+  PC_ARRAY(c, o, "throttleWriteIOPSDevice", b->throttle_write_iops, b->throttle_write_iops_len,
               parse_throttle_device);
   return 0;
 }
@@ -216,7 +178,7 @@ static int parse_network(struct pctx *c, const struct oci_json *o, struct oci_ne
 {
   if (pm_u64(c, o, "classID", UINT32_MAX, &n->class_id) < 0)
     return -1;
-  PARSE_ARRAY(c, o, "priorities", n->priorities, n->priorities_len, parse_net_priority);
+  PC_ARRAY(c, o, "priorities", n->priorities, n->priorities_len, parse_net_priority);
   return 0;
 }
 
@@ -283,14 +245,14 @@ static int parse_unified(struct pctx *c, const struct oci_json *o, struct oci_re
 
 static int parse_resources(struct pctx *c, const struct oci_json *o, struct oci_resources *r)
 {
-  PARSE_ARRAY(c, o, "devices", r->devices, r->devices_len, parse_device_rule);
-  SUBOBJECT(c, o, "memory", &r->memory, parse_memory);
-  SUBOBJECT(c, o, "cpu", &r->cpu, parse_cpu);
+  PC_ARRAY(c, o, "devices", r->devices, r->devices_len, parse_device_rule);
+  PC_SUBOBJECT(c, o, "memory", &r->memory, parse_memory);
+  PC_SUBOBJECT(c, o, "cpu", &r->cpu, parse_cpu);
   if (parse_pids(c, o, r) < 0)
     return -1;
-  SUBOBJECT(c, o, "blockIO", &r->block_io, parse_blkio);
-  PARSE_ARRAY(c, o, "hugepageLimits", r->hugepage_limits, r->hugepage_limits_len, parse_hugepage);
-  SUBOBJECT(c, o, "network", &r->network, parse_network);
+  PC_SUBOBJECT(c, o, "blockIO", &r->block_io, parse_blkio);
+  PC_ARRAY(c, o, "hugepageLimits", r->hugepage_limits, r->hugepage_limits_len, parse_hugepage);
+  PC_SUBOBJECT(c, o, "network", &r->network, parse_network);
   if (parse_rdma(c, o, r) < 0 || parse_unified(c, o, r) < 0)
     return -1;
   return 0;
