@@ -175,15 +175,39 @@ static int check_abs_list(struct pctx *c, const char *key, char **v, size_t n)
   return 0;
 }
 
+/* schemata is an array of lines in runtime-spec 1.3; earlier drafts had one string with
+ * newlines, which is read as its lines. */
+static int parse_schemata(struct pctx *c, const struct oci_json *o, struct oci_intel_rdt *r)
+{
+  const struct oci_json *v = oci_json_get(o, "schemata");
+  _cleanup_free_ char *s = NULL;
+  size_t n = 0, m;
+  char *save = NULL;
+
+  if (!pv_present(v) || v->type != OCI_JSON_STRING)
+    return pm_strv(c, o, "schemata", &r->schemata, &r->schemata_len);
+  m = pc_push(c, "schemata");
+  if (pv_string(c, v, &s) < 0)
+    return -1;
+  pc_pop(c, m);
+  r->schemata = xcalloc(strlen(s) / 2 + 2, sizeof(*r->schemata));
+  for (char *line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+    r->schemata[n++] = xstrdup(line);
+  r->schemata_len = n;
+  return 0;
+}
+
 static int parse_intel_rdt(struct pctx *c, const struct oci_json *o, struct oci_intel_rdt *r)
 {
   if (pm_string(c, o, "closID", &r->clos_id, false) < 0 ||
       pm_string(c, o, "l3CacheSchema", &r->l3_cache_schema, false) < 0 ||
-      pm_string(c, o, "memBwSchema", &r->mem_bw_schema, false) < 0 ||
-      pm_strv(c, o, "schemata", &r->schemata, &r->schemata_len) < 0 ||
+      pm_string(c, o, "memBwSchema", &r->mem_bw_schema, false) < 0 || parse_schemata(c, o, r) < 0 ||
       pm_bool(c, o, "enableMonitoring", &r->enable_monitoring) < 0 ||
       pm_bool(c, o, "enableCMT", &r->enable_cmt) < 0 || pm_bool(c, o, "enableMBM", &r->enable_mbm) < 0)
     return -1;
+  /* runtime-spec: memBwSchema MUST start with "MB:" and MUST NOT contain newlines */
+  if (r->mem_bw_schema && (strncmp(r->mem_bw_schema, "MB:", 3) || strchr(r->mem_bw_schema, '\n')))
+    return pc_fail_key(c, "memBwSchema", "expected one line starting with \"MB:\"");
   /* closID names a directory under /sys/fs/resctrl */
   if (r->clos_id && (!*r->clos_id || strchr(r->clos_id, '/') || !strcmp(r->clos_id, ".") || !strcmp(r->clos_id, "..")))
     return pc_fail_key(c, "closID", "must be a plain directory name");

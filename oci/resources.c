@@ -101,6 +101,10 @@ static int parse_cpu(struct pctx *c, const struct oci_json *o, struct oci_cpu *c
       pm_string(c, o, "cpus", &cpu->cpus, false) < 0 || pm_string(c, o, "mems", &cpu->mems, false) < 0 ||
       pm_i64(c, o, "idle", INT64_MIN, INT64_MAX, &cpu->idle) < 0)
     return -1;
+  /* runtime-spec: burst MUST be no larger than a positive quota */
+  if (cpu->burst.set && cpu->quota.set && cpu->quota.v > 0 && cpu->burst.v > (uint64_t) cpu->quota.v)
+    return pc_fail_key(c, "burst", "%llu is larger than quota %lld", (unsigned long long) cpu->burst.v,
+                       (long long) cpu->quota.v);
   if (cpu->cpus) {
     m = pc_push(c, "cpus");
     if (pc_check_cpulist(c, cpu->cpus) < 0)
@@ -122,6 +126,9 @@ static int parse_weight_device(struct pctx *c, const struct oci_json *o, struct 
       pm_req_i64(c, o, "minor", 0, UINT32_MAX, &d->minor) < 0 || pm_u64(c, o, "weight", UINT16_MAX, &d->weight) < 0 ||
       pm_u64(c, o, "leafWeight", UINT16_MAX, &d->leaf_weight) < 0)
     return -1;
+  /* runtime-spec: at least one of weight or leafWeight */
+  if (!d->weight.set && !d->leaf_weight.set)
+    return pc_fail(c, "needs weight or leafWeight");
   return 0;
 }
 
@@ -203,6 +210,9 @@ static int parse_rdma(struct pctx *c, const struct oci_json *o, struct oci_resou
         pm_u64(c, m->items[i], "hcaHandles", UINT32_MAX, &r->rdma[i].hca_handles) < 0 ||
         pm_u64(c, m->items[i], "hcaObjects", UINT32_MAX, &r->rdma[i].hca_objects) < 0)
       return -1;
+    /* runtime-spec: at least one of the two limits */
+    if (!r->rdma[i].hca_handles.set && !r->rdma[i].hca_objects.set)
+      return pc_fail(c, "needs hcaHandles or hcaObjects");
     pc_pop(c, km);
   }
   pc_pop(c, mark);

@@ -175,6 +175,9 @@ static int parse_seccomp(struct pctx *c, const struct oci_json *o, struct oci_se
       pm_string(c, o, "listenerPath", &s->listener_path, false) < 0 ||
       pm_string(c, o, "listenerMetadata", &s->listener_metadata, false) < 0 || pm_array(c, o, "syscalls", &a) < 0)
     return -1;
+  /* runtime-spec: listenerMetadata MUST NOT be set without listenerPath */
+  if (s->listener_metadata && !s->listener_path)
+    return pc_fail_key(c, "listenerMetadata", "set without listenerPath");
   if (s->listener_path) {
     size_t m = pc_push(c, "listenerPath");
     if (pc_check_abs(c, s->listener_path) < 0)

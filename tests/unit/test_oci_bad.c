@@ -218,6 +218,20 @@ static const struct bad_config bad[] = {
    "config.json: .linux: expected an object, got an array"},
   {"path_with_nul", "{'ociVersion':'1.3.0','root':{'path':'root\\u0000fs'}}",
    "config.json: .root.path: string contains a NUL character"},
+  {"seccomp_metadata_without_listener", B ",'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','listenerMetadata':'x'}}}",
+   "config.json: .linux.seccomp.listenerMetadata: set without listenerPath"},
+  {"blkio_weight_device_without_weight", B ",'linux':{'resources':{'blockIO':{'weightDevice':[{'major':8,'minor':0}]}}}}",
+   "config.json: .linux.resources.blockIO.weightDevice[0]: needs weight or leafWeight"},
+  {"rdma_entry_without_limits", B ",'linux':{'resources':{'rdma':{'mlx5_1':{}}}}}",
+   "config.json: .linux.resources.rdma.mlx5_1: needs hcaHandles or hcaObjects"},
+  {"cpu_burst_above_quota", B ",'linux':{'resources':{'cpu':{'quota':1000,'burst':2000}}}}",
+   "config.json: .linux.resources.cpu.burst: 2000 is larger than quota 1000"},
+  {"intel_rdt_mem_bw_schema_prefix", B ",'linux':{'intelRdt':{'memBwSchema':'L3:0=20'}}}",
+   "config.json: .linux.intelRdt.memBwSchema: expected one line starting with \"MB:\""},
+  {"process_not_object", B ",'process':['sh']}",
+   "config.json: .process: expected an object, got an array"},
+  {"mount_source_not_string", B ",'mounts':[{'destination':'/p','source':false}]}",
+   "config.json: .mounts[0].source: expected a string, got false"},
 };
 
 static void check_message(const char *json, size_t len, const char *want)

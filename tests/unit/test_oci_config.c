@@ -355,6 +355,19 @@ static void test_minimal_and_nulls(void **state)
   oci_config_free(c);
 }
 
+static void test_intel_rdt_schemata_string(void **state)
+{
+  struct oci_config *c;
+  (void) state;
+
+  /* earlier drafts of the spec had schemata as one string of lines */
+  c = parse_ok("{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"r\"},\"linux\":{\"intelRdt\":"
+               "{\"closID\":\"g\",\"schemata\":\"L3:0=7f0;1=1f\\nL2:0=f\\nMB:0=20;1=70\"}}}");
+  assert_strv(c->linux_->intel_rdt->schemata, c->linux_->intel_rdt->schemata_len,
+              (const char *const[]){"L3:0=7f0;1=1f", "L2:0=f", "MB:0=20;1=70", NULL});
+  oci_config_free(c);
+}
+
 static void test_process_object(void **state)
 {
   struct cove_error err = COVE_ERROR_INIT;
@@ -500,6 +513,7 @@ int main(void)
   };
   const struct CMUnitTest other[] = {
     cmocka_unit_test(test_memory_limit_range), cmocka_unit_test(test_minimal_and_nulls),
+    cmocka_unit_test(test_intel_rdt_schemata_string),
     cmocka_unit_test(test_process_object), cmocka_unit_test(test_state_json_bytes),
     cmocka_unit_test(test_features_json), cmocka_unit_test(test_default_spec_parses),
     cmocka_unit_test(test_json_numbers_keep_text),
