@@ -101,7 +101,7 @@ struct oci_user {
 
 struct oci_scheduler {
   char *policy; /* SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE, SCHED_DEADLINE */
-  int policy_num;
+  int policy_num; /* the kernel's SCHED_* value (0..6) */
   struct oci_opt_i64 nice;
   struct oci_opt_i64 priority;
   char **flags; /* SCHED_FLAG_* names */
@@ -113,8 +113,8 @@ struct oci_scheduler {
 
 struct oci_io_priority {
   char *class; /* IOPRIO_CLASS_RT, IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE */
-  int class_num;
-  int64_t priority;
+  int class_num;    /* the kernel's IOPRIO_CLASS_* value: RT 1, BE 2, IDLE 3 */
+  int64_t priority; /* 0..7 */
 };
 
 struct oci_cpu_affinity {
@@ -198,8 +198,8 @@ struct oci_time_offset {
 
 struct oci_device {
   char *type; /* "c", "b", "u", "p" */
-  char *path;
-  int64_t major;
+  char *path; /* absolute */
+  int64_t major; /* 0..2^32-1; 0 for "p" when absent */
   int64_t minor;
   struct oci_opt_u64 file_mode;
   struct oci_opt_u64 uid;
@@ -209,7 +209,7 @@ struct oci_device {
 struct oci_device_cgroup {
   bool allow;
   char *type;                /* "a", "c", "b" or NULL (= all) */
-  struct oci_opt_i64 major;  /* unset = wildcard */
+  struct oci_opt_i64 major;  /* unset = wildcard (-1 in the file reads as unset) */
   struct oci_opt_i64 minor;
   char *access;              /* subset of "rwm" or NULL (= rwm) */
 };
