@@ -115,7 +115,7 @@ char *oci_features_json(struct cove_error *err)
   oci_jgen_kbool(g, "v2", true);
   oci_jgen_kbool(g, "systemd", false);
   oci_jgen_kbool(g, "systemdUser", false);
-  oci_jgen_kbool(g, "rdma", false);
+  oci_jgen_kbool(g, "rdma", true);
   oci_jgen_map_close(g);
   gen_seccomp(g);
   kenabled(g, "apparmor", false);
@@ -125,7 +125,7 @@ char *oci_features_json(struct cove_error *err)
   oci_jgen_map_open(g);
   kenabled(g, "idmap", true);
   oci_jgen_map_close(g);
-  kenabled(g, "netDevices", false);
+  kenabled(g, "netDevices", true);
   oci_jgen_map_close(g);
 
   oci_jgen_string(g, "annotations");
