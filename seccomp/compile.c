@@ -8,6 +8,9 @@
  *    changes nothing);
  *  - errnoRet (and defaultErrnoRet) is only valid for SCMP_ACT_ERRNO and SCMP_ACT_TRACE, and
  *    defaults to EPERM there;
+ *  - the conditions of an entry are ANDed, except when two name the same argument: libseccomp
+ *    cannot AND those, and runc (whose behaviour Docker-era profiles were written against) then
+ *    adds one rule per condition, ORing them; cove does the same;
  *  - every listed architecture is added next to the native one;
  *  - SECCOMP_FILTER_FLAG_TSYNC is dropped with a notify listener (the kernel refuses the pair
  *    and the init is single threaded, so there is nothing to synchronize), and
@@ -237,6 +240,7 @@ static int add_syscall_rules(scmp_filter_ctx ctx, const struct oci_seccomp_sysca
 {
   struct scmp_arg_cmp cmps[6];
   uint32_t action;
+  bool split = false;
   int rc;
 
   rc = cove_seccomp_action_value(s->action, s->errno_ret.set, s->errno_ret.v, &action);
@@ -262,6 +266,10 @@ static int add_syscall_rules(scmp_filter_ctx ctx, const struct oci_seccomp_sysca
       .datum_b = a->value_two.set ? a->value_two.v : 0,
     };
   }
+  for (size_t j = 0; j < s->args_len && !split; j++)
+    for (size_t k = j + 1; k < s->args_len; k++)
+      if (s->args[j].index == s->args[k].index)
+        split = true;
   if (action == default_action) {
     cove_debug("seccomp: " PATH ".syscalls[%zu]: same action as the default, skipped", idx);
     return 0;
@@ -273,7 +281,12 @@ static int add_syscall_rules(scmp_filter_ctx ctx, const struct oci_seccomp_sysca
       cove_debug("seccomp: " PATH ".syscalls[%zu].names[%zu]: unknown syscall `%s`, skipped", idx, n, name);
       continue;
     }
-    rc = seccomp_rule_add_array(ctx, action, nr, (unsigned int) s->args_len, cmps);
+    if (split) {
+      for (size_t j = 0; j < s->args_len && rc >= 0; j++)
+        rc = seccomp_rule_add_array(ctx, action, nr, 1, &cmps[j]);
+    } else {
+      rc = seccomp_rule_add_array(ctx, action, nr, (unsigned int) s->args_len, cmps);
+    }
     if (rc < 0)
       return cove_error_set(err, -rc, PATH ".syscalls[%zu].names[%zu]: add rule for `%s`", idx, n, name);
   }

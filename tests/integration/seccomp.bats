@@ -197,6 +197,17 @@ seccomp_log_seen() { # SYSCALL-NR CODE
   assert_line --index 1 --regexp '^ret=[0-9]+ errno=0$'
 }
 
+@test "seccomp: two conditions on the same argument are separate rules, as runc does" {
+  sc_config '{defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["getpriority"], action: "SCMP_ACT_ERRNO",
+      errnoRet: 77, args: [{index: 2, value: 3, op: "SCMP_CMP_EQ"}, {index: 2, value: 9, op: "SCMP_CMP_EQ"}]}]}' \
+    '["sh", "-c", "cove-syscall getpriority 0 0 3; cove-syscall getpriority 0 0 9; cove-syscall getpriority 0 0 5"]'
+  sc_run
+  assert_success
+  assert_line --index 0 "ret=-1 errno=77"
+  assert_line --index 1 "ret=-1 errno=77"
+  assert_line --index 2 --regexp '^ret=[0-9]+ errno=0$'
+}
+
 # ---- architectures, names ----
 
 @test "seccomp: several architectures listed; unknown syscall names are skipped" {

@@ -473,6 +473,23 @@ static void test_conditions_are_anded(void **state)
   }
 }
 
+/* Two conditions on one argument cannot be ANDed by libseccomp: as runc does, each becomes its
+ * own rule (OR). */
+static void test_same_argument_twice_is_ored(void **state)
+{
+  static const struct two_args cases[] = {{3, 0, 77}, {9, 0, 77}, {5, 0, 0}};
+  (void) state;
+  for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+    struct section s;
+    section_init(&s, OCI_SECCOMP_ACT_ALLOW);
+    section_add(&s, &(struct rule_spec){.names = {"getppid"}, .action = OCI_SECCOMP_ACT_ERRNO, .errno_set = true,
+                                        .errno_ret = 77, .nargs = 2,
+                                        .args = {{.index = 0, .value = 3, .op = OCI_SECCOMP_OP_EQ},
+                                                 {.index = 0, .value = 9, .op = OCI_SECCOMP_OP_EQ}}});
+    assert_exit(run_filtered(&s, call_two_args, (void *) &cases[i]), 0);
+  }
+}
+
 static void test_multiple_arches(void **state)
 {
   struct section s;
@@ -704,6 +721,7 @@ int main(void)
     cmocka_unit_test(test_log_and_trace_actions),
     cmocka_unit_test(test_every_operator),
     cmocka_unit_test(test_conditions_are_anded),
+    cmocka_unit_test(test_same_argument_twice_is_ored),
     cmocka_unit_test(test_multiple_arches),
     cmocka_unit_test(test_install_needs_nnp_or_sys_admin),
     cmocka_unit_test(test_notify_round_trip),
