@@ -300,6 +300,39 @@ static void test_corrupt_entries_are_misses(void **state)
   remove_dir(dir);
 }
 
+/* Whatever bytes sit under an entry's name, load() answers a miss and never crashes. */
+static void test_random_garbage_is_a_miss(void **state)
+{
+  char *dir = make_dir();
+  uint8_t key[COVE_SHA256_LEN] = {7, 7, 7};
+  struct cove_seccomp_prog p, q;
+  struct cove_error err = COVE_ERROR_INIT;
+  char name[96];
+  _cleanup_free_ char *path = NULL;
+  unsigned int seed = 12345;
+  (void) state;
+
+  fake_prog(&p, 8, 1);
+  assert_int_equal(cove_seccomp_cache_store(dir, key, &p, &err), 0); /* creates the dir */
+  cove_seccomp_cache_entry_name(key, name, sizeof name);
+  path = xasprintf("%s/%s", dir, name);
+  for (int round = 0; round < 300; round++) {
+    size_t len = (size_t) rand_r(&seed) % 400;
+    uint8_t buf[400];
+    FILE *f = fopen(path, "we");
+    assert_non_null(f);
+    for (size_t i = 0; i < len; i++)
+      buf[i] = (uint8_t) rand_r(&seed);
+    if (len >= 8 && round % 2)
+      memcpy(buf, "COVEBPF", 8); /* get past the magic half of the time */
+    assert_int_equal(fwrite(buf, 1, len, f), len);
+    fclose(f);
+    assert_int_equal(cove_seccomp_cache_load(dir, key, &q, &err), 0);
+  }
+  cove_seccomp_prog_release(&p);
+  remove_dir(dir);
+}
+
 static void test_eviction_bounds_the_cache(void **state)
 {
   char *dir = make_dir();
@@ -418,6 +451,7 @@ int main(void)
     cmocka_unit_test(test_serialization_is_injective_on_boundaries),
     cmocka_unit_test(test_store_then_hit_and_miss),
     cmocka_unit_test(test_corrupt_entries_are_misses),
+    cmocka_unit_test(test_random_garbage_is_a_miss),
     cmocka_unit_test(test_eviction_bounds_the_cache),
     cmocka_unit_test(test_concurrent_writers),
     cmocka_unit_test(test_prepare_uses_the_cache),
