@@ -238,7 +238,7 @@ static void ctx_releasep(scmp_filter_ctx *ctx)
 static int add_syscall_rules(scmp_filter_ctx ctx, const struct oci_seccomp_syscall *s, size_t idx,
                              uint32_t default_action, struct cove_error *err)
 {
-  struct scmp_arg_cmp cmps[6];
+  _cleanup_free_ struct scmp_arg_cmp *cmps = NULL;
   uint32_t action;
   bool split = false;
   int rc;
@@ -250,8 +250,7 @@ static int add_syscall_rules(scmp_filter_ctx ctx, const struct oci_seccomp_sysca
     return cove_error_set(err, 0, PATH ".syscalls[%zu].errnoRet: %s", idx, action_error(rc));
   if (s->names_len == 0)
     return cove_error_set(err, 0, PATH ".syscalls[%zu].names: must list at least one syscall", idx);
-  if (s->args_len > ARRAY_SIZE(cmps))
-    return cove_error_set(err, 0, PATH ".syscalls[%zu].args: at most %zu conditions", idx, ARRAY_SIZE(cmps));
+  cmps = xcalloc(s->args_len, sizeof *cmps);
   for (size_t j = 0; j < s->args_len; j++) {
     const struct oci_seccomp_arg *a = &s->args[j];
     int op = cove_seccomp_op_value(a->op);

@@ -264,6 +264,20 @@ static void test_bad_inputs_name_the_entry(void **state)
                                       .args = {{.index = 0}, {.index = 1, .op = (enum oci_seccomp_op) 9}}});
   expect_error(&s, ".linux.seccomp.syscalls[0].args[1].op: unknown operator");
 
+  /* more than six conditions can only mean a repeated argument: split, not an error */
+  {
+    struct oci_seccomp_arg many[8];
+    char *msg = NULL;
+    for (size_t j = 0; j < ARRAY_SIZE(many); j++)
+      many[j] = (struct oci_seccomp_arg){.index = 0, .value = j, .op = OCI_SECCOMP_OP_EQ};
+    section_init(&s, OCI_SECCOMP_ACT_ALLOW);
+    section_add(&s, &(struct rule_spec){.names = {"getppid"}, .action = OCI_SECCOMP_ACT_ERRNO});
+    s.rules[0].args = many;
+    s.rules[0].args_len = ARRAY_SIZE(many);
+    assert_int_equal(compile_err(&s, &msg), 0);
+    assert_null(msg);
+  }
+
   section_init(&s, OCI_SECCOMP_ACT_ALLOW);
   section_arches(&s, "SCMP_ARCH_X86_64", "SCMP_ARCH_PDP11", NULL);
   expect_error(&s, ".linux.seccomp.architectures[1]: unknown architecture `SCMP_ARCH_PDP11`");
