@@ -264,6 +264,10 @@ static int do_bind(struct rootfs_run *run, const struct oci_mount *m, const char
   /* ro/nosuid/... apply to the top mount only, as runc and crun do (rro is the recursive one) */
   if (set_attr(tree, false, set, clr, 0, err) < 0)
     return -1;
+  /* The clone is a slave of the host's mount (/ was made rslave): without a propagation option
+   * it becomes rprivate, so host mounts under the source do not show up unasked */
+  if (!o->propagation_len && set_attr(tree, true, 0, 0, MS_PRIVATE, err) < 0)
+    return -1;
   for (size_t i = 0; i < o->propagation_len; i++) {
     unsigned long p = o->propagation[i];
     if (set_attr(tree, p & MS_REC, 0, 0, p & ~MS_REC, err) < 0)

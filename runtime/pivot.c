@@ -12,19 +12,31 @@
 
 static int do_pivot(int root_fd, struct cove_error *err)
 {
-  if (fchdir(root_fd) < 0)
-    return cove_error_set(err, errno, "chdir to the rootfs");
-  /* new root and old root on the same directory: the old one ends up stacked on "." */
-  if (syscall(SYS_pivot_root, ".", ".") < 0)
-    return cove_error_set(err, errno, "pivot_root");
-  /* the old root must not propagate the unmount back to the host's mounts */
-  if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-    return cove_error_set(err, errno, "make the old root a slave");
-  if (umount2(".", MNT_DETACH) < 0)
-    return cove_error_set(err, errno, "unmount the old root");
-  if (chdir("/") < 0)
-    return cove_error_set(err, errno, "chdir to /");
-  return 0;
+  /* the old root, to reach it after the pivot: "." would name the new root's mount, which the
+   * old one only covers (path lookup of "." does not cross onto the mount stacked on it) */
+  int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (old_root < 0)
+    return cove_error_set(err, errno, "open the old root");
+  int r = -1;
+  if (fchdir(root_fd) < 0) {
+    cove_error_set(err, errno, "chdir to the rootfs");
+  } else if (syscall(SYS_pivot_root, ".", ".") < 0) {
+    /* new root and old root on the same directory: the old one ends up stacked on "." */
+    cove_error_set(err, errno, "pivot_root");
+  } else if (fchdir(old_root) < 0) {
+    cove_error_set(err, errno, "chdir to the old root");
+  } else if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+    /* the unmount below must not propagate to the host's mounts */
+    cove_error_set(err, errno, "make the old root a slave");
+  } else if (umount2(".", MNT_DETACH) < 0) {
+    cove_error_set(err, errno, "unmount the old root");
+  } else if (chdir("/") < 0) {
+    cove_error_set(err, errno, "chdir to /");
+  } else {
+    r = 0;
+  }
+  close(old_root);
+  return r;
 }
 
 static int do_move_chroot(const struct rootfs_ctx *ctx, int root_fd, struct cove_error *err)

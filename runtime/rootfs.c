@@ -32,8 +32,6 @@ int rootfs_setup(const struct rootfs_ctx *ctx, struct cove_error *err)
    * after pivot_root, which refuses shared mounts. */
   if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
     return cove_error_set(err, errno, "make / a slave");
-  if (!(prop & MS_SHARED) && prop != (MS_SLAVE | MS_REC) && mount(NULL, "/", NULL, prop, NULL) < 0)
-    return cove_error_set(err, errno, "set the propagation of /");
 
   struct rootfs_overlay_req req;
   if (rootfs_overlay_parse(config, ctx->bundle, &req, err) < 0)
@@ -46,6 +44,10 @@ int rootfs_setup(const struct rootfs_ctx *ctx, struct cove_error *err)
   rootfs_overlay_req_free(&req);
   if (r < 0)
     return -1;
+  /* rootfsPropagation applies to the container's root mount (host mounts elsewhere stay slaves,
+   * so a bind mount asking for rslave still receives the host's mounts) */
+  if (!(prop & MS_SHARED) && mount(NULL, ctx->rootfs, NULL, prop, NULL) < 0)
+    return cove_error_set(err, errno, "set the propagation of the rootfs");
 
   struct rootfs_run run = {.ctx = ctx, .root_fd = -1};
   run.root_fd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
