@@ -171,7 +171,7 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, nl_reply_cb cb, void *data, con
   uint32_t seq = nlh->nlmsg_seq;
   int r;
 
-  if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+  if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP) /* NLM_F_EXCL shares a bit with it */
     nlh->nlmsg_flags |= NLM_F_ACK;
   if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0) {
     int e = errno;
