@@ -235,6 +235,7 @@ static bool is_ifname(const char *s)
 
 static int parse_net_devices(struct pctx *c, const struct oci_json *o, struct oci_linux *l)
 {
+  _cleanup_free_ size_t *idx = NULL;
   const struct oci_json *m;
   size_t mark;
 
@@ -242,11 +243,12 @@ static int parse_net_devices(struct pctx *c, const struct oci_json *o, struct oc
     return -1;
   if (!m)
     return 0;
-  l->net_devices = xcalloc(m->len + 1, sizeof(*l->net_devices));
-  l->net_devices_len = m->len;
+  l->net_devices_len = pc_map_members(m, &idx);
+  l->net_devices = xcalloc(l->net_devices_len + 1, sizeof(*l->net_devices));
   mark = pc_push(c, "netDevices");
-  for (size_t i = 0; i < m->len; i++) {
-    struct oci_net_device *d = &l->net_devices[i];
+  for (size_t k = 0; k < l->net_devices_len; k++) {
+    size_t i = idx[k];
+    struct oci_net_device *d = &l->net_devices[k];
     size_t km = pc_push(c, m->keys[i]);
     if (!is_ifname(m->keys[i]))
       return pc_fail(c, "not a valid interface name");

@@ -355,35 +355,71 @@ int pm_array(struct pctx *c, const struct oci_json *obj, const char *key, const 
   }
 }
 
+static int cmp_members(const void *a, const void *b, void *ctx)
+{
+  const struct oci_json *m = ctx;
+  size_t x = *(const size_t *) a, y = *(const size_t *) b;
+  int r = strcmp(m->keys[x], m->keys[y]);
+  if (r)
+    return r;
+  return x < y ? -1 : x > y;
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+  size_t x = *(const size_t *) a, y = *(const size_t *) b;
+  return x < y ? -1 : x > y;
+}
+
+size_t pc_map_members(const struct oci_json *m, size_t **idx)
+{
+  size_t *v = xcalloc(m->len + 1, sizeof(*v));
+  size_t n = 0;
+
+  for (size_t i = 0; i < m->len; i++)
+    v[i] = i;
+  qsort_r(v, m->len, sizeof(*v), cmp_members, (void *) m);
+  /* in each run of equal keys keep the last (highest index) */
+  for (size_t i = 0; i < m->len; i++)
+    if (i + 1 == m->len || strcmp(m->keys[v[i]], m->keys[v[i + 1]]))
+      v[n++] = v[i];
+  qsort(v, n, sizeof(*v), cmp_index);
+  *idx = v;
+  return n;
+}
+
 int pm_kv(struct pctx *c, const struct oci_json *obj, const char *key, struct oci_kv **out, size_t *len)
 {
   const struct oci_json *m;
+  _cleanup_free_ size_t *idx = NULL;
   struct oci_kv *kv;
-  size_t mark;
+  size_t mark, n;
 
   if (pm_object(c, obj, key, &m) < 0)
     return -1;
   if (!m)
     return 0;
   mark = pc_push(c, key);
-  kv = xcalloc(m->len + 1, sizeof(*kv));
-  for (size_t i = 0; i < m->len; i++) {
+  n = pc_map_members(m, &idx);
+  kv = xcalloc(n + 1, sizeof(*kv));
+  for (size_t k = 0; k < n; k++) {
+    size_t i = idx[k];
     size_t km = pc_push(c, m->keys[i]);
     if (!*m->keys[i]) {
       pc_fail(c, "empty key");
-      oci_kv_free(kv, i);
+      oci_kv_free(kv, k);
       return -1;
     }
-    if (pv_string(c, m->items[i], &kv[i].value) < 0) {
-      oci_kv_free(kv, i);
+    if (pv_string(c, m->items[i], &kv[k].value) < 0) {
+      oci_kv_free(kv, k);
       return -1;
     }
-    kv[i].key = xstrdup(m->keys[i]);
+    kv[k].key = xstrdup(m->keys[i]);
     pc_pop(c, km);
   }
   pc_pop(c, mark);
   *out = kv;
-  *len = m->len;
+  *len = n;
   return 0;
 }
 

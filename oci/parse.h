@@ -110,6 +110,11 @@ int pm_idmaps(struct pctx *c, const struct oci_json *obj, const char *key, struc
     }                                                           \
   } while (0)
 
+/* The members of a map-like object with repeated keys dropped (the last one wins, as in Go's
+ * decoder), as indexes in document order.  O(n log n): a hostile map of 200k keys stays cheap.
+ * Returns the count; *idx is heap (free it). */
+size_t pc_map_members(const struct oci_json *m, size_t **idx);
+
 /* Validators on the value at the current path. */
 int pc_check_abs(struct pctx *c, const char *s);
 int pc_check_cpulist(struct pctx *c, const char *s);

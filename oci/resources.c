@@ -191,6 +191,7 @@ static int parse_network(struct pctx *c, const struct oci_json *o, struct oci_ne
 
 static int parse_rdma(struct pctx *c, const struct oci_json *o, struct oci_resources *r)
 {
+  _cleanup_free_ size_t *idx = NULL;
   const struct oci_json *m;
   size_t mark;
 
@@ -198,20 +199,22 @@ static int parse_rdma(struct pctx *c, const struct oci_json *o, struct oci_resou
     return -1;
   if (!m)
     return 0;
-  r->rdma = xcalloc(m->len + 1, sizeof(*r->rdma));
-  r->rdma_len = m->len;
+  r->rdma_len = pc_map_members(m, &idx);
+  r->rdma = xcalloc(r->rdma_len + 1, sizeof(*r->rdma));
   mark = pc_push(c, "rdma");
-  for (size_t i = 0; i < m->len; i++) {
+  for (size_t k = 0; k < r->rdma_len; k++) {
+    size_t i = idx[k];
+    struct oci_rdma *d = &r->rdma[k];
     size_t km = pc_push(c, m->keys[i]);
-    r->rdma[i].device = xstrdup(m->keys[i]);
+    d->device = xstrdup(m->keys[i]);
     if (!*m->keys[i])
       return pc_fail(c, "empty device name");
     if (pv_expect(c, m->items[i], OCI_JSON_OBJECT) < 0 ||
-        pm_u64(c, m->items[i], "hcaHandles", UINT32_MAX, &r->rdma[i].hca_handles) < 0 ||
-        pm_u64(c, m->items[i], "hcaObjects", UINT32_MAX, &r->rdma[i].hca_objects) < 0)
+        pm_u64(c, m->items[i], "hcaHandles", UINT32_MAX, &d->hca_handles) < 0 ||
+        pm_u64(c, m->items[i], "hcaObjects", UINT32_MAX, &d->hca_objects) < 0)
       return -1;
     /* runtime-spec: at least one of the two limits */
-    if (!r->rdma[i].hca_handles.set && !r->rdma[i].hca_objects.set)
+    if (!d->hca_handles.set && !d->hca_objects.set)
       return pc_fail(c, "needs hcaHandles or hcaObjects");
     pc_pop(c, km);
   }

@@ -353,6 +353,15 @@ static void test_minimal_and_nulls(void **state)
   c = parse_ok("{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"a\"},\"root\":{\"path\":\"b\"}}");
   assert_string_equal(c->root->path, "b");
   oci_config_free(c);
+  /* in maps too: the earlier entry is dropped, the order is that of the kept ones */
+  c = parse_ok("{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"r\"},"
+               "\"annotations\":{\"a\":\"1\",\"b\":\"2\",\"a\":\"3\",\"c\":\"4\"}}");
+  assert_int_equal(c->annotations_len, 3);
+  assert_string_equal(c->annotations[0].key, "b");
+  assert_string_equal(c->annotations[1].key, "a");
+  assert_string_equal(c->annotations[1].value, "3");
+  assert_string_equal(c->annotations[2].key, "c");
+  oci_config_free(c);
 }
 
 static void test_intel_rdt_schemata_string(void **state)
