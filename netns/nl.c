@@ -157,6 +157,29 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
   return MNL_CB_ERROR;
 }
 
+/* With a control array, libmnl calls no default for the types it leaves empty: each is here. */
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+  (void) nlh;
+  (void) data;
+  return MNL_CB_STOP;
+}
+
+static int noop_cb(const struct nlmsghdr *nlh, void *data)
+{
+  (void) nlh;
+  (void) data;
+  return MNL_CB_OK;
+}
+
+static int overrun_cb(const struct nlmsghdr *nlh, void *data)
+{
+  (void) nlh;
+  (void) data;
+  errno = ENOSPC;
+  return MNL_CB_ERROR;
+}
+
 static int data_cb(const struct nlmsghdr *nlh, void *data)
 {
   struct talk *t = data;
@@ -166,7 +189,8 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, nl_reply_cb cb, void *data, const char *op,
             struct cove_error *err)
 {
-  mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = error_cb};
+  mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
+      [NLMSG_NOOP] = noop_cb, [NLMSG_ERROR] = error_cb, [NLMSG_DONE] = done_cb, [NLMSG_OVERRUN] = overrun_cb};
   struct talk t = {.cb = cb, .data = data, .error = 0, .extmsg = ""};
   uint32_t seq = nlh->nlmsg_seq;
   int r;
