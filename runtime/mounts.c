@@ -237,19 +237,21 @@ static char *resolve_source(const struct rootfs_ctx *ctx, const char *src)
 static int do_bind(struct rootfs_run *run, const struct oci_mount *m, const char *src,
                    int target_fd, const struct mount_opts *o, struct cove_error *err)
 {
-  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->recursive ? AT_RECURSIVE : 0);
-  _cleanup_close_ int tree = open_tree(AT_FDCWD, src, flags);
-  if (tree < 0)
-    return cove_error_set(err, errno, "open source %s", src);
-  if (o->idmap || m->uid_mappings_len || m->gid_mappings_len) {
-    _cleanup_close_ int ns = rootfs_idmap_userns(m, err);
-    if (ns < 0)
-      return -1;
-    struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) ns};
-    unsigned at = AT_EMPTY_PATH | ((o->recursive_idmap || o->recursive) ? AT_RECURSIVE : 0);
-    if (mount_setattr(tree, "", at, &a, sizeof(a)) < 0)
-      return cove_error_set(err, errno, "idmap %s", src);
+  _cleanup_close_ int owned = -1;
+  int tree = rootfs_prepared_fd(run->ctx, m);
+  if (tree < 0 && rootfs_mount_is_idmapped(m, o)) {
+    if (run->ctx->userns)
+      return cove_error_set(err, EPERM, "an idmapped mount in a user namespace must be prepared "
+                                        "by the parent (rootfs_prepare)");
+    tree = owned = rootfs_idmap_clone(m, src, o, err);
+  } else if (tree < 0) {
+    unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->recursive ? AT_RECURSIVE : 0);
+    tree = owned = open_tree(AT_FDCWD, src, flags);
+    if (tree < 0)
+      return cove_error_set(err, errno, "open source %s", src);
   }
+  if (tree < 0)
+    return -1;
   uint64_t atime_clr = 0;
   uint64_t set = mount_flags_to_attr(o->flags, &atime_clr);
   uint64_t clr = mount_flags_to_attr(o->clear_flags, &(uint64_t) {0}) | atime_clr;

@@ -27,6 +27,9 @@ struct rootfs_ctx {
   bool userns;           /* the init is in a new user namespace: bind devices instead of mknod */
   bool new_cgroupns;     /* a new cgroup namespace was asked for */
   int console_fd;        /* pty slave to bind on /dev/console, or -1 */
+  /* From rootfs_prepare() in the parent, or NULL: idmapped mounts of a container with its own
+   * user namespace, which only the host side may create. */
+  const struct rootfs_prepared *prepared;
 };
 
 int rootfs_setup(const struct rootfs_ctx *ctx, struct cove_error *err);
@@ -45,6 +48,16 @@ int rootfs_open_procfs_file(const char *path, int flags, struct cove_error *err)
  * RESOLVE_NO_MAGICLINKS, or the same by hand where openat2 is missing).  Returns an fd opened with
  * flags (O_PATH allowed) or -1 with err set. */
 int rootfs_resolve(int root_fd, const char *path, int flags, struct cove_error *err);
+
+/* Parent side, before the init is cloned (its fds must reach the init): the mounts that have to
+ * be made from the host's side.  With a user namespace, an idmapped bind mount is cloned and
+ * idmapped here (mount_setattr(MOUNT_ATTR_IDMAP) needs CAP_SYS_ADMIN over the source
+ * filesystem's user namespace), then attached by rootfs_setup in the container.  *out is NULL
+ * when there is nothing to prepare; free with rootfs_prepared_free in both processes. */
+struct rootfs_prepared;
+int rootfs_prepare(const struct oci_config *config, const char *bundle,
+                   struct rootfs_prepared **out, struct cove_error *err);
+void rootfs_prepared_free(struct rootfs_prepared *p);
 
 /* After rootfs_setup (the process's root is the container's): chdir to cwd resolved inside the
  * root, creating it (and any missing parent, also through a dangling in-image symlink, inside

@@ -1,14 +1,18 @@
-/* rootfs_idmap.c: the user namespace an idmapped bind mount is mapped through.  A mount's
+/* rootfs_idmap.c: idmapped bind mounts.  The user namespace a mount is mapped through:  A mount's
  * uidMappings/gidMappings (same format as the container's) are written to a throwaway child's
  * fresh user namespace; we keep an fd on it for mount_setattr(MOUNT_ATTR_IDMAP) and the child
  * exits.  The host's /proc is used before pivot_root, so the child reports its pid as that procfs
- * sees it (the init may be pid 1 of a new pid namespace). */
+ * sees it (the init may be pid 1 of a new pid namespace).
+ * Without a container user namespace the init makes them itself; with one, only the host side
+ * can (the kernel wants CAP_SYS_ADMIN over the source filesystem's user namespace), so the parent
+ * prepares detached idmapped clones (rootfs_prepare) that the init attaches, as runc does. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,4 +101,87 @@ int rootfs_idmap_userns(const struct oci_mount *m, struct cove_error *err)
   while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
     ;
   return ret;
+}
+
+bool rootfs_mount_is_idmapped(const struct oci_mount *m, const struct mount_opts *o)
+{
+  return o->idmap || m->uid_mappings_len || m->gid_mappings_len;
+}
+
+int rootfs_idmap_clone(const struct oci_mount *m, const char *src, const struct mount_opts *o,
+                       struct cove_error *err)
+{
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->recursive ? AT_RECURSIVE : 0);
+  _cleanup_close_ int tree = open_tree(AT_FDCWD, src, flags);
+  if (tree < 0)
+    return cove_error_set(err, errno, "open source %s", src);
+  _cleanup_close_ int ns = rootfs_idmap_userns(m, err);
+  if (ns < 0)
+    return -1;
+  struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) ns};
+  unsigned at = AT_EMPTY_PATH | ((o->recursive_idmap || o->recursive) ? AT_RECURSIVE : 0);
+  if (mount_setattr(tree, "", at, &a, sizeof(a)) < 0)
+    return cove_error_set(err, errno, "idmap %s", src);
+  return steal_fd(tree);
+}
+
+int rootfs_prepared_fd(const struct rootfs_ctx *ctx, const struct oci_mount *m)
+{
+  const struct rootfs_prepared *p = ctx->prepared;
+  if (!p || !ctx->config->mounts || m < ctx->config->mounts)
+    return -1;
+  size_t i = (size_t) (m - ctx->config->mounts);
+  return i < p->len ? p->mount_fds[i] : -1;
+}
+
+void rootfs_prepared_free(struct rootfs_prepared *p)
+{
+  if (!p)
+    return;
+  for (size_t i = 0; i < p->len; i++)
+    if (p->mount_fds[i] >= 0)
+      close(p->mount_fds[i]);
+  free(p->mount_fds);
+  free(p);
+}
+
+int rootfs_prepare(const struct oci_config *config, const char *bundle,
+                   struct rootfs_prepared **out, struct cove_error *err)
+{
+  *out = NULL;
+  if (!oci_namespace_find(config, OCI_NS_USER))
+    return 0; /* the init creates its idmapped mounts itself */
+  struct rootfs_prepared *p = NULL;
+  for (size_t i = 0; i < config->mounts_len; i++) {
+    const struct oci_mount *m = &config->mounts[i];
+    struct mount_opts o;
+    if (mount_opts_parse(m->options, m->options_len, &o, err) < 0)
+      goto fail;
+    bool bind = o.bind || (m->type && strcmp(m->type, "bind") == 0);
+    if (!bind || !rootfs_mount_is_idmapped(m, &o)) {
+      mount_opts_free(&o);
+      continue;
+    }
+    if (!p) {
+      p = xcalloc(1, sizeof(*p));
+      p->len = config->mounts_len;
+      p->mount_fds = xcalloc(p->len, sizeof(int));
+      for (size_t j = 0; j < p->len; j++)
+        p->mount_fds[j] = -1;
+    }
+    _cleanup_free_ char *src = !m->source || m->source[0] == '/' || !bundle
+                                   ? xstrdup(m->source ? m->source : "")
+                                   : xasprintf("%s/%s", bundle, m->source);
+    p->mount_fds[i] = rootfs_idmap_clone(m, src, &o, err);
+    mount_opts_free(&o);
+    if (p->mount_fds[i] < 0) {
+      cove_error_wrap(err, "prepare idmapped mount on %s", m->destination ? m->destination : "?");
+      goto fail;
+    }
+  }
+  *out = p;
+  return 0;
+fail:
+  rootfs_prepared_free(p);
+  return -1;
 }

@@ -100,6 +100,18 @@ int rootfs_bind(const char *src, int src_fd, int target_fd, bool recursive, uint
 /* "/proc/self/fd/N" into buf. */
 const char *rootfs_fd_path(int fd, char *buf, size_t len);
 
+/* ---- rootfs_idmap.c: idmapped mounts prepared by the parent ---- */
+struct rootfs_prepared {
+  size_t len;     /* config->mounts_len */
+  int *mount_fds; /* per config mount: a detached, idmapped clone, or -1 */
+};
+/* The prepared detached mount for config mount m, or -1. */
+int rootfs_prepared_fd(const struct rootfs_ctx *ctx, const struct oci_mount *m);
+bool rootfs_mount_is_idmapped(const struct oci_mount *m, const struct mount_opts *o);
+/* Clone src (recursively if asked) and idmap it with the mount's mappings: a detached mount fd. */
+int rootfs_idmap_clone(const struct oci_mount *m, const char *src, const struct mount_opts *o,
+                       struct cove_error *err);
+
 /* ---- rootfs_cgroup.c ---- */
 int rootfs_mount_cgroup(struct rootfs_run *run, const struct oci_mount *m, int target_fd,
                         const struct mount_opts *o, struct cove_error *err);

@@ -2,7 +2,9 @@
  * work can be tested without the rest of the lifecycle: load config.json, rootfs_validate, then
  * in new mount+pid(+cgroup) namespaces rootfs_setup, a sysctl write through the private procfs,
  * rootfs_finalize, chdir to the resolved cwd and exec process.args.
- *   fs-driver [--no-pivot] [--state DIR] [--sysctl KEY=VALUE] BUNDLE */
+ * With --userns the config's uid/gid mappings are written for a new user namespace first, and
+ * idmapped mounts are prepared on the parent side (rootfs_prepare), as the runtime does.
+ *   fs-driver [--no-pivot] [--userns] [--state DIR] [--sysctl KEY=VALUE] BUNDLE */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -32,6 +34,8 @@ int main(int argc, char **argv)
   for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
     if (strcmp(argv[i], "--no-pivot") == 0)
       ctx.no_pivot = true;
+    else if (strcmp(argv[i], "--userns") == 0)
+      ctx.userns = true;
     else if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
       ctx.state_dir = argv[++i];
     else if (strcmp(argv[i], "--sysctl") == 0 && i + 1 < argc)
@@ -58,7 +62,57 @@ int main(int argc, char **argv)
   ctx.bundle = bundle;
   ctx.rootfs = rootfs;
   ctx.new_cgroupns = oci_namespace_find(config, OCI_NS_CGROUP) != NULL;
-  int flags = CLONE_NEWNS | CLONE_NEWPID | (ctx.new_cgroupns ? CLONE_NEWCGROUP : 0);
+  struct rootfs_prepared *prepared = NULL;
+  if (rootfs_prepare(config, bundle, &prepared, &err) < 0)
+    return die(&err);
+  ctx.prepared = prepared;
+  if (ctx.userns) {
+    int up[2], down[2];
+    if (pipe(up) < 0 || pipe(down) < 0)
+      return perror("pipe"), 1;
+    pid_t c = fork();
+    if (c < 0)
+      return perror("fork"), 1;
+    if (c > 0) {
+      char b;
+      close(up[1]);
+      close(down[0]);
+      if (read(up[0], &b, 1) != 1)
+        return fprintf(stderr, "fs-driver: child failed to unshare\n"), 1;
+      const struct oci_linux *l = config->linux_;
+      const char *files[2] = {"uid_map", "gid_map"};
+      for (int k = 0; k < 2; k++) {
+        const struct oci_id_mapping *mp = k ? l->gid_mappings : l->uid_mappings;
+        size_t n = k ? l->gid_mappings_len : l->uid_mappings_len;
+        _cleanup_free_ char *path = xasprintf("/proc/%d/%s", c, files[k]);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        for (size_t j = 0; fd >= 0 && j < n; j++) {
+          _cleanup_free_ char *line = xasprintf("%u %u %u\n", mp[j].container_id, mp[j].host_id, mp[j].size);
+          if (write_all(fd, line, strlen(line)) < 0)
+            return perror(path), 1;
+        }
+        if (fd < 0)
+          return perror(path), 1;
+      }
+      close(down[1]);
+      int st;
+      while (waitpid(c, &st, 0) < 0 && errno == EINTR)
+        ;
+      return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    }
+    close(up[0]);
+    close(down[1]);
+    if (unshare(CLONE_NEWUSER) < 0)
+      return perror("unshare user"), 1;
+    if (write(up[1], "x", 1) != 1)
+      return 1;
+    char b;
+    if (read(down[0], &b, 1) != 0)
+      return 1;
+    if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+      return perror("become root"), 1;
+  }
+  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | (ctx.new_cgroupns ? CLONE_NEWCGROUP : 0);
   if (unshare(flags) < 0)
     return perror("unshare"), 1;
   pid_t pid = fork();
@@ -102,6 +156,7 @@ int main(int argc, char **argv)
   int st;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
     ;
+  rootfs_prepared_free(prepared);
   oci_config_free(config);
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
