@@ -193,7 +193,7 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, nl_reply_cb cb, void *data, con
       [NLMSG_NOOP] = noop_cb, [NLMSG_ERROR] = error_cb, [NLMSG_DONE] = done_cb, [NLMSG_OVERRUN] = overrun_cb};
   struct talk t = {.cb = cb, .data = data, .error = 0, .extmsg = ""};
   uint32_t seq = nlh->nlmsg_seq;
-  int r;
+  int r = MNL_CB_OK; /* an EINTR retry goes through the loop condition */
 
   if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP) /* NLM_F_EXCL shares a bit with it */
     nlh->nlmsg_flags |= NLM_F_ACK;
