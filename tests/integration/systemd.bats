@@ -1,0 +1,91 @@
+#!/usr/bin/env bats
+# cove under systemd as PID 1 (run by `make check-systemd` in the systemd VM guest; skipped
+# elsewhere): a container started from inside a Delegate=yes service gets its cgroup inside the
+# service's delegated subtree, and limits apply there.  The container init's cgroup is read from
+# outside the container, in /proc/<pid>/cgroup.
+
+load helpers
+
+setup() {
+  requires root systemd
+  setup_bundle
+  UNIT=cove-deleg-$$-${BATS_TEST_NUMBER}
+  SVC_CG=/system.slice/$UNIT.service
+  update_config '.process.args = ["sleep", "1000"]'
+}
+
+teardown() {
+  if [ -n "${UNIT:-}" ]; then
+    systemctl stop "$UNIT.service" >/dev/null 2>&1 || true
+    systemctl reset-failed "$UNIT.service" >/dev/null 2>&1 || true
+  fi
+  teardown_bundle
+}
+
+# Start `cove run ctr` as the main process of a transient Delegate=yes service and wait until the
+# container runs; sets CTR_PID.  With "leaf", the service's process is first moved into a child
+# cgroup of the service, "supervisor" (the layout systemd asks delegated services to keep: no
+# processes in a cgroup whose controllers are delegated further), and only then execs cove.
+run_in_delegated_service() {
+  local layout=${1:-direct} main
+  local -a cmd=("$COVE" --root "$COVE_ROOT" run --bundle "$BUNDLE" ctr)
+  if [ "$layout" = leaf ]; then
+    # the shell waits (bounded) for the go file the test creates once it has moved the shell
+    cmd=(/bin/sh -c 'i=0; while [ ! -e "$1" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done; shift; exec "$@"'
+      sh "$TEST_TMP/go" "${cmd[@]}")
+  fi
+  run systemd-run --unit "$UNIT" --property Delegate=yes --property Type=exec "${cmd[@]}"
+  assert_success
+  if [ "$layout" = leaf ]; then
+    main=$(systemctl show -P MainPID "$UNIT.service")
+    mkdir "/sys/fs/cgroup$SVC_CG/supervisor"
+    echo "$main" >"/sys/fs/cgroup$SVC_CG/supervisor/cgroup.procs"
+    touch "$TEST_TMP/go"
+  fi
+  if ! wait_for_state ctr running; then
+    journalctl --no-pager -u "$UNIT.service" | tail -n 20 >&2
+    return 1
+  fi
+  CTR_PID=$(cove state ctr | jq -r .pid)
+  [ "$CTR_PID" -gt 0 ]
+}
+
+@test "systemd: PID 1 is systemd on a unified cgroup hierarchy" {
+  [ "$(cat /proc/1/comm)" = systemd ]
+  [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]
+  run systemctl is-system-running
+  assert_output --regexp '^(running|degraded|starting)$'
+}
+
+@test "systemd: a container run from a Delegate=yes service lands in the service's subtree" {
+  update_config ".linux.cgroupsPath = \"$SVC_CG/ctr\""
+  run_in_delegated_service
+  run cat "/proc/$CTR_PID/cgroup"
+  assert_success
+  assert_output "0::$SVC_CG/ctr"
+  # systemd still counts the container as part of the service
+  run systemctl show -P ControlGroup "$UNIT.service"
+  assert_output "$SVC_CG"
+  grep -qx "$CTR_PID" "/sys/fs/cgroup$SVC_CG/ctr/cgroup.procs"
+}
+
+@test "systemd: a relative cgroupsPath from a Delegate=yes service is under the service's cgroup" {
+  update_config '.linux.cgroupsPath = "ctr-rel"'
+  run_in_delegated_service
+  run cat "/proc/$CTR_PID/cgroup"
+  assert_success
+  assert_output --regexp "^0::$SVC_CG/(.*/)?ctr-rel\$"
+}
+
+@test "systemd: a memory limit applies to a container in a delegated service's subtree" {
+  update_config ".linux.cgroupsPath = \"$SVC_CG/ctr\" | .linux.resources.memory = {limit: 33554432}"
+  run_in_delegated_service leaf
+  run cat "/proc/$CTR_PID/cgroup"
+  assert_output "0::$SVC_CG/ctr"
+  run cat "/sys/fs/cgroup$SVC_CG/ctr/memory.max"
+  assert_output 33554432
+  # the service's own process stayed in its leaf, beside the container's cgroup
+  run cat "/sys/fs/cgroup$SVC_CG/supervisor/cgroup.procs"
+  assert_success
+  refute_output ""
+}
