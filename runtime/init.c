@@ -144,6 +144,8 @@ static int wait_for_start(struct create_ctx *x, struct cove_error *err)
     if (sync_expect(x->sync_child, SYNC_START, &m, NULL, -1, "cove run", err) < 0)
       return -1;
     x->pid = m.value;
+    /* `run --detach` exits now: the container lives on */
+    prctl(PR_SET_PDEATHSIG, 0);
     return 0;
   }
   if (sync_expect(x->sync_child, SYNC_CREATED, &m, NULL, SYNC_TIMEOUT_MS, "cove create", err) < 0)
