@@ -102,12 +102,25 @@ static int make_node(const struct dev_node *d, int parent, const char *base, str
   return 0;
 }
 
-static int create_device(struct rootfs_run *run, const struct dev_node *d, struct cove_error *err)
+/* devfd: the container's /dev, reused for nodes directly in it (the common case: one resolution
+ * for the whole default set) */
+static int create_device(struct rootfs_run *run, int devfd, const struct dev_node *d,
+                         struct cove_error *err)
 {
   _cleanup_free_ char *base = NULL;
-  _cleanup_close_ int parent = rootfs_resolve_parent(run->root_fd, d->path, true, &base, err);
-  if (parent < 0)
-    return -1;
+  _cleanup_close_ int parent = -1;
+  _cleanup_free_ char *clean = rootfs_path_clean(d->path);
+  if (strncmp(clean, "dev/", 4) == 0 && !strchr(clean + 4, '/') && strcmp(clean + 4, "..") &&
+      clean[4]) {
+    base = xstrdup(clean + 4);
+    parent = fcntl(devfd, F_DUPFD_CLOEXEC, 3);
+    if (parent < 0)
+      return cove_error_set(err, errno, "dup the /dev fd");
+  } else {
+    parent = rootfs_resolve_parent(run->root_fd, d->path, true, &base, err);
+    if (parent < 0)
+      return -1;
+  }
   if (run->ctx->userns)
     return bind_host_device(d, parent, base, err);
   return make_node(d, parent, base, err);
@@ -189,22 +202,22 @@ int rootfs_setup_dev(struct rootfs_run *run, struct cove_error *err)
   /* a /dev bound from the host already has its nodes: leave them (runc does the same) */
   if (run->dev_is_bound)
     return 0;
+  _cleanup_close_ int devfd = rootfs_mkpath(run->root_fd, "/dev", true, 0755, err);
+  if (devfd < 0)
+    return cove_error_wrap(err, "/dev");
   for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
     if (config_has_device(config, default_devices[i].path))
       continue;
-    if (create_device(run, &default_devices[i], err) < 0)
+    if (create_device(run, devfd, &default_devices[i], err) < 0)
       return cove_error_wrap(err, "create device %s", default_devices[i].path);
   }
   const struct oci_linux *l = config->linux_;
   for (size_t i = 0; l && i < l->devices_len; i++) {
     struct dev_node d;
-    if (device_from_config(&l->devices[i], &d, err) < 0 || create_device(run, &d, err) < 0)
+    if (device_from_config(&l->devices[i], &d, err) < 0 || create_device(run, devfd, &d, err) < 0)
       return cove_error_wrap(err, "create device %s", l->devices[i].path ? l->devices[i].path : "?");
   }
 
-  _cleanup_close_ int devfd = rootfs_mkpath(run->root_fd, "/dev", true, 0755, err);
-  if (devfd < 0)
-    return cove_error_wrap(err, "/dev");
   for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++) {
     if (symlinkat(dev_links[i].target, devfd, dev_links[i].name) < 0 && errno != EEXIST)
       return cove_error_set(err, errno, "link /dev/%s", dev_links[i].name);

@@ -300,10 +300,14 @@ static int do_fs_mount(struct rootfs_run *run, const struct oci_mount *m, const 
     int e = errno;
     /* sysfs cannot be mounted in a user namespace that does not own the network namespace:
      * show the host's, read-only-as-asked, like runc does */
-    if (is_type(m, "sysfs") && (e == EPERM || e == EBUSY) && run->ctx->userns) {
+    if ((e == EPERM || e == EBUSY) && run->ctx->userns &&
+        (is_type(m, "sysfs") || is_type(m, "mqueue"))) {
+      /* sysfs needs the user namespace to own the network namespace, mqueue the IPC one: show
+       * the host's, with the flags asked for, like runc does for rootless containers */
       uint64_t atime_clr = 0;
       uint64_t set = mount_flags_to_attr(o->flags, &atime_clr);
-      return rootfs_bind("/sys", -1, target_fd, true, set, atime_clr, err);
+      return rootfs_bind(is_type(m, "sysfs") ? "/sys" : "/dev/mqueue", -1, target_fd,
+                         is_type(m, "sysfs"), set, atime_clr, err);
     }
     return cove_error_set(err, e, "mount %s", type);
   }

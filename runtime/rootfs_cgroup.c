@@ -128,38 +128,33 @@ static int mount_v1(struct rootfs_run *run, int target_fd, const struct oci_moun
   return 0;
 }
 
+/* Our cgroup2 path from /proc/self/cgroup ("0::/path"), "/" when absent.  Heap string. */
+static char *own_cgroup2_path(struct cove_error *err)
+{
+  _cleanup_free_ char *data = NULL;
+  if (read_file("/proc/self/cgroup", 1 << 16, &data, NULL, err) < 0)
+    return NULL;
+  char *l = strstr(data, "0::");
+  if (!l || (l != data && l[-1] != '\n'))
+    return xstrdup("/");
+  l += 3;
+  l[strcspn(l, "\n")] = '\0';
+  return xstrdup(*l ? l : "/");
+}
+
 int rootfs_mount_cgroup(struct rootfs_run *run, const struct oci_mount *m, int target_fd,
                         const struct mount_opts *o, struct cove_error *err)
 {
-  long t = fs_type(HOST_CGROUP);
-  if (t == CGROUP2_SUPER_MAGIC) {
-    _cleanup_free_ char *data = NULL;
-    if (read_file("/proc/self/cgroup", 1 << 16, &data, NULL, err) < 0)
-      return -1;
-    const char *path = "/";
-    char *l = strstr(data, "0::");
-    if (l == data || (l && l[-1] == '\n')) {
-      path = l + 3;
-      char *nl = strchr(l, '\n');
-      if (nl)
-        *nl = '\0';
-    }
-    return mount_hierarchy(run->ctx, target_fd, "cgroup2", NULL, HOST_CGROUP, path, o->flags, err);
-  }
-  if (m->type && strcmp(m->type, "cgroup2") == 0 && fs_type(HOST_CGROUP "/unified") == CGROUP2_SUPER_MAGIC) {
-    /* an explicit cgroup2 mount on a hybrid host: its v2 part */
-    _cleanup_free_ char *data = NULL;
-    if (read_file("/proc/self/cgroup", 1 << 16, &data, NULL, err) < 0)
-      return -1;
-    const char *path = "/";
-    char *l = strstr(data, "0::");
-    if (l == data || (l && l[-1] == '\n')) {
-      path = l + 3;
-      char *nl = strchr(l, '\n');
-      if (nl)
-        *nl = '\0';
-    }
-    return mount_hierarchy(run->ctx, target_fd, "cgroup2", NULL, HOST_CGROUP "/unified", path, o->flags, err);
-  }
-  return mount_v1(run, target_fd, m, o, err);
+  const char *host = NULL;
+  if (fs_type(HOST_CGROUP) == CGROUP2_SUPER_MAGIC)
+    host = HOST_CGROUP;
+  else if (m->type && strcmp(m->type, "cgroup2") == 0 &&
+           fs_type(HOST_CGROUP "/unified") == CGROUP2_SUPER_MAGIC)
+    host = HOST_CGROUP "/unified"; /* an explicit cgroup2 mount on a hybrid host: its v2 part */
+  if (!host)
+    return mount_v1(run, target_fd, m, o, err);
+  _cleanup_free_ char *path = own_cgroup2_path(err);
+  if (!path)
+    return -1;
+  return mount_hierarchy(run->ctx, target_fd, "cgroup2", NULL, host, path, o->flags, err);
 }

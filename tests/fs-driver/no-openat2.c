@@ -1,7 +1,8 @@
 /* no-openat2.c: run a command with openat2(2) failing with ENOSYS, as on kernels before 5.6, so
  * the by-hand in-rootfs resolver is exercised (tests/integration/fs_fallback.bats).  A classic
  * seccomp BPF filter, inherited by everything the command starts.
- *   no-openat2 CMD [ARGS...] */
+ *   no-openat2 CMD [ARGS...]
+ *   no-openat2 --check      exits 0 when openat2 fails with ENOSYS under the filter */
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -34,6 +35,11 @@ int main(int argc, char **argv)
       (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)) {
     perror("no-openat2: seccomp");
     return 1;
+  }
+  if (strcmp(argv[1], "--check") == 0) {
+    long r = syscall(SYS_openat2, -100, "/", NULL, 0);
+    printf("openat2: %s\n", r < 0 ? strerror(errno) : "succeeded");
+    return r < 0 && errno == ENOSYS ? 0 : 1;
   }
   execvp(argv[1], argv + 1);
   fprintf(stderr, "no-openat2: exec %s: %s\n", argv[1], strerror(errno));

@@ -24,7 +24,7 @@ image_untouched() {
   update_config '.process.args = ["/bin/sh", "-c", "echo $HOSTNAME-$$ > /etc/mine; rm /bin/ls; sleep 100"]'
   update_config '.process.env += ["HOSTNAME=a"]'
   cove run -d --bundle "$BUNDLE" ov-a
-  update_config '.process.env += ["HOSTNAME=b"]'
+  update_config ".process.env += [\"HOSTNAME=b\"] | .linux.cgroupsPath = \"$TEST_CGROUP_PARENT/ov-b\""
   cove run -d --bundle "$BUNDLE" ov-b
   wait_for_state ov-a running
   wait_for_state ov-b running
