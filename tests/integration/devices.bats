@@ -113,3 +113,14 @@ teardown() {
   assert_line 2
   assert_line 1
 }
+
+@test "process.terminal: /dev/console is a bind of the container's pty" {
+  command -v script >/dev/null || skip "needs script(1) for a controlling tty"
+  update_config '.process.terminal = true'
+  set_cmd 'stat -c "%F %t" /dev/console; grep -c " /dev/console " /proc/self/mountinfo; echo via-console > /dev/console'
+  run script -qec "$COVE --root $COVE_ROOT run --bundle $BUNDLE d1" /dev/null
+  assert_success
+  # a pty slave: char major 136 (0x88)
+  assert_output --partial 'character special file 88'
+  assert_output --partial 'via-console'
+}

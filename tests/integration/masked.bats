@@ -84,3 +84,15 @@ teardown() {
   assert_output 0
   [ "$(cat "$BUNDLE/rootfs/etc/secret")" = secret ]
 }
+
+@test "sysctls are written through a private procfs, then /proc/sys is read-only" {
+  update_config '.linux.sysctl = {"kernel.shm_rmid_forced": "1", "net.ipv4.ip_forward": "1"}'
+  set_cmd 'cat /proc/sys/kernel/shm_rmid_forced /proc/sys/net/ipv4/ip_forward; echo 0 > /proc/sys/kernel/shm_rmid_forced || echo RO'
+  run cove run --bundle "$BUNDLE" k1
+  assert_success
+  assert_line --index 0 1
+  assert_line --index 1 1
+  assert_line RO
+  # the host's values are its own
+  [ "$(cat /proc/sys/kernel/shm_rmid_forced)" = 0 ]
+}
