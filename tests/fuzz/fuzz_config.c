@@ -3,6 +3,7 @@
  * rest. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "common/error.h"
 #include "oci/oci.h"
@@ -20,6 +21,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void) oci_annotation(cfg, "org.opencontainers.image.os");
     for (int t = 0; t < OCI_NS_KINDS; t++)
       (void) oci_namespace_find(cfg, (enum oci_ns_type) t);
+    /* and the generator, on whatever strings the input brought (they may be invalid UTF-8) */
+    struct oci_state st = {.oci_version = cfg->oci_version, .id = "fuzz", .status = "created", .pid = 1,
+                           .bundle = cfg->root->path, .annotations = cfg->annotations,
+                           .annotations_len = cfg->annotations_len};
+    char *json = oci_state_to_json(&st, &err);
+    if (!json && !err.msg)
+      __builtin_trap();
+    free(json);
+    cove_error_release(&err);
     oci_config_free(cfg);
   } else if (!err.msg) {
     __builtin_trap(); /* a failure must always say why */
