@@ -2,10 +2,10 @@
  *   run.cove.rootfs.overlay = tmpfs | tmpfs:SIZE | dir
  *   run.cove.rootfs.layers  = DIR[:DIR...]   extra lower layers, topmost first, above root.path
  * root.path (and the layers) become read-only lower dirs of an overlayfs mounted over root.path
- * in the container's mount namespace only; the upper and work dirs live in a size-limited tmpfs
- * mounted (again only in that namespace) on <state dir>/rootfs-cow, or for `dir` in that state
- * directory itself, so `delete` removing the state dir removes every write.  The image directory
- * is never written: 100 containers can share it. */
+ * in the container's mount namespace only.  The upper and work dirs live in a size-limited tmpfs
+ * that exists only in that namespace (it dies with the container), or for `dir` in
+ * <state dir>/rootfs-cow, so `delete` removing the state dir removes every write.  The image
+ * directory is never written: 100 containers can share it. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -116,21 +116,41 @@ char *rootfs_overlay_escape(const char *path)
 int rootfs_overlay_root(const struct rootfs_ctx *ctx, const struct rootfs_overlay_req *req,
                         struct cove_error *err)
 {
-  if (!ctx->state_dir)
-    return cove_error_set(err, EINVAL, "overlay rootfs: no state directory");
+  char fdp[64];
   struct stat rst;
   if (stat(ctx->rootfs, &rst) < 0)
     return cove_error_set(err, errno, "overlay rootfs: stat %s", ctx->rootfs);
-  _cleanup_free_ char *base = xasprintf("%s/rootfs-cow", ctx->state_dir);
-  if (mkdir(base, 0700) < 0 && errno != EEXIST)
-    return cove_error_set(err, errno, "overlay rootfs: mkdir %s", base);
-  if (req->mode == 1) {
-    _cleanup_free_ char *opts =
-        req->size ? xasprintf("mode=0700,size=%s", req->size) : xstrdup("mode=0700");
-    if (mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
-      return cove_error_set(err, errno, "overlay rootfs: mount tmpfs on %s", base);
+  _cleanup_close_ int lower_fd = -1;
+  _cleanup_free_ char *lower_path = xstrdup(ctx->rootfs);
+  _cleanup_free_ char *base = NULL;
+  const int cow_fd = ctx->prepared ? ctx->prepared->cow_fd : -1;
+  if (req->mode == 1 || cow_fd >= 0) {
+    /* the layer goes on root.path itself, to be covered by the overlay: nothing outside the
+     * image needs to be reachable by path (a user-namespaced init cannot enter the 0700 state
+     * dir), and the image stays reachable as the lower layer through an fd opened first */
+    lower_fd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (lower_fd < 0)
+      return cove_error_set(err, errno, "overlay rootfs: open %s", ctx->rootfs);
+    free(lower_path);
+    lower_path = xstrdup(rootfs_fd_path(lower_fd, fdp, sizeof(fdp)));
+    if (cow_fd >= 0) {
+      if (rootfs_move_mount(cow_fd, lower_fd, err) < 0)
+        return cove_error_wrap(err, "overlay rootfs: attach the state dir's layer");
+    } else {
+      _cleanup_free_ char *opts =
+          req->size ? xasprintf("mode=0700,size=%s", req->size) : xstrdup("mode=0700");
+      if (mount("tmpfs", ctx->rootfs, "tmpfs", 0, opts) < 0)
+        return cove_error_set(err, errno, "overlay rootfs: mount tmpfs (%s)", opts);
+    }
+    base = xstrdup(ctx->rootfs);
+  } else {
+    if (!ctx->state_dir)
+      return cove_error_set(err, EINVAL, "overlay rootfs: no state directory");
+    base = xasprintf("%s/rootfs-cow", ctx->state_dir);
+    if (mkdir(base, 0700) < 0 && errno != EEXIST)
+      return cove_error_set(err, errno, "overlay rootfs: mkdir %s", base);
   }
-  _cleanup_close_ int bfd = open(base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  _cleanup_close_ int bfd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (bfd < 0)
     return cove_error_set(err, errno, "overlay rootfs: open %s", base);
   if ((mkdirat(bfd, "upper", rst.st_mode & 07777) < 0 && errno != EEXIST) ||
@@ -148,10 +168,12 @@ int rootfs_overlay_root(const struct rootfs_ctx *ctx, const struct rootfs_overla
     free(lower);
     lower = next;
   }
-  _cleanup_free_ char *root_e = rootfs_overlay_escape(ctx->rootfs);
+  _cleanup_free_ char *root_e = rootfs_overlay_escape(lower_path);
   _cleanup_free_ char *base_e = rootfs_overlay_escape(base);
-  _cleanup_free_ char *data = xasprintf("lowerdir=%s%s,upperdir=%s/upper,workdir=%s/work", lower,
-                                        root_e, base_e, base_e);
+  /* in a user namespace trusted.* xattrs cannot be written: overlayfs keeps its metadata in
+   * user.* instead (5.11+) */
+  _cleanup_free_ char *data = xasprintf("lowerdir=%s%s,upperdir=%s/upper,workdir=%s/work%s", lower,
+                                        root_e, base_e, base_e, ctx->userns ? ",userxattr" : "");
   if (strlen(data) > OVERLAY_DATA_MAX)
     return cove_error_set(err, E2BIG, "overlay rootfs: %zu bytes of layer paths (at most %d)",
                           strlen(data), OVERLAY_DATA_MAX);

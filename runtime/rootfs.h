@@ -49,13 +49,15 @@ int rootfs_open_procfs_file(const char *path, int flags, struct cove_error *err)
  * flags (O_PATH allowed) or -1 with err set. */
 int rootfs_resolve(int root_fd, const char *path, int flags, struct cove_error *err);
 
-/* Parent side, before the init is cloned (its fds must reach the init): the mounts that have to
- * be made from the host's side.  With a user namespace, an idmapped bind mount is cloned and
+/* Parent side, before the init is cloned (its fds must reach the init), for a container with a
+ * user namespace: what only the host side can make.  An idmapped bind mount is cloned and
  * idmapped here (mount_setattr(MOUNT_ATTR_IDMAP) needs CAP_SYS_ADMIN over the source
- * filesystem's user namespace), then attached by rootfs_setup in the container.  *out is NULL
- * when there is nothing to prepare; free with rootfs_prepared_free in both processes. */
+ * filesystem's user namespace); for run.cove.rootfs.overlay=dir, <state_dir>/rootfs-cow is made
+ * and owned by the container's root (the 0700 state dir itself stays closed to it: the init
+ * reaches the layer through the fd).  rootfs_setup attaches/uses them.  *out is NULL when there
+ * is nothing to prepare; free with rootfs_prepared_free in both processes. */
 struct rootfs_prepared;
-int rootfs_prepare(const struct oci_config *config, const char *bundle,
+int rootfs_prepare(const struct oci_config *config, const char *bundle, const char *state_dir,
                    struct rootfs_prepared **out, struct cove_error *err);
 void rootfs_prepared_free(struct rootfs_prepared *p);
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -141,17 +142,64 @@ void rootfs_prepared_free(struct rootfs_prepared *p)
   for (size_t i = 0; i < p->len; i++)
     if (p->mount_fds[i] >= 0)
       close(p->mount_fds[i]);
+  if (p->cow_fd >= 0)
+    close(p->cow_fd);
   free(p->mount_fds);
   free(p);
 }
 
-int rootfs_prepare(const struct oci_config *config, const char *bundle,
+static struct rootfs_prepared *prepared_new(size_t len)
+{
+  struct rootfs_prepared *p = xcalloc(1, sizeof(*p));
+  p->len = len;
+  p->mount_fds = xcalloc(len ? len : 1, sizeof(int));
+  for (size_t j = 0; j < len; j++)
+    p->mount_fds[j] = -1;
+  p->cow_fd = -1;
+  return p;
+}
+
+/* The host uid/gid the container's root maps to (0 when unmapped). */
+static uint32_t root_host_id(const struct oci_id_mapping *m, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (m[i].container_id == 0 && m[i].size > 0)
+      return m[i].host_id;
+  return 0;
+}
+
+static int prepare_cow_dir(const struct oci_config *config, const char *state_dir,
+                           struct rootfs_prepared *p, struct cove_error *err)
+{
+  _cleanup_free_ char *dir = xasprintf("%s/rootfs-cow", state_dir);
+  if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+    return cove_error_set(err, errno, "mkdir %s", dir);
+  const struct oci_linux *l = config->linux_;
+  uid_t uid = l ? root_host_id(l->uid_mappings, l->uid_mappings_len) : 0;
+  gid_t gid = l ? root_host_id(l->gid_mappings, l->gid_mappings_len) : 0;
+  if (lchown(dir, uid, gid) < 0)
+    return cove_error_set(err, errno, "chown %s", dir);
+  /* a detached bind of it: the init attaches it in its own mount namespace (overlayfs wants
+   * its upper layer there), reaching it without walking the 0700 state dir */
+  p->cow_fd = open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (p->cow_fd < 0)
+    return cove_error_set(err, errno, "clone %s", dir);
+  return 0;
+}
+
+int rootfs_prepare(const struct oci_config *config, const char *bundle, const char *state_dir,
                    struct rootfs_prepared **out, struct cove_error *err)
 {
   *out = NULL;
   if (!oci_namespace_find(config, OCI_NS_USER))
-    return 0; /* the init creates its idmapped mounts itself */
+    return 0; /* the init can do everything itself */
   struct rootfs_prepared *p = NULL;
+  const char *cow = oci_annotation(config, "run.cove.rootfs.overlay");
+  if (cow && strcmp(cow, "dir") == 0 && state_dir) {
+    p = prepared_new(config->mounts_len);
+    if (prepare_cow_dir(config, state_dir, p, err) < 0)
+      goto fail;
+  }
   for (size_t i = 0; i < config->mounts_len; i++) {
     const struct oci_mount *m = &config->mounts[i];
     struct mount_opts o;
@@ -162,13 +210,8 @@ int rootfs_prepare(const struct oci_config *config, const char *bundle,
       mount_opts_free(&o);
       continue;
     }
-    if (!p) {
-      p = xcalloc(1, sizeof(*p));
-      p->len = config->mounts_len;
-      p->mount_fds = xcalloc(p->len, sizeof(int));
-      for (size_t j = 0; j < p->len; j++)
-        p->mount_fds[j] = -1;
-    }
+    if (!p)
+      p = prepared_new(config->mounts_len);
     _cleanup_free_ char *src = !m->source || m->source[0] == '/' || !bundle
                                    ? xstrdup(m->source ? m->source : "")
                                    : xasprintf("%s/%s", bundle, m->source);

@@ -104,6 +104,7 @@ const char *rootfs_fd_path(int fd, char *buf, size_t len);
 struct rootfs_prepared {
   size_t len;     /* config->mounts_len */
   int *mount_fds; /* per config mount: a detached, idmapped clone, or -1 */
+  int cow_fd;     /* a detached bind of <state dir>/rootfs-cow for overlay=dir, or -1 */
 };
 /* The prepared detached mount for config mount m, or -1. */
 int rootfs_prepared_fd(const struct rootfs_ctx *ctx, const struct oci_mount *m);

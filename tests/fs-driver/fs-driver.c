@@ -63,7 +63,7 @@ int main(int argc, char **argv)
   ctx.rootfs = rootfs;
   ctx.new_cgroupns = oci_namespace_find(config, OCI_NS_CGROUP) != NULL;
   struct rootfs_prepared *prepared = NULL;
-  if (rootfs_prepare(config, bundle, &prepared, &err) < 0)
+  if (rootfs_prepare(config, bundle, ctx.state_dir, &prepared, &err) < 0)
     return die(&err);
   ctx.prepared = prepared;
   if (ctx.userns) {
