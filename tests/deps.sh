@@ -7,6 +7,7 @@ pkgs=(
   libseccomp-dev libcap-dev libyajl-dev libmnl-dev libcmocka-dev
   bats bats-assert bats-support busybox-static jq iproute2 util-linux procps
   golang-github-containers-common
+  qemu-system-x86 debootstrap e2fsprogs
 )
 
 missing=()
