@@ -398,6 +398,15 @@ static int mount_one(struct rootfs_run *run, const struct oci_mount *m, struct c
   if (target < 0)
     return -1;
 
+  if (bind && (o.flags & MS_REMOUNT)) {
+    /* "bind,remount,ro": change the flags of what is already mounted there */
+    uint64_t atime_clr = 0;
+    uint64_t set = mount_flags_to_attr(o.flags, &atime_clr);
+    uint64_t clr = mount_flags_to_attr(o.clear_flags, &(uint64_t) {0}) | atime_clr;
+    if (set_attr(target, false, set, clr & (~set | MOUNT_ATTR__ATIME), 0, err) < 0)
+      return -1;
+    return set_attr(target, true, o.rec_attr_set, o.rec_attr_clr, 0, err);
+  }
   if (bind)
     return do_bind(run, m, src, target, &o, err);
   if ((is_type(m, "cgroup") || is_type(m, "cgroup2")) && !(o.flags & MS_REMOUNT))

@@ -228,3 +228,33 @@ teardown() {
   run cove list -q
   assert_output ""
 }
+
+@test "any filesystem by name: ramfs with its data options" {
+  add_mount '{"destination": "/ram", "type": "ramfs", "source": "ramfs", "options": ["mode=710","nodev"]}'
+  set_cmd 'cat /proc/self/mountinfo; stat -c %a /ram'
+  run cove run --bundle "$BUNDLE" m1
+  assert_success
+  mount_line /ram | grep -E ' /ram rw,nodev[, ].* - ramfs ramfs rw,mode=710'
+  assert_line 710
+}
+
+@test "an explicit cgroup2 mount shows the container's v2 cgroup" {
+  [ "$(cgroup_mode)" = legacy ] && skip "no cgroup2 on this host"
+  add_mount '{"destination": "/cg2", "type": "cgroup2", "source": "cgroup2", "options": ["nosuid","nodev","noexec"]}'
+  set_cmd 'cat /proc/self/mountinfo; cat /cg2/cgroup.procs'
+  run cove run --bundle "$BUNDLE" m1
+  assert_success
+  mount_line /cg2 | grep -E ' /cg2 rw,nosuid,nodev,noexec[, ].* - cgroup2 '
+  assert_line 1
+}
+
+@test "bind,remount: an earlier bind mount made read-only in place" {
+  add_mount "{\"destination\": \"/data\", \"source\": \"$SRC\", \"options\": [\"bind\"]}"
+  add_mount "{\"destination\": \"/data\", \"source\": \"$SRC\", \"options\": [\"bind\",\"remount\",\"ro\",\"nosuid\"]}"
+  set_cmd 'cat /proc/self/mountinfo; touch /data/x || echo REFUSED'
+  run cove run --bundle "$BUNDLE" m1
+  assert_success
+  [ "$(grep -cE ' /data ' <<<"$output")" -eq 1 ]
+  mount_line /data | grep -E ' /data ro,nosuid'
+  assert_line REFUSED
+}
