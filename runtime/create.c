@@ -189,19 +189,20 @@ static int validate(struct create_ctx *x, struct cove_error *err)
 
 static int make_state_dir(struct create_ctx *x, struct cove_error *err)
 {
-  const char *id = x->o->id;
+  char nb[STATE_NAME_MAX];
+  const char *id = x->o->id, *name = state_dir_name(id, nb);
 
   x->root_fd = state_root_open(x->o->root, true, err);
   if (x->root_fd < 0)
     return -1;
-  if (mkdirat(x->root_fd, id, 0700) < 0) {
+  if (mkdirat(x->root_fd, name, 0700) < 0) {
     if (errno == EEXIST)
       return cove_error_set(err, 0, "container `%s` already exists", id);
     return cove_error_set(err, errno, "create state dir");
   }
   x->dir_made = true;
-  x->dir = xasprintf("%s/%s", x->o->root, id);
-  x->dir_fd = openat(x->root_fd, id, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  x->dir = xasprintf("%s/%s", x->o->root, name);
+  x->dir_fd = openat(x->root_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (x->dir_fd < 0)
     return cove_error_set(err, errno, "open state dir");
   x->lock_fd = state_lock(x->dir_fd, COVE_LOCK_EXCLUSIVE, err);

@@ -43,7 +43,8 @@ static int remove_tree_at(int dfd, const char *name, int depth)
 
 int state_remove(int root_fd, const char *id, struct cove_error *err)
 {
-  if (remove_tree_at(root_fd, id, 0) < 0)
+  char nb[STATE_NAME_MAX];
+  if (remove_tree_at(root_fd, state_dir_name(id, nb), 0) < 0)
     return cove_error_set(err, errno, "remove state dir `%s`", id);
   return 0;
 }
@@ -101,7 +102,7 @@ int cove_delete(const char *root, const char *id, bool force, struct cove_error 
   _cleanup_(cove_container_freep) struct cove_container *c = NULL;
 
   if (cove_container_load(root, id, COVE_LOCK_EXCLUSIVE, &c, err) < 0)
-    return -1;
+    return cove_error_wrap(err, "delete %s", id);
   if (c->status == COVE_STATUS_RUNNING || c->status == COVE_STATUS_PAUSED || c->status == COVE_STATUS_CREATING ||
       c->status == COVE_STATUS_CREATED) {
     _cleanup_close_ int pfd = -1;

@@ -20,6 +20,9 @@ struct netns_plan;
 #define SYNC_TIMEOUT_MS 60000
 
 /* ---- state.c ---- */
+#define STATE_NAME_MAX 64
+/* The state dir name of id (id itself unless it is too long for a file name). */
+const char *state_dir_name(const char *id, char buf[STATE_NAME_MAX]);
 int state_root_open(const char *root, bool create, struct cove_error *err);
 /* Returns the lock fd, -1 for COVE_LOCK_NONE, -2 on error (err set). */
 int state_lock(int dir_fd, enum cove_lock lock, struct cove_error *err);

@@ -31,7 +31,7 @@ int cove_kill(const char *root, const char *id, int sig, bool all, struct cove_e
   _cleanup_close_ int pfd = -1;
 
   if (cove_container_load(root, id, COVE_LOCK_EXCLUSIVE, &c, err) < 0)
-    return -1;
+    return cove_error_wrap(err, "kill %s", id);
   if (all) {
     if (!c->cgroup)
       return cove_error_set(err, 0, "kill %s: the container has no cgroup to signal", id);

@@ -31,9 +31,24 @@ int cove_list(const char *root, struct cove_list_entry **out, size_t *n, struct 
     struct cove_error ignored = COVE_ERROR_INIT;
     struct stat sb;
 
+    _cleanup_free_ char *long_id = NULL;
+    const char *id = e->d_name;
+
     if (e->d_name[0] == '.' || e->d_type != DT_DIR || !strcmp(e->d_name, "seccomp-cache"))
       continue;
-    if (cove_validate_id(e->d_name, &ignored) < 0 || cove_container_load(root, e->d_name, COVE_LOCK_NONE, &c, &ignored) < 0) {
+    if (e->d_name[0] == '~') {
+      /* a hashed long id: the id itself is in the state */
+      _cleanup_free_ char *p = xasprintf("%s/%s/cove.json", root, e->d_name), *data = NULL;
+      char *key, *end;
+      if (read_file(p, 1 << 20, &data, NULL, &ignored) < 0 || !(key = strstr(data, "{\"id\":\"")) ||
+          !(end = strchr(key + 7, '"'))) {
+        cove_error_release(&ignored);
+        continue;
+      }
+      long_id = strndup(key + 7, (size_t) (end - key - 7));
+      id = long_id;
+    }
+    if (cove_validate_id(id, &ignored) < 0 || cove_container_load(root, id, COVE_LOCK_NONE, &c, &ignored) < 0) {
       cove_error_release(&ignored);
       continue;
     }

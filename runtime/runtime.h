@@ -57,6 +57,7 @@ struct cove_container {
   char *cgroup_text;          /* what cgroup_serialize() returned at create, or NULL */
   struct cove_cgroup *cgroup; /* cgroup_load(cgroup_text), NULL when none or not loadable */
   char *config_path;          /* the copy of config.json kept in the state dir */
+  char *stored_id;            /* the id recorded in the state (checked against id) */
   bool systemd_cgroup;
 };
 

@@ -16,7 +16,7 @@ int cove_start(const char *root, const char *id, struct cove_error *err)
   _cleanup_close_ int fd = -1;
 
   if (cove_container_load(root, id, COVE_LOCK_EXCLUSIVE, &c, err) < 0)
-    return -1;
+    return cove_error_wrap(err, "start %s", id);
   if (c->status != COVE_STATUS_CREATED)
     return cove_error_set(err, 0, "start %s: the container is %s, not created", id, cove_status_name(c->status));
   /* O_NONBLOCK: with the init gone there is no reader and open fails (ENXIO) instead of hanging */

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,22 @@ int cove_validate_id(const char *id, struct cove_error *err)
                           n > 64 ? "..." : id);
   }
   return 0;
+}
+
+const char *state_dir_name(const char *id, char buf[STATE_NAME_MAX])
+{
+  /* ids longer than a file name may be (NAME_MAX) live under a hash of the id; `~` cannot
+   * start an id, so the two kinds never clash, and the stored id is checked on load */
+  uint64_t h1 = 0xcbf29ce484222325ULL, h2 = 0x84222325cbf29ce4ULL;
+  size_t n = strlen(id);
+  if (n <= 200)
+    return id;
+  for (size_t i = 0; i < n; i++) {
+    h1 = (h1 ^ (unsigned char) id[i]) * 0x100000001b3ULL;
+    h2 = (h2 ^ (unsigned char) id[n - 1 - i]) * 0x100000001b3ULL + i;
+  }
+  snprintf(buf, STATE_NAME_MAX, "~%016llx%016llx-%zu", (unsigned long long) h1, (unsigned long long) h2, n);
+  return buf;
 }
 
 int state_root_open(const char *root, bool create, struct cove_error *err)
@@ -185,6 +202,7 @@ static int state_read(struct cove_container *c, struct cove_error *err)
   c->pid = v ? (pid_t) YAJL_GET_INTEGER(v) : 0;
   v = yajl_tree_get(root, st_path, yajl_t_number);
   c->start_time = v ? strtoull(YAJL_GET_NUMBER(v), NULL, 10) : 0;
+  c->stored_id = dup_string(root, "id");
   c->bundle = dup_string(root, "bundle");
   c->rootfs = dup_string(root, "rootfs");
   c->created = dup_string(root, "created");
@@ -252,6 +270,7 @@ int cove_container_load(const char *root, const char *id, enum cove_lock lock, s
 {
   _cleanup_(cove_container_freep) struct cove_container *c = NULL;
   _cleanup_close_ int root_fd = -1;
+  char name[STATE_NAME_MAX];
 
   if (cove_validate_id(id, err) < 0)
     return -1;
@@ -265,8 +284,8 @@ int cove_container_load(const char *root, const char *id, enum cove_lock lock, s
   c->lock_fd = -1;
   c->id = xstrdup(id);
   c->root = xstrdup(root);
-  c->dir = xasprintf("%s/%s", root, id);
-  c->dir_fd = openat(root_fd, id, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  c->dir = xasprintf("%s/%s", root, state_dir_name(id, name));
+  c->dir_fd = openat(root_fd, state_dir_name(id, name), O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (c->dir_fd < 0) {
     if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
       return not_found(id, err);
@@ -285,6 +304,8 @@ int cove_container_load(const char *root, const char *id, enum cove_lock lock, s
   }
   if (state_read(c, err) < 0)
     return cove_error_wrap(err, "container `%s`", id);
+  if (c->stored_id && strcmp(c->stored_id, id))
+    return not_found(id, err);
   c->config_path = xasprintf("%s/config.json", c->dir);
   if (c->cgroup_text) {
     struct cove_error e = COVE_ERROR_INIT;
@@ -313,6 +334,7 @@ void cove_container_free(struct cove_container *c)
   }
   free(c->annotations);
   free(c->id);
+  free(c->stored_id);
   free(c->root);
   free(c->dir);
   free(c->bundle);
