@@ -144,15 +144,11 @@ static int wait_for_start(struct create_ctx *x, struct cove_error *err)
     if (sync_expect(x->sync_child, SYNC_START, &m, NULL, -1, "cove run", err) < 0)
       return -1;
     x->pid = m.value;
-    /* `run --detach` exits now: the container lives on */
-    prctl(PR_SET_PDEATHSIG, 0);
     return 0;
   }
   if (sync_expect(x->sync_child, SYNC_CREATED, &m, NULL, SYNC_TIMEOUT_MS, "cove create", err) < 0)
     return -1;
   x->pid = m.value;
-  /* from here the init outlives `create`: it must not die with it */
-  prctl(PR_SET_PDEATHSIG, 0);
   close(x->sync_child);
   x->sync_child = -1;
   for (;;) {
@@ -183,6 +179,9 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (sync_expect(x->sync_child, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, "cove create", &err) < 0)
     _exit(1);
+  /* before the uid change below: it would make /proc/self/timens_offsets root's (not dumpable) */
+  if (x->ns.new_time && ns_setup_time(c, &err) < 0)
+    die(x, &err, false);
   if (x->ns.new_user && !x->ns.joins) {
     /* the parent mapped us: become root of the new user namespace */
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
@@ -190,8 +189,6 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
       die(x, &err, false);
     }
   }
-  if (x->ns.new_time && ns_setup_time(c, &err) < 0)
-    die(x, &err, false);
   if (x->ns.new_net && netns_lo_up(&err) < 0) {
     cove_error_wrap(&err, "bring lo up");
     die(x, &err, false);
@@ -244,6 +241,9 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
   } else if (x->ns.new_pid) {
     setsid();
   }
+  /* from here a parent that dies shows as EOF on the sync socket; the init must outlive a
+   * `create` or `run --detach` that exits right after releasing it */
+  prctl(PR_SET_PDEATHSIG, 0);
   if (sync_send(x->sync_child, SYNC_READY, 0, NULL, -1, &err) < 0)
     _exit(1);
   if (wait_for_start(x, &err) < 0)
