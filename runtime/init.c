@@ -56,6 +56,11 @@ __attribute__((noreturn)) void stage1_main(struct create_ctx *x)
     _exit(1);
   if (ns_join(&x->ns, false, &err) < 0)
     die(x, &err, false);
+  if (x->ns.has_user && !x->ns.new_user && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+    /* files we create must belong to a mapped id (else EOVERFLOW) */
+    cove_error_set(&err, errno, "become root in the joined user namespace");
+    die(x, &err, false);
+  }
   if (x->ns.new_user) {
     if (unshare(CLONE_NEWUSER) < 0) {
       cove_error_set(&err, errno, "create user namespace");
