@@ -38,15 +38,34 @@ static size_t resolve(char **names, size_t n, cap_value_t *out, const char *set)
 {
   size_t k = 0;
   unsigned max = (unsigned) cap_max_bits();
+  (void) set;
   for (size_t i = 0; i < n && k < 64; i++) {
     int v;
-    if (caps_from_name(names[i], &v) < 0 || (unsigned) v >= max) {
-      cove_warn("capability %s (%s set) is not known to this kernel: ignored", names[i], set);
-      continue;
-    }
+    if (caps_from_name(names[i], &v) < 0 || (unsigned) v >= max)
+      continue; /* warned about by caps_warn_unknown() in the parent */
     out[k++] = (cap_value_t) v;
   }
   return k;
+}
+
+void caps_warn_unknown(const struct oci_capabilities *caps)
+{
+  unsigned max = (unsigned) cap_max_bits();
+  struct {
+    const char *set;
+    char **names;
+    size_t n;
+  } sets[] = {
+    {"bounding", caps->bounding, caps->bounding_len},    {"effective", caps->effective, caps->effective_len},
+    {"inheritable", caps->inheritable, caps->inheritable_len}, {"permitted", caps->permitted, caps->permitted_len},
+    {"ambient", caps->ambient, caps->ambient_len},
+  };
+  for (size_t s = 0; s < ARRAY_SIZE(sets); s++)
+    for (size_t i = 0; i < sets[s].n; i++) {
+      int v;
+      if (caps_from_name(sets[s].names[i], &v) < 0 || (unsigned) v >= max)
+        cove_warn("capability %s (%s set) is not known to this kernel: ignored", sets[s].names[i], sets[s].set);
+    }
 }
 
 int caps_drop_bounding(const struct oci_capabilities *caps, struct cove_error *err)

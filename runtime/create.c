@@ -176,6 +176,8 @@ static int validate(struct create_ctx *x, struct cove_error *err)
     netns_plan_free(x->net);
     x->net = NULL;
   }
+  if (c->process->capabilities)
+    caps_warn_unknown(c->process->capabilities);
   x->preserve = o->preserve_fds + process_listen_fds();
   x->env = process_env(c->process, process_listen_fds());
   if (c->linux_ && c->linux_->seccomp) {
@@ -439,6 +441,16 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
     x->net_made = true;
     if (netns_setup(x->net, o->id, nfd, o->root, x->dir, err) < 0)
       goto fail;
+  }
+  if (x->config->process->oom_score_adj.set) {
+    char path[64], val[32];
+    snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int) x->pid);
+    snprintf(val, sizeof(val), "%lld", (long long) x->config->process->oom_score_adj.v);
+    /* from the host's procfs, before the init runs anything of the container */
+    if (write_file_at(AT_FDCWD, path, val, strlen(val), err) < 0) {
+      cove_error_wrap(err, "oomScoreAdj");
+      goto fail;
+    }
   }
   if (proc_start_time(x->pid, &x->start_time, NULL) < 0) {
     cove_error_set(err, errno, "read the start time of the init");

@@ -24,7 +24,7 @@
 
 __attribute__((noreturn)) static void die(struct create_ctx *x, struct cove_error *err, bool reported)
 {
-  if (x->sync_child >= 0 && !reported)
+  if (x->sync_child >= 0 && !reported && !x->started)
     sync_send_error(x->sync_child, err);
   else {
     _cleanup_free_ char *line = xasprintf("cove: %s %s: %s\n", x->run_mode ? "run" : "start", x->o->id,
@@ -253,6 +253,7 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
     _exit(1);
   if (wait_for_start(x, &err) < 0)
     _exit(1);
+  x->started = true;
   if (hooks_any(c, OCI_HOOK_START_CONTAINER)) {
     _cleanup_free_ char *state = create_state_json(x, "running", &err);
     if (!state || hooks_run(c, OCI_HOOK_START_CONTAINER, state, 0, &err) < 0)

@@ -60,6 +60,8 @@ int userns_write_maps(pid_t pid, const struct oci_config *c, struct cove_error *
 int caps_apply(const struct oci_capabilities *caps, struct cove_error *err);
 /* Drop the bounding set to caps->bounding; must run while CAP_SETPCAP is held. */
 int caps_drop_bounding(const struct oci_capabilities *caps, struct cove_error *err);
+/* Warn once, in the parent, about names the kernel does not know (runtime-spec asks for it). */
+void caps_warn_unknown(const struct oci_capabilities *caps);
 /* Parse "CAP_X" or "X". */
 int caps_from_name(const char *name, int *cap);
 
@@ -132,6 +134,7 @@ struct create_ctx {
   int console_master; /* run in the foreground with a terminal */
   bool dir_made, net_made;
   char *created;
+  bool started; /* the init was released: errors go to stderr, nobody reads the socket */
 };
 
 /* Validate, create the cgroup and the init, wait until it is ready, write the state.  On

@@ -39,6 +39,8 @@ build_rootfs_cache() {
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$tmp/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' >"$tmp/etc/group"
   chmod 1777 "$tmp/tmp"
+  # mktemp -d made it 0700: a non-root container user (or a mapped root) must reach /
+  chmod 755 "$tmp"
   # another bats process may have won the race: keep the first
   mv -T "$tmp" "$ROOTFS_CACHE" 2>/dev/null || rm -rf "$tmp"
 }
