@@ -101,12 +101,25 @@ static int cmd_exe_attack(const char *pid)
   char path[64], re[64];
   int fd, pfd;
   snprintf(path, sizeof(path), "/proc/%s/exe", pid);
+  {
+    char target[256] = "";
+    ssize_t n = readlink(path, target, sizeof(target) - 1);
+    if (n > 0)
+      target[n] = '\0';
+    printf("exe: %s\n", target);
+  }
   fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd >= 0) {
-    printf("WROTE: opened %s for writing\n", path);
-    return 1;
+    /* opening may succeed on a sealed memfd: the write itself must fail */
+    if (pwrite(fd, "X", 1, 0) == 1) {
+      printf("WROTE: wrote into %s\n", path);
+      return 1;
+    }
+    printf("blocked: write %s: %s\n", path, strerror(errno));
+    close(fd);
+  } else {
+    printf("blocked: open %s for writing: %s\n", path, strerror(errno));
   }
-  printf("blocked: open %s for writing: %s\n", path, strerror(errno));
   pfd = open(path, O_PATH | O_CLOEXEC);
   if (pfd < 0) {
     printf("blocked: open %s O_PATH: %s\n", path, strerror(errno));
@@ -114,8 +127,8 @@ static int cmd_exe_attack(const char *pid)
   }
   snprintf(re, sizeof(re), "/proc/self/fd/%d", pfd);
   fd = open(re, O_WRONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    printf("WROTE: reopened %s for writing\n", path);
+  if (fd >= 0 && pwrite(fd, "X", 1, 0) == 1) {
+    printf("WROTE: reopened %s and wrote\n", path);
     return 1;
   }
   printf("blocked: reopen for writing: %s\n", strerror(errno));
