@@ -275,13 +275,24 @@ static int do_bind(struct rootfs_run *run, const struct oci_mount *m, const char
     if (set_attr(tree, p & MS_REC, 0, 0, p & ~MS_REC, err) < 0)
       return -1;
   }
-  (void) run;
   return 0;
+}
+
+static bool is_root_dest(const char *d)
+{
+  for (; *d; d++)
+    if (*d != '/' && *d != '.')
+      return false;
+  return true;
 }
 
 /* Reopen the mount just stacked on dest (the old target fd still names what is under it). */
 static int reopen_top(struct rootfs_run *run, const struct oci_mount *m, struct cove_error *err)
 {
+  if (is_root_dest(m->destination)) {
+    int fd = open(run->ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return fd >= 0 ? fd : cove_error_set(err, errno, "reopen rootfs %s", run->ctx->rootfs);
+  }
   return rootfs_resolve(run->root_fd, m->destination, O_PATH | O_DIRECTORY, err);
 }
 
@@ -298,8 +309,6 @@ static int do_fs_mount(struct rootfs_run *run, const struct oci_mount *m, const 
   }
   if (mount(src, rootfs_fd_path(target_fd, p, sizeof(p)), type, o->flags, o->data) < 0) {
     int e = errno;
-    /* sysfs cannot be mounted in a user namespace that does not own the network namespace:
-     * show the host's, read-only-as-asked, like runc does */
     if ((e == EPERM || e == EBUSY) && run->ctx->userns &&
         (is_type(m, "sysfs") || is_type(m, "mqueue"))) {
       /* sysfs needs the user namespace to own the network namespace, mqueue the IPC one: show
@@ -333,14 +342,6 @@ static int do_fs_mount(struct rootfs_run *run, const struct oci_mount *m, const 
       return -1;
   }
   return 0;
-}
-
-static bool is_root_dest(const char *d)
-{
-  for (; *d; d++)
-    if (*d != '/' && *d != '.')
-      return false;
-  return true;
 }
 
 static int mount_one(struct rootfs_run *run, const struct oci_mount *m, struct cove_error *err)
