@@ -41,12 +41,46 @@ static int set_ro(int fd, uint64_t set, struct cove_error *err)
   return 0;
 }
 
+/* A fresh hierarchy, detached, and a clone of its sub directory onto dir_fd: for an init whose
+ * cgroup namespace was made before it moved into its cgroup (its /proc/self/cgroup then shows
+ * a path below the namespace's root), so that it still sees only its own cgroup. */
+static int fresh_subtree(int dir_fd, const char *fstype, const char *ctrls, const char *sub,
+                         unsigned long flags, struct cove_error *err)
+{
+  _cleanup_close_ int fs = fsopen(fstype, FSOPEN_CLOEXEC);
+  if (fs < 0)
+    return cove_error_set(err, errno, "fsopen %s", fstype);
+  _cleanup_free_ char *copy = xstrdup(ctrls ? ctrls : "");
+  char *save = NULL;
+  for (char *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+    int r = strncmp(c, "name=", 5) == 0 ? fsconfig(fs, FSCONFIG_SET_STRING, "name", c + 5, 0)
+                                         : fsconfig(fs, FSCONFIG_SET_FLAG, c, NULL, 0);
+    if (r < 0)
+      return cove_error_set(err, errno, "%s option %s", fstype, c);
+  }
+  if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return cove_error_set(err, errno, "create %s %s", fstype, ctrls ? ctrls : "");
+  uint64_t atime_clr = 0;
+  _cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC, (unsigned) mount_flags_to_attr(flags, &atime_clr));
+  if (mnt < 0)
+    return cove_error_set(err, errno, "fsmount %s", fstype);
+  while (*sub == '/')
+    sub++;
+  _cleanup_close_ int tree = open_tree(mnt, sub, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (tree < 0)
+    return cove_error_set(err, errno, "clone %s/%s", fstype, sub);
+  return rootfs_move_mount(tree, dir_fd, err);
+}
+
 /* One hierarchy into dir_fd: a fresh mount in a cgroup namespace, else a bind of our own dir. */
 static int mount_hierarchy(const struct rootfs_ctx *ctx, int dir_fd, const char *fstype,
                            const char *data, const char *host_dir, const char *cg_path,
                            unsigned long flags, struct cove_error *err)
 {
   char p[64];
+  /* a path with ".." is outside the namespace's root: nothing better than its root to show */
+  if (ctx->new_cgroupns && strcmp(cg_path, "/") != 0 && !strstr(cg_path, "/.."))
+    return fresh_subtree(dir_fd, fstype, data, cg_path, flags, err);
   if (ctx->new_cgroupns) {
     if (mount("cgroup", rootfs_fd_path(dir_fd, p, sizeof(p)), fstype, flags, data) == 0)
       return 0;
