@@ -167,3 +167,12 @@ image_untouched() {
   assert_output $'0 0\n0 0\n1'
   image_untouched
 }
+
+@test "overlay rootfs with --no-pivot" {
+  update_config '.annotations["run.cove.rootfs.overlay"] = "tmpfs"'
+  set_cmd 'echo x > /new && cat /new; grep -c " / .* - overlay " /proc/self/mountinfo'
+  run cove run --no-pivot --bundle "$BUNDLE" ov-np
+  assert_success
+  assert_output $'x\n1'
+  image_untouched
+}
