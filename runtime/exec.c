@@ -1,0 +1,430 @@
+/* exec.c: `exec`: a new process in a running container.  The parent (running from the sealed
+ * memfd, see selfexe.c) enters the init's pid namespace for its children only, clones the
+ * process into the container's cgroup, and the child joins every other namespace of the init in
+ * one setns(pidfd) (user first, as the kernel orders it), then applies the process attributes
+ * and execs.  The sync socket closes on a successful execve: EOF is the parent's "it runs". */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroups/cgroups.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "runtime/internal.h"
+#include "runtime/sync.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+int container_pidfd(const struct cove_container *c);
+
+struct exec_ctx {
+  const struct cove_exec_opts *o;
+  struct cove_container *c;
+  struct oci_config *config;
+  struct oci_process *proc; /* what to run (owned when from --process, else points into config) */
+  bool proc_owned;
+  char **env;               /* merged */
+  char **args_copy;         /* --cap additions etc. allocate: freed at the end */
+  int init_pidfd;
+  int ns_flags;
+  bool userns;
+  struct cove_seccomp_prog seccomp;
+  bool has_seccomp;
+  int sync[2];
+};
+
+static void strv_free(char **v)
+{
+  if (!v)
+    return;
+  for (char **p = v; *p; p++)
+    free(*p);
+  free(v);
+}
+
+static const char *env_key_end(const char *kv)
+{
+  const char *eq = strchr(kv, '=');
+  return eq ? eq : kv + strlen(kv);
+}
+
+/* container env under the given one: a key given wins */
+static char **merge_env(char **base, size_t nbase, const char **given, size_t ngiven)
+{
+  char **out = xcalloc(nbase + ngiven + 1, sizeof(char *));
+  size_t k = 0;
+
+  for (size_t i = 0; i < nbase; i++) {
+    size_t kl = (size_t) (env_key_end(base[i]) - base[i]);
+    bool overridden = false;
+    for (size_t j = 0; j < ngiven; j++)
+      if (!strncmp(given[j], base[i], kl) && (given[j][kl] == '=' || given[j][kl] == '\0'))
+        overridden = true;
+    if (!overridden)
+      out[k++] = xstrdup(base[i]);
+  }
+  for (size_t j = 0; j < ngiven; j++)
+    out[k++] = xstrdup(given[j]);
+  out[k] = NULL;
+  return out;
+}
+
+static int parse_id(const char *s, uint32_t *out)
+{
+  unsigned long long v;
+  if (parse_u64(s, &v) < 0 || v > 0xffffffffULL)
+    return -1;
+  *out = (uint32_t) v;
+  return 0;
+}
+
+static char **append_names(char **names, size_t *n, const char **add, size_t nadd)
+{
+  /* the oci arrays are NULL-terminated heap arrays owned by the config: grow in place */
+  names = xrealloc(names, (*n + nadd + 1) * sizeof(char *));
+  for (size_t i = 0; i < nadd; i++)
+    names[(*n)++] = xstrdup(add[i]);
+  names[*n] = NULL;
+  return names;
+}
+
+/* The process to run: --process FILE, or the container's process with the command line's
+ * changes. */
+static int build_process(struct exec_ctx *e, struct cove_error *err)
+{
+  const struct cove_exec_opts *o = e->o;
+  struct oci_process *p;
+
+  if (o->process_file) {
+    if (oci_process_load(o->process_file, &e->proc, err) < 0)
+      return -1;
+    e->proc_owned = true;
+  } else {
+    if (!o->args || !o->args[0])
+      return cove_error_set(err, 0, "no command given (COMMAND or --process is needed)");
+    e->proc = e->config->process;
+    /* replace the args: the config's own are freed with the config */
+    for (size_t i = 0; i < e->proc->args_len; i++)
+      free(e->proc->args[i]);
+    free(e->proc->args);
+    e->proc->args_len = 0;
+    while (o->args[e->proc->args_len])
+      e->proc->args_len++;
+    e->proc->args = xcalloc(e->proc->args_len + 1, sizeof(char *));
+    for (size_t i = 0; i < e->proc->args_len; i++)
+      e->proc->args[i] = xstrdup(o->args[i]);
+    e->proc->terminal = o->tty;
+  }
+  p = e->proc;
+  if (o->process_file && o->tty)
+    p->terminal = true;
+  if (o->cwd) {
+    free(p->cwd);
+    p->cwd = xstrdup(o->cwd);
+  }
+  if (o->user) {
+    _cleanup_free_ char *u = xstrdup(o->user);
+    char *colon = strchr(u, ':');
+    if (colon)
+      *colon = '\0';
+    if (parse_id(u, &p->user.uid) < 0 || (colon && parse_id(colon + 1, &p->user.gid) < 0))
+      return cove_error_set(err, 0, "--user `%s`: expected UID[:GID] as numbers", o->user);
+    if (!colon)
+      p->user.gid = p->user.uid == 0 ? 0 : p->user.gid;
+  }
+  if (o->additional_gids_len) {
+    free(p->user.additional_gids);
+    p->user.additional_gids = xcalloc(o->additional_gids_len, sizeof(uint32_t));
+    p->user.additional_gids_len = o->additional_gids_len;
+    for (size_t i = 0; i < o->additional_gids_len; i++)
+      if (parse_id(o->additional_gids[i], &p->user.additional_gids[i]) < 0)
+        return cove_error_set(err, 0, "--additional-gids `%s`: expected a number", o->additional_gids[i]);
+  }
+  if (o->caps_len) {
+    if (!p->capabilities)
+      p->capabilities = xcalloc(1, sizeof(*p->capabilities));
+    for (size_t i = 0; i < o->caps_len; i++) {
+      int v;
+      if (caps_from_name(o->caps[i], &v) < 0)
+        return cove_error_set(err, 0, "--cap `%s`: unknown capability", o->caps[i]);
+    }
+    p->capabilities->bounding = append_names(p->capabilities->bounding, &p->capabilities->bounding_len, o->caps, o->caps_len);
+    p->capabilities->effective = append_names(p->capabilities->effective, &p->capabilities->effective_len, o->caps, o->caps_len);
+    p->capabilities->permitted = append_names(p->capabilities->permitted, &p->capabilities->permitted_len, o->caps, o->caps_len);
+  }
+  if (o->no_new_privs)
+    p->no_new_privileges = true;
+  if (p->terminal && o->detach && !o->console_socket)
+    return cove_error_set(err, 0, "--tty with --detach needs --console-socket");
+  if (!p->terminal && o->console_socket)
+    return cove_error_set(err, 0, "--console-socket given without --tty");
+  if (!p->args_len)
+    return cove_error_set(err, 0, "process: args must not be empty");
+  {
+    const struct oci_process *cp = e->config->process;
+    if (o->process_file)
+      e->env = merge_env(cp ? cp->env : NULL, cp ? cp->env_len : 0, (const char **) p->env, p->env_len);
+    else
+      e->env = merge_env(p->env, p->env_len, o->env, o->env_len);
+  }
+  return 0;
+}
+
+/* The child: join the container, become its process.  Never returns. */
+__attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  struct oci_process *p = e->proc;
+  _cleanup_free_ char *exec_path = NULL;
+  struct sync_msg m;
+  sigset_t none;
+
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (sync_expect(sock, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, "cove exec", &err) < 0)
+    _exit(1);
+  /* every namespace of the init at once; the kernel joins the user namespace first */
+  if (e->ns_flags && setns(e->init_pidfd, e->ns_flags) < 0) {
+    cove_error_set(&err, errno, "join the container's namespaces");
+    goto fail;
+  }
+  if (e->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+    cove_error_set(&err, errno, "become root in the container's user namespace");
+    goto fail;
+  }
+  if (process_apply_early(p, e->config, &err) < 0)
+    goto fail;
+  {
+    const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
+    if (chdir(cwd) < 0) {
+      cove_error_set(&err, errno, "cwd `%s`", cwd);
+      goto fail;
+    }
+  }
+  {
+    struct oci_process tmp = *p;
+    tmp.env = e->env;
+    if (process_find_exec(&tmp, e->env, &exec_path, &err) < 0)
+      goto fail;
+  }
+  if (p->terminal) {
+    int master = -1, slave = -1;
+    _cleanup_free_ char *name = NULL;
+    if (console_open_pty(&master, &slave, &name, p, &err) < 0)
+      goto fail;
+    if (sync_send(sock, SYNC_CONSOLE, 0, name, master, &err) < 0)
+      goto fail;
+    close(master);
+    if (console_make_stdio(slave, &err) < 0)
+      goto fail;
+    close(slave);
+  } else {
+    setsid();
+  }
+  prctl(PR_SET_PDEATHSIG, 0);
+  {
+    struct process_final f = {
+      .p = p,
+      .env = e->env,
+      .exec_path = exec_path,
+      .preserve = e->o->preserve_fds,
+      .seccomp = e->has_seccomp ? &e->seccomp : NULL,
+      .sync_fd = sock,
+    };
+    process_exec(&f, &err);
+  }
+fail:
+  sync_send_error(sock, &err);
+  _exit(1);
+}
+
+static void exec_ctx_release(struct exec_ctx *e)
+{
+  if (e->proc_owned && e->proc)
+    oci_process_free(e->proc);
+  if (e->config)
+    oci_config_free(e->config);
+  strv_free(e->env);
+  if (e->init_pidfd >= 0)
+    close(e->init_pidfd);
+  if (e->has_seccomp)
+    cove_seccomp_prog_release(&e->seccomp);
+  for (int i = 0; i < 2; i++)
+    if (e->sync[i] >= 0)
+      close(e->sync[i]);
+  if (e->c)
+    cove_container_free(e->c);
+}
+
+static int write_pid(const char *path, pid_t pid, struct cove_error *err)
+{
+  char buf[32];
+  _cleanup_free_ char *tmp = xasprintf("%s.%d.tmp", path, (int) getpid());
+  _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  snprintf(buf, sizeof(buf), "%d", (int) pid);
+  if (fd < 0 || write_all(fd, buf, strlen(buf)) < 0 || rename(tmp, path) < 0) {
+    int en = errno;
+    unlink(tmp);
+    return cove_error_set(err, en, "pid file `%s`", path);
+  }
+  return 0;
+}
+
+static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
+{
+  const struct cove_exec_opts *o = e->o;
+  struct clone_args args = {.exit_signal = SIGCHLD};
+  int cg_fd, pidfd = -1, console = -1, r = -1;
+  _cleanup_close_ int own_pidfd = -1;
+  pid_t pid;
+
+  if (cove_container_load(o->root, o->id, COVE_LOCK_EXCLUSIVE, &e->c, err) < 0)
+    return -1;
+  if (e->c->status == COVE_STATUS_STOPPED || e->c->status == COVE_STATUS_CREATING)
+    return cove_error_set(err, 0, "the container is %s: cannot exec in it", cove_status_name(e->c->status));
+  if (e->c->status == COVE_STATUS_PAUSED && !o->ignore_paused)
+    return cove_error_set(err, 0, "the container is paused: resume it first (or --ignore-paused)");
+  if (cove_container_config(e->c, &e->config, err) < 0)
+    return -1;
+  if (!e->config->process)
+    return cove_error_set(err, 0, "the container's config has no process");
+  if (build_process(e, err) < 0)
+    return -1;
+  if (e->proc->capabilities)
+    caps_warn_unknown(e->proc->capabilities);
+  if (e->config->linux_ && e->config->linux_->seccomp) {
+    _cleanup_free_ char *cache = xasprintf("%s/seccomp-cache", o->root);
+    if (cove_seccomp_prepare(e->config->linux_->seccomp, cache, &e->seccomp, err) < 0)
+      return -1;
+    e->has_seccomp = true;
+  }
+  e->init_pidfd = container_pidfd(e->c);
+  if (e->init_pidfd < 0)
+    return cove_error_set(err, 0, "the container is stopped: cannot exec in it");
+  for (size_t i = 0; e->config->linux_ && i < e->config->linux_->namespaces_len; i++) {
+    enum oci_ns_type t = e->config->linux_->namespaces[i].type;
+    if (t == OCI_NS_PID)
+      continue;
+    e->ns_flags |= ns_clone_flag(t);
+    if (t == OCI_NS_USER)
+      e->userns = true;
+  }
+  /* children of ours are born in the container's pid namespace; we stay where we are */
+  if (oci_namespace_find(e->config, OCI_NS_PID) && setns(e->init_pidfd, CLONE_NEWPID) < 0)
+    return cove_error_set(err, errno, "enter the container's pid namespace");
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, e->sync) < 0)
+    return cove_error_set(err, errno, "socketpair");
+  cg_fd = e->c->cgroup && !o->cgroup_sub ? cgroup_clone_fd(e->c->cgroup) : -1;
+  args.flags = CLONE_PIDFD;
+  args.pidfd = (uint64_t) (uintptr_t) &pidfd;
+  if (cg_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = (uint64_t) cg_fd;
+  }
+  pid = (pid_t) sys_clone3(&args);
+  if (pid < 0)
+    return cove_error_set(err, errno, "clone the exec process");
+  if (pid == 0) {
+    close(e->sync[0]);
+    exec_child(e, e->sync[1]);
+  }
+  own_pidfd = pidfd;
+  close(e->sync[1]);
+  e->sync[1] = -1;
+  if (cg_fd < 0 && e->c->cgroup && cgroup_enter(e->c->cgroup, pid, o->cgroup_sub, err) < 0) {
+    cove_error_wrap(err, "cgroup");
+    goto kill;
+  }
+  if (sync_send(e->sync[0], SYNC_GO, 0, NULL, -1, err) < 0)
+    goto kill;
+  /* until EOF (the execve closed the socket): the pty, the seccomp fd, or an error */
+  for (;;) {
+    struct sync_msg m;
+    struct cove_error e2 = COVE_ERROR_INIT;
+    int fd = -1;
+    if (sync_recv(e->sync[0], &m, &fd, SYNC_TIMEOUT_MS, "the exec process", &e2) < 0) {
+      if (e2.errnum == 0 && e2.msg && strstr(e2.msg, "without a word")) {
+        cove_error_release(&e2);
+        break;
+      }
+      *err = e2;
+      goto kill;
+    }
+    if (m.type == SYNC_CONSOLE && fd >= 0) {
+      if (o->console_socket) {
+        int cr = console_send(o->console_socket, fd, m.payload, err);
+        close(fd);
+        if (cr < 0)
+          goto kill;
+      } else {
+        console = fd;
+      }
+    } else if (m.type == SYNC_SECCOMP_FD && fd >= 0) {
+      _cleanup_free_ char *state = cove_container_state_json(e->c, err);
+      int sr = state ? cove_seccomp_send_listener(e->config->linux_->seccomp->listener_path, fd, state, err) : -1;
+      close(fd);
+      if (sr < 0 || sync_send(e->sync[0], SYNC_SECCOMP_ACK, 0, NULL, -1, err) < 0)
+        goto kill;
+    } else {
+      if (fd >= 0)
+        close(fd);
+      cove_error_set(err, EPROTO, "unexpected %s message from the exec process", sync_type_name((enum sync_type) m.type));
+      goto kill;
+    }
+  }
+  /* the process runs: let others act on the container again */
+  close(e->c->lock_fd);
+  e->c->lock_fd = -1;
+  if (o->pid_file && write_pid(o->pid_file, pid, err) < 0)
+    goto kill;
+  if (o->detach) {
+    *exit_code = 0;
+    if (console >= 0)
+      close(console);
+    return 0;
+  }
+  r = signals_wait_forward(pid, own_pidfd, console, exit_code, err);
+  if (console >= 0)
+    close(console);
+  return r;
+
+kill:
+  sys_pidfd_send_signal(own_pidfd, SIGKILL);
+  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  if (console >= 0)
+    close(console);
+  return -1;
+}
+
+int cove_exec(const struct cove_exec_opts *o, int *exit_code, struct cove_error *err)
+{
+  struct exec_ctx e = {.o = o, .init_pidfd = -1, .sync = {-1, -1}};
+  sigset_t all;
+  int r;
+
+  *exit_code = 1;
+  if (!o->detach) {
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, NULL);
+  }
+  r = do_exec(&e, exit_code, err);
+  exec_ctx_release(&e);
+  if (r < 0)
+    return cove_error_wrap(err, "exec %s", o->id);
+  return 0;
+}
