@@ -97,9 +97,11 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@mkdir -p build-fuzz
 	clang -std=gnu17 -g -O1 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all \
 	  -o build-fuzz/fuzz-config tests/fuzz/fuzz_config.c common/*.c oci/*.c $(PKG_LIBS)
 	@mkdir -p build-fuzz/corpus
-	build-fuzz/fuzz-config -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus tests/fuzz/seeds
+	build-fuzz/fuzz-config -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -dict=tests/fuzz/config.dict \
+	  build-fuzz/corpus tests/fuzz/seeds
 
 install: cove
 	install -D -m 0755 cove $(DESTDIR)$(PREFIX)/bin/cove
