@@ -42,7 +42,16 @@ run_in_delegated_service() {
     echo "$main" >"/sys/fs/cgroup$SVC_CG/supervisor/cgroup.procs"
     touch "$TEST_TMP/go"
   fi
-  if ! wait_for_state ctr running; then
+  # bounded, and given up at once when the service (cove run) has ended
+  local deadline=$((SECONDS + 60)) st=
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    st=$(cove state ctr 2>/dev/null | jq -r .status) || st=
+    [ "$st" = running ] && break
+    systemctl is-active -q "$UNIT.service" || break
+    sleep 0.1
+  done
+  if [ "$st" != running ]; then
+    echo "container ctr: status ${st:-none}, wanted running; the service's journal:" >&2
     journalctl --no-pager -u "$UNIT.service" | tail -n 20 >&2
     return 1
   fi

@@ -200,14 +200,17 @@ build_systemd() {
   # the lane's runner comes from the shared source tree, so this stub is all the image carries
   cat >"$r/usr/local/sbin/cove-vm-boot" <<'EOF'
 #!/bin/bash
-# Runs the cove VM lane's guest runner from the 9p share mounted by the initramfs.
+# Runs the cove VM lane's guest runner from the 9p share mounted by the initramfs, then powers the
+# guest off at once (the results are on the share; the unit's Success/FailureAction are the backup).
 if [ -r /mnt/src/tests/vm/guest-run.sh ]; then
-  exec /bin/bash /mnt/src/tests/vm/guest-run.sh
+  /bin/bash /mnt/src/tests/vm/guest-run.sh
+else
+  echo "cove-vm-boot: no /mnt/src/tests/vm/guest-run.sh" >&2
+  echo 1 >/mnt/ctl/status
+  echo "COVE-VM-STATUS=1" >/dev/console
 fi
-echo "cove-vm-boot: no /mnt/src/tests/vm/guest-run.sh" >&2
-echo 1 >/mnt/ctl/status
-echo "COVE-VM-STATUS=1" >/dev/console
-exit 1
+sync
+systemctl poweroff --force --force
 EOF
   chmod 0755 "$r/usr/local/sbin/cove-vm-boot"
   cat >"$r/etc/systemd/system/cove-vm-test.service" <<'EOF'

@@ -46,7 +46,7 @@ fi
 cd "$work"
 files=()
 for f in $BATS_FILES; do files+=("$work/$f"); done
-args=(--tap)
+args=(--tap --timing)
 [ -z "${BATS_FILTER:-}" ] || args+=(--filter "$BATS_FILTER")
 rc=0
 timeout -k 10 "$BATS_TIMEOUT" bats "${args[@]}" "${files[@]}" >>"$ctl/tap" 2>&1 || rc=$?

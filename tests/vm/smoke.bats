@@ -14,6 +14,7 @@ teardown() {
     while read -r p; do kill -9 "$p" 2>/dev/null || true; done <"$SMOKE_CG/cgroup.procs"
     rmdir "$SMOKE_CG" 2>/dev/null || true
   fi
+  teardown_bundle
 }
 
 @test "vm: /sys/fs/cgroup is a pure cgroup2 hierarchy" {
@@ -71,4 +72,12 @@ teardown() {
   ip link add vm-smoke0 type veth peer name vm-smoke1
   ip link del vm-smoke0
   [ -x "$BUSYBOX" ]
+}
+
+@test "vm: the build's cove runs a busybox container in the guest" {
+  setup_bundle
+  update_config '.process.args = ["sh", "-c", "echo hello from $(hostname)"]'
+  run cove run --bundle "$BUNDLE" smoke
+  assert_success
+  assert_output "hello from cove"
 }
