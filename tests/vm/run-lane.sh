@@ -18,12 +18,12 @@ case $build in /*) ;; *) build=$REPO_DIR/$build ;; esac
 
 case $lane in
 v2)
-  timeout_s=${VM_TIMEOUT:-1200}
+  timeout_s=${VM_TIMEOUT:-900}
   feature=cgroups_v2
   extra_files=(tests/vm/smoke.bats)
   ;;
 systemd)
-  timeout_s=${VM_TIMEOUT:-600}
+  timeout_s=${VM_TIMEOUT:-480}
   feature=systemd
   extra_files=()
   ;;
@@ -88,7 +88,7 @@ cat >"$ctl/job.env" <<EOF
 LANE=$lane
 BATS_FILES='$files'
 BATS_FILTER='${filter//\'/\'\\\'\'}'
-BATS_TIMEOUT=$((timeout_s - 120))
+BATS_TIMEOUT=$((timeout_s > 240 ? timeout_s - 120 : timeout_s / 2))
 EOF
 
 cmdline="console=ttyS0 panic=-1 loglevel=4 mitigations=off random.trust_cpu=on cove.lane=$lane"
