@@ -307,6 +307,18 @@ static int clone_init(struct create_ctx *x, struct cove_error *err)
   }
 }
 
+int seccomp_hand_to_listener(const struct oci_config *c, int notify_fd, pid_t pid, const char *state_json,
+                             struct cove_error *err)
+{
+  const struct oci_seccomp *sc = c->linux_ ? c->linux_->seccomp : NULL;
+  if (notify_fd < 0 || !sc || !sc->listener_path)
+    return cove_error_set(err, EPROTO, "seccomp notify fd without a listenerPath");
+  if (cove_seccomp_send_listener_full(sc->listener_path, notify_fd, (int) pid, sc->listener_metadata, state_json,
+                                      err) < 0)
+    return cove_error_wrap(err, "seccomp listener");
+  return 0;
+}
+
 static int run_create_hooks(struct create_ctx *x, struct cove_error *err)
 {
   _cleanup_free_ char *state = create_state_json(x, "creating", err);
@@ -347,6 +359,14 @@ static int serve_init(struct create_ctx *x, struct cove_error *err)
         x->console_master = fd;
       }
       break;
+    case SYNC_SECCOMP_FD: {
+      _cleanup_free_ char *state = create_state_json(x, "creating", err);
+      int r = state ? seccomp_hand_to_listener(x->config, fd, x->pid, state, err) : -1;
+      close(fd);
+      if (r < 0 || sync_send(x->sync_parent, SYNC_SECCOMP_ACK, 0, NULL, -1, err) < 0)
+        return -1;
+      break;
+    }
     case SYNC_READY:
       return 0;
     default:

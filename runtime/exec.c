@@ -375,7 +375,7 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
       }
     } else if (m.type == SYNC_SECCOMP_FD && fd >= 0) {
       _cleanup_free_ char *state = cove_container_state_json(e->c, err);
-      int sr = state ? cove_seccomp_send_listener(e->config->linux_->seccomp->listener_path, fd, state, err) : -1;
+      int sr = state ? seccomp_hand_to_listener(e->config, fd, pid, state, err) : -1;
       close(fd);
       if (sr < 0 || sync_send(e->sync[0], SYNC_SECCOMP_ACK, 0, NULL, -1, err) < 0)
         goto kill;

@@ -246,6 +246,13 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
   } else if (x->ns.new_pid) {
     setsid();
   }
+  if (x->has_seccomp && x->seccomp.notify && !x->run_mode) {
+    /* `create` exits before the init execs: the listener gets the fd now, through it, as runc
+     * does; the filter then covers the init's last steps too */
+    if (process_install_seccomp(&x->seccomp, x->sync_child, &err) < 0)
+      die(x, &err, false);
+    x->seccomp_done = true;
+  }
   /* from here a parent that dies shows as EOF on the sync socket; the init must outlive a
    * `create` or `run --detach` that exits right after releasing it */
   prctl(PR_SET_PDEATHSIG, 0);
@@ -265,7 +272,7 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
       .env = x->env,
       .exec_path = exec_path,
       .preserve = x->preserve,
-      .seccomp = x->has_seccomp ? &x->seccomp : NULL,
+      .seccomp = x->has_seccomp && !x->seccomp_done ? &x->seccomp : NULL,
       .sync_fd = x->sync_child,
     };
     process_exec(&f, &err);

@@ -80,6 +80,12 @@ struct process_final {
   int sync_fd; /* for SYNC_SECCOMP_FD, -1 when nobody listens */
 };
 int process_exec(const struct process_final *f, struct cove_error *err);
+/* Load a seccomp filter; with a notify listener, hand its fd to the parent over sync_fd and
+ * wait for the parent's ack. */
+int process_install_seccomp(const struct cove_seccomp_prog *prog, int sync_fd, struct cove_error *err);
+/* In the parent: pass a notify fd to linux.seccomp.listenerPath with the state. */
+int seccomp_hand_to_listener(const struct oci_config *c, int notify_fd, pid_t pid, const char *state_json,
+                             struct cove_error *err);
 /* The env of the container process: process env plus LISTEN_FDS/LISTEN_PID when cove got them. */
 char **process_env(const struct oci_process *p, int listen_fds);
 int process_set_cpu_affinity(const char *list, struct cove_error *err);
@@ -134,6 +140,7 @@ struct create_ctx {
   int console_master; /* run in the foreground with a terminal */
   bool dir_made, net_made;
   char *created;
+  bool seccomp_done; /* loaded before `start` (notify with create) */
   bool started; /* the init was released: errors go to stderr, nobody reads the socket */
 };
 

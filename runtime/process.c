@@ -204,7 +204,14 @@ char **process_env(const struct oci_process *p, int listen_fds)
 
 static int install_seccomp(const struct process_final *f, struct cove_error *err)
 {
+  return process_install_seccomp(f->seccomp, f->sync_fd, err);
+}
+
+int process_install_seccomp(const struct cove_seccomp_prog *prog, int sync_fd, struct cove_error *err)
+{
   int nfd = -1;
+  struct process_final fs = {.seccomp = prog, .sync_fd = sync_fd};
+  const struct process_final *f = &fs;
   if (!f->seccomp)
     return 0;
   if (cove_seccomp_install(f->seccomp, &nfd, err) < 0)

@@ -23,7 +23,7 @@ static int hand_over_seccomp(struct create_ctx *x, struct cove_error *err)
   if (sync_expect(x->sync_parent, SYNC_SECCOMP_FD, &m, &fd, SYNC_TIMEOUT_MS, "container init", err) < 0)
     return -1;
   state = create_state_json(x, "creating", err);
-  r = state ? cove_seccomp_send_listener(x->config->linux_->seccomp->listener_path, fd, state, err) : -1;
+  r = state ? seccomp_hand_to_listener(x->config, fd, x->pid, state, err) : -1;
   close(fd);
   if (r < 0)
     return -1;
