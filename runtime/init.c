@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroups/cgroups.h"
@@ -191,6 +192,16 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
     /* the parent mapped us: become root of the new user namespace */
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
       cove_error_set(&err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
+      die(x, &err, false);
+    }
+  }
+  if (!x->o->no_new_keyring) {
+    /* a session keyring of the container's own, so keys never leak between containers (runc);
+     * kernels without keyrings, or a user namespace that may not make one, go on without */
+    _cleanup_free_ char *name = xasprintf("_ses.%.64s", x->o->id);
+    if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name) < 0 && errno != ENOSYS &&
+        errno != EACCES && errno != EPERM && errno != EDQUOT) {
+      cove_error_set(&err, errno, "join a new session keyring");
       die(x, &err, false);
     }
   }

@@ -277,3 +277,12 @@ teardown() {
   run cove run t1
   assert_success
 }
+
+@test "a session keyring of the container's own; --no-new-keyring keeps the caller's" {
+  update_config '.process.args = ["sleep", "100"]'
+  cove create --bundle "$BUNDLE" kr1
+  grep -q " _ses.kr1: " /proc/keys
+  update_config '.linux.cgroupsPath += "-2"'
+  cove create --no-new-keyring --bundle "$BUNDLE" kr2
+  ! grep -q " _ses.kr2: " /proc/keys
+}
