@@ -1,0 +1,242 @@
+/* test_runtime.c: unit tests for runtime/'s pure logic: container ids, signal names, long-id
+ * state dir names, status names, the container process env, capability names, the state store
+ * round trip and the sync channel. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+#include "runtime/internal.h"
+#include "runtime/runtime.h"
+#include "runtime/sync.h"
+
+static void test_ids(void **state)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  char long_id[1026];
+  (void) state;
+  assert_int_equal(cove_validate_id("web", &err), 0);
+  assert_int_equal(cove_validate_id("a-b_c+d.e", &err), 0);
+  assert_int_equal(cove_validate_id("9", &err), 0);
+  assert_int_equal(cove_validate_id("", &err), -1);
+  cove_error_release(&err);
+  assert_int_equal(cove_validate_id("a/b", &err), -1);
+  assert_non_null(strstr(err.msg, "invalid container id"));
+  cove_error_release(&err);
+  assert_int_equal(cove_validate_id("..", &err), -1);
+  cove_error_release(&err);
+  assert_int_equal(cove_validate_id(".x", &err), -1);
+  cove_error_release(&err);
+  assert_int_equal(cove_validate_id("a b", &err), -1);
+  cove_error_release(&err);
+  memset(long_id, 'x', 1024);
+  long_id[1024] = '\0';
+  assert_int_equal(cove_validate_id(long_id, &err), 0);
+  long_id[1024] = 'x';
+  long_id[1025] = '\0';
+  assert_int_equal(cove_validate_id(long_id, &err), -1);
+  assert_non_null(strstr(err.msg, "longer than 1024"));
+  cove_error_release(&err);
+}
+
+static void test_signals(void **state)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  int sig = 0;
+  (void) state;
+  assert_int_equal(cove_parse_signal("KILL", &sig, &err), 0);
+  assert_int_equal(sig, SIGKILL);
+  assert_int_equal(cove_parse_signal("SIGTERM", &sig, &err), 0);
+  assert_int_equal(sig, SIGTERM);
+  assert_int_equal(cove_parse_signal("sigusr1", &sig, &err), 0);
+  assert_int_equal(sig, SIGUSR1);
+  assert_int_equal(cove_parse_signal("9", &sig, &err), 0);
+  assert_int_equal(sig, 9);
+  assert_int_equal(cove_parse_signal("RTMIN+2", &sig, &err), 0);
+  assert_int_equal(sig, SIGRTMIN + 2);
+  assert_int_equal(cove_parse_signal("0", &sig, &err), -1);
+  cove_error_release(&err);
+  assert_int_equal(cove_parse_signal("SIGFOO", &sig, &err), -1);
+  assert_string_equal(err.msg, "invalid signal `SIGFOO`");
+  cove_error_release(&err);
+  assert_int_equal(cove_parse_signal("999", &sig, &err), -1);
+  cove_error_release(&err);
+}
+
+static void test_state_dir_names(void **state)
+{
+  char buf[STATE_NAME_MAX], buf2[STATE_NAME_MAX], a[1025], b[1025];
+  (void) state;
+  assert_string_equal(state_dir_name("web", buf), "web");
+  memset(a, 'a', 1024);
+  a[1024] = '\0';
+  memcpy(b, a, sizeof(a));
+  b[500] = 'b';
+  assert_int_equal(state_dir_name(a, buf)[0], '~');
+  assert_true(strlen(state_dir_name(a, buf)) < 64);
+  assert_string_not_equal(state_dir_name(a, buf), state_dir_name(b, buf2));
+  /* stable */
+  assert_string_equal(state_dir_name(a, buf), state_dir_name(a, buf2));
+}
+
+static void test_status_names(void **state)
+{
+  (void) state;
+  assert_string_equal(cove_status_name(COVE_STATUS_CREATING), "creating");
+  assert_string_equal(cove_status_name(COVE_STATUS_CREATED), "created");
+  assert_string_equal(cove_status_name(COVE_STATUS_RUNNING), "running");
+  assert_string_equal(cove_status_name(COVE_STATUS_PAUSED), "paused");
+  assert_string_equal(cove_status_name(COVE_STATUS_STOPPED), "stopped");
+}
+
+static void test_process_env_listen_fds(void **state)
+{
+  char *env_in[] = {"PATH=/bin", "LISTEN_FDS=9", "A=b", NULL};
+  struct oci_process p = {.env = env_in, .env_len = 3};
+  char **env;
+  (void) state;
+  env = process_env(&p, 2);
+  assert_string_equal(env[0], "PATH=/bin");
+  assert_string_equal(env[1], "A=b");
+  assert_string_equal(env[2], "LISTEN_FDS=2");
+  assert_string_equal(env[3], "LISTEN_PID=1");
+  assert_null(env[4]);
+  for (char **e = env; *e; e++)
+    free(*e);
+  free(env);
+  env = process_env(&p, 0);
+  assert_string_equal(env[1], "LISTEN_FDS=9");
+  for (char **e = env; *e; e++)
+    free(*e);
+  free(env);
+}
+
+static void test_caps_names(void **state)
+{
+  int cap = -1;
+  (void) state;
+  assert_int_equal(caps_from_name("CAP_CHOWN", &cap), 0);
+  assert_int_equal(cap, 0);
+  assert_int_equal(caps_from_name("cap_sys_admin", &cap), 0);
+  assert_int_equal(cap, 21);
+  assert_int_equal(caps_from_name("NET_RAW", &cap), 0);
+  assert_int_equal(cap, 13);
+  assert_int_equal(caps_from_name("CAP_NOT_A_THING", &cap), -1);
+}
+
+static void test_state_round_trip(void **state)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  char root[] = "/tmp/cove-unit-XXXXXX";
+  struct oci_kv ann[] = {{"k", "v \"quoted\""}};
+  struct cove_container *c = NULL;
+  _cleanup_free_ char *dir = NULL;
+  int root_fd, dir_fd;
+  (void) state;
+
+  assert_non_null(mkdtemp(root));
+  dir = xasprintf("%s/box", root);
+  assert_int_equal(mkdir(dir, 0700), 0);
+  root_fd = state_root_open(root, false, &err);
+  assert_true(root_fd >= 0);
+  dir_fd = openat(root_fd, "box", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  {
+    struct cove_container w = {
+      .id = "box", .dir_fd = dir_fd, .bundle = "/b", .rootfs = "/b/rootfs", .pid = 999999,
+      .start_time = 12345, .created = "2026-01-01T00:00:00Z", .annotations = ann, .annotations_len = 1,
+    };
+    assert_int_equal(state_write(&w, &err), 0);
+  }
+  assert_int_equal(cove_container_load(root, "box", COVE_LOCK_EXCLUSIVE, &c, &err), 0);
+  assert_string_equal(c->bundle, "/b");
+  assert_int_equal(c->pid, 999999);
+  assert_int_equal(c->start_time, 12345);
+  assert_int_equal(c->annotations_len, 1);
+  assert_string_equal(c->annotations[0].value, "v \"quoted\"");
+  /* no such process: stopped */
+  assert_int_equal(c->status, COVE_STATUS_STOPPED);
+  cove_container_free(c);
+  assert_int_equal(cove_container_load(root, "nope", COVE_LOCK_NONE, &c, &err), -1);
+  assert_int_equal(err.errnum, ENOENT);
+  assert_string_equal(err.msg, "container `nope` does not exist");
+  cove_error_release(&err);
+  assert_int_equal(state_remove(root_fd, "box", &err), 0);
+  close(dir_fd);
+  close(root_fd);
+  rmdir(root);
+}
+
+static void test_state_live_pid(void **state)
+{
+  unsigned long long st;
+  (void) state;
+  assert_int_equal(proc_start_time(getpid(), &st, NULL), 0);
+  assert_true(state_pid_alive(getpid(), st));
+  assert_false(state_pid_alive(getpid(), st + 1)); /* a reused pid reads dead */
+}
+
+static void test_sync_messages(void **state)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  struct sync_msg m;
+  int sp[2], fd = -1;
+  (void) state;
+  assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
+  assert_int_equal(sync_send(sp[0], SYNC_CONSOLE, 7, "/dev/pts/3", 0, &err), 0);
+  assert_int_equal(sync_recv(sp[1], &m, &fd, 1000, "peer", &err), 0);
+  assert_int_equal(m.type, SYNC_CONSOLE);
+  assert_int_equal(m.value, 7);
+  assert_string_equal(m.payload, "/dev/pts/3");
+  assert_true(fd >= 0);
+  close(fd);
+  /* an error travels as text */
+  cove_error_set(&err, ENOENT, "exec `x`");
+  sync_send_error(sp[0], &err);
+  cove_error_release(&err);
+  assert_int_equal(sync_recv(sp[1], &m, NULL, 1000, "peer", &err), -1);
+  assert_string_equal(err.msg, "exec `x`: No such file or directory");
+  cove_error_release(&err);
+  /* the wrong message names both */
+  sync_send(sp[0], SYNC_READY, 0, NULL, -1, &err);
+  assert_int_equal(sync_expect(sp[1], SYNC_GO, &m, NULL, 1000, "the init", &err), -1);
+  assert_string_equal(err.msg, "expected go message from the init, got ready: Protocol error");
+  cove_error_release(&err);
+  /* a timeout */
+  assert_int_equal(sync_recv(sp[1], &m, NULL, 10, "the init", &err), -1);
+  assert_int_equal(err.errnum, ETIMEDOUT);
+  cove_error_release(&err);
+  /* EOF */
+  close(sp[0]);
+  assert_int_equal(sync_recv(sp[1], &m, NULL, 1000, "the init", &err), -1);
+  assert_string_equal(err.msg, "the init exited without a word");
+  cove_error_release(&err);
+  close(sp[1]);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_ids),
+    cmocka_unit_test(test_signals),
+    cmocka_unit_test(test_state_dir_names),
+    cmocka_unit_test(test_status_names),
+    cmocka_unit_test(test_process_env_listen_fds),
+    cmocka_unit_test(test_caps_names),
+    cmocka_unit_test(test_state_round_trip),
+    cmocka_unit_test(test_state_live_pid),
+    cmocka_unit_test(test_sync_messages),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
