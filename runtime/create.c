@@ -29,7 +29,13 @@
 
 long sys_clone3(struct clone_args *args)
 {
-  return syscall(SYS_clone3, args, sizeof(*args));
+  long r = syscall(SYS_clone3, args, sizeof(*args));
+  if (r >= 0 || errno != ENOSYS || (args->flags & CLONE_INTO_CGROUP) || args->stack)
+    return r;
+  /* kernels before 5.3 (and valgrind) lack clone3: clone(2) does the rest, CLONE_PIDFD
+   * returning the pidfd through parent_tid */
+  return syscall(SYS_clone, (unsigned long) args->flags | (unsigned long) args->exit_signal, NULL,
+                 (args->flags & CLONE_PIDFD) ? (void *) (uintptr_t) args->pidfd : NULL, NULL, 0);
 }
 
 int sys_pidfd_open(pid_t pid)
@@ -241,8 +247,11 @@ static int clone_init(struct create_ctx *x, struct cove_error *err)
     args.cgroup = (uint64_t) cg_fd;
   }
   pid = sys_clone3(&args);
-  if (pid < 0 && errno == ENOSYS)
-    return cove_error_set(err, errno, "clone3 (kernel 5.3 or later is needed)");
+  if (pid < 0 && errno == ENOSYS && cg_fd >= 0) {
+    cg_fd = -1;
+    args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
+    pid = sys_clone3(&args);
+  }
   if (pid < 0)
     return cove_error_set(err, errno, "clone the container init");
   if (pid == 0) {

@@ -336,6 +336,11 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
     args.cgroup = (uint64_t) cg_fd;
   }
   pid = (pid_t) sys_clone3(&args);
+  if (pid < 0 && errno == ENOSYS && cg_fd >= 0) {
+    cg_fd = -1;
+    args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
+    pid = (pid_t) sys_clone3(&args);
+  }
   if (pid < 0)
     return cove_error_set(err, errno, "clone the exec process");
   if (pid == 0) {
