@@ -3,7 +3,9 @@
  * container process could open it and, once cove exits, rewrite the cove binary on the host.
  * So those commands first re-exec cove from a sealed memfd copy: /proc/PID/exe is then a
  * write-sealed anonymous file, and the host binary is out of reach. */
+#include <elf.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <linux/memfd.h>
 #include <stdlib.h>
@@ -28,6 +30,34 @@
 #define COVE_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
 extern char **environ;
+
+/* How much of the binary exec needs: up to the end of the last segment the program headers
+ * name.  The debug sections after it (most of a -g build) are not copied, and the section header
+ * table they need is dropped from the copy's ELF header.  *drop_sections says whether it was.
+ * Anything unexpected: the whole file. */
+static off_t exec_extent(int fd, off_t size, bool *drop_sections)
+{
+  Elf64_Ehdr eh;
+  off_t end = 0;
+
+  *drop_sections = false;
+  if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t) sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+      eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 ||
+      eh.e_phnum > 64)
+    return size;
+  end = (off_t) (eh.e_phoff + (uint64_t) eh.e_phnum * sizeof(Elf64_Phdr));
+  for (unsigned i = 0; i < eh.e_phnum; i++) {
+    Elf64_Phdr ph;
+    if (pread(fd, &ph, sizeof(ph), (off_t) (eh.e_phoff + i * sizeof(ph))) != (ssize_t) sizeof(ph))
+      return size;
+    if (ph.p_offset + ph.p_filesz > (uint64_t) end)
+      end = (off_t) (ph.p_offset + ph.p_filesz);
+  }
+  if (end <= 0 || end > size)
+    return size;
+  *drop_sections = end < size;
+  return end;
+}
 
 static bool running_sealed(void)
 {
@@ -56,12 +86,25 @@ int cove_selfexe_protect(int argc, char **argv, struct cove_error *err)
     mfd = memfd_create("cove", MFD_CLOEXEC | MFD_ALLOW_SEALING); /* kernels before 6.3 */
   if (mfd < 0)
     return cove_error_set(err, errno, "memfd_create");
-  while (off < sb.st_size) {
-    ssize_t n = sendfile(mfd, exe, &off, (size_t) (sb.st_size - off));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return cove_error_set(err, n < 0 ? errno : EIO, "copy cove into a memfd");
+  {
+    bool drop = false;
+    off_t len = exec_extent(exe, sb.st_size, &drop);
+    while (off < len) {
+      ssize_t n = sendfile(mfd, exe, &off, (size_t) (len - off));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return cove_error_set(err, n < 0 ? errno : EIO, "copy cove into a memfd");
+    }
+    if (drop) {
+      /* the section headers were not copied: say so in the copy's ELF header */
+      Elf64_Half zero16 = 0;
+      Elf64_Off zero64 = 0;
+      if (pwrite(mfd, &zero64, sizeof(zero64), offsetof(Elf64_Ehdr, e_shoff)) < 0 ||
+          pwrite(mfd, &zero16, sizeof(zero16), offsetof(Elf64_Ehdr, e_shnum)) < 0 ||
+          pwrite(mfd, &zero16, sizeof(zero16), offsetof(Elf64_Ehdr, e_shstrndx)) < 0)
+        return cove_error_set(err, errno, "patch the memfd copy");
+    }
   }
   if (fcntl(mfd, F_ADD_SEALS, COVE_SEALS) < 0)
     return cove_error_set(err, errno, "seal the memfd");
