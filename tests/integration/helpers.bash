@@ -154,6 +154,7 @@ requires() {
     cgroups_hybrid) [ "$(cgroup_mode)" = hybrid ] || skip "needs a hybrid cgroup host" ;;
     runc) command -v runc >/dev/null || skip "needs runc" ;;
     crun) command -v crun >/dev/null || skip "needs crun" ;;
+    podman) command -v podman >/dev/null || skip "needs podman (apt-get install podman)" ;;
     systemd) [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] || skip "needs systemd as PID 1" ;;
     kernel)
       ;;
@@ -214,4 +215,32 @@ add_mount() {
 # mount_line DEST: the /proc/self/mountinfo line of the mount on DEST from $output (last one).
 mount_line() {
   grep -E "^[0-9]+ [0-9]+ [0-9:]+ [^ ]+ $1 " <<<"$output" | tail -n1
+}
+
+# ---- cgroup suites (cgroups, cgroups_v2, ps, pause, events, update) ----
+# cg_path [CONTROLLER]: host directory of the test container's cgroup: the v1 hierarchy of
+# CONTROLLER, or with no argument the v2 leaf (/sys/fs/cgroup on v2, .../unified on hybrid).
+cg_path() {
+  local rel=$TEST_CGROUP_PARENT/$(basename "$BUNDLE")
+  if [ -z "${1:-}" ]; then
+    if [ "$(cgroup_mode)" = unified ]; then echo "/sys/fs/cgroup$rel"; else echo "/sys/fs/cgroup/unified$rel"; fi
+  elif [ "$(cgroup_mode)" = unified ]; then
+    echo "/sys/fs/cgroup$rel"
+  else
+    echo "/sys/fs/cgroup/$1$rel"
+  fi
+}
+# start_bg ID: run the bundle's container as a foreground `cove run` sent to the background
+# (output in $TEST_TMP/ID.out) and wait until it is running.
+start_bg() {
+  "$COVE" --root "$COVE_ROOT" run -b "$BUNDLE" "$1" </dev/null >"$TEST_TMP/$1.out" 2>&1 3>&- &
+  wait_for_state "$1" running
+}
+# cg_cpu_ns: cumulative cpu time of the test container's cgroup, in nanoseconds.
+cg_cpu_ns() {
+  if [ "$(cgroup_mode)" = unified ]; then
+    echo $(($(awk '$1 == "usage_usec" {print $2}' "$(cg_path)/cpu.stat") * 1000))
+  else
+    cat "$(cg_path cpuacct)/cpuacct.usage"
+  fi
 }

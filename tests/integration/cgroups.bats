@@ -1,0 +1,301 @@
+#!/usr/bin/env bats
+# cgroups on the host the suite runs on (v1 controllers + unified here; the v2-only effects are in
+# cgroups_v2.bats): limits take effect, files get the values, placement, freezer, clean-up.
+# Every cgroup lives under the test's own $TEST_CGROUP_PARENT, removed by teardown.
+
+load helpers
+
+setup() {
+  requires root
+  setup_bundle
+}
+
+teardown() {
+  teardown_bundle
+}
+
+helper() {
+  update_config ".process.args = [\"/bin/cove-test-helper\"$(printf ', "%s"' "$@")]"
+}
+
+@test "cgroups: memory limit OOM-kills a process allocating past it (137) and the oom counter rises" {
+  local mem
+  update_config '.linux.resources.memory = {limit: 33554432}'
+  # no swap to escape to: memory+swap equal to the limit where swap is accounted
+  if [ "$(cgroup_mode)" = unified ] || [ -f /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ]; then
+    update_config '.linux.resources.memory.swap = 33554432'
+  fi
+  set_cmd '/bin/cove-test-helper memhog 256; echo "status $?"; exec /bin/cove-test-helper sleep-forever'
+  start_bg c1
+  for _ in $(seq 100); do grep -q status "$TEST_TMP/c1.out" && break; sleep 0.1; done
+  run cat "$TEST_TMP/c1.out"
+  assert_output --partial "status 137"
+  refute_output --partial "allocated"
+  if [ "$(cgroup_mode)" = unified ]; then
+    run awk '$1 == "oom_kill" {print $2}' "$(cg_path)/memory.events"
+  else
+    run awk '$1 == "oom_kill" {print $2}' "$(cg_path memory)/memory.oom_control"
+  fi
+  assert_success
+  [ "$output" -ge 1 ]
+}
+
+@test "cgroups: memory limit lands in the file and a process under it survives" {
+  update_config '.linux.resources.memory = {limit: 67108864, reservation: 33554432}'
+  helper memhog 16
+  run cove run -b "$BUNDLE" c1
+  assert_success
+  assert_output "allocated 16"
+}
+
+@test "cgroups: pids.limit makes fork fail inside" {
+  update_config '.linux.resources.pids = {limit: 10}'
+  helper forks 30
+  run cove run -b "$BUNDLE" c1
+  assert_failure 1
+  assert_line "fork failed: Resource temporarily unavailable"
+  local forked
+  forked=$(awk '/^forked/ {print $2}' <<<"$output")
+  [ "$forked" -lt 10 ]
+}
+
+@test "cgroups: cpu quota keeps a busy loop near its share (cpuacct measured)" {
+  update_config '.linux.resources.cpu = {quota: 20000, period: 100000}'
+  helper spin-forever
+  start_bg c1
+  if [ "$(cgroup_mode)" != unified ]; then
+    check_cgroup_value cpu cpu.cfs_quota_us 20000
+    check_cgroup_value cpu cpu.cfs_period_us 100000
+  fi
+  local a b
+  sleep 0.5
+  a=$(cg_cpu_ns)
+  sleep 3
+  b=$(cg_cpu_ns)
+  local pct=$(((b - a) / 30000000))
+  echo "# cpu quota 20%: measured ${pct}% of one cpu over 3 s" >&3
+  [ "$pct" -le 26 ]
+  [ "$pct" -ge 5 ]
+}
+
+@test "cgroups: cpu shares land in the file" {
+  requires cgroups_v1
+  update_config '.linux.resources.cpu = {shares: 512}'
+  helper sleep-forever
+  start_bg c1
+  check_cgroup_value cpu cpu.shares 512
+}
+
+@test "cgroups: cpuset pins the container to the given cpu" {
+  [ "$(nproc)" -ge 2 ] || skip "needs 2 cpus"
+  update_config '.linux.resources.cpu = {cpus: "1", mems: "0"}'
+  set_cmd 'grep Cpus_allowed_list /proc/self/status'
+  run cove run -b "$BUNDLE" c1
+  assert_success
+  assert_output --regexp 'Cpus_allowed_list:[[:space:]]+1$'
+}
+
+@test "cgroups: a device rule denies an existing device node; an allow rule grants it" {
+  [ -b /dev/loop0 ] || skip "needs /dev/loop0"
+  add_mount '{"destination": "/dev/loop0", "type": "bind", "source": "/dev/loop0", "options": ["bind"]}'
+  helper opendev /dev/loop0
+  run cove run -b "$BUNDLE" c1
+  assert_failure 1
+  assert_output "denied: Operation not permitted"
+  update_config '.linux.resources.devices += [{allow: true, type: "b", major: 7, minor: 0, access: "rw"}]'
+  run cove run -b "$BUNDLE" c2
+  assert_success
+  assert_output "ok"
+}
+
+@test "cgroups: the default devices stay usable under deny-all" {
+  set_cmd 'echo x >/dev/null && head -c 4 /dev/zero | wc -c && head -c 4 /dev/urandom | wc -c'
+  run cove run -b "$BUNDLE" c1
+  assert_success
+  assert_line --index 0 4
+}
+
+@test "cgroups: blkio weight lands in the file" {
+  requires cgroups_v1
+  update_config '.linux.resources.blockIO = {weight: 300}'
+  helper sleep-forever
+  # the init keeps create's stdio: send it to a file so nothing waits on a pipe
+  run bash -c '"$0" --root "$1" create -b "$2" c1 </dev/null >"$3" 2>&1 3>&-; r=$?; cat "$3"; exit $r' \
+    "$COVE" "$COVE_ROOT" "$BUNDLE" "$TEST_TMP/create.out"
+  if [ "$status" -ne 0 ]; then
+    # the weight files exist only while a proportional-weight scheduler (CFQ, BFQ) is registered
+    assert_output --partial "blockIO.weight"
+    skip "no blkio.weight or blkio.bfq.weight on this host: $output"
+  fi
+  local f=blkio.weight
+  [ -f "$(cg_path blkio)/$f" ] || f=blkio.bfq.weight
+  run cat "$(cg_path blkio)/$f"
+  assert_line --regexp '^(default )?300$'
+}
+
+@test "cgroups: blkio throttle limits land in the files" {
+  requires cgroups_v1
+  local dev
+  dev=$(stat -c '%t:%T' /dev/vda 2>/dev/null) || skip "needs /dev/vda"
+  dev=$((16#${dev%%:*})):$((16#${dev##*:}))
+  update_config ".linux.resources.blockIO = {throttleReadBpsDevice: [{major: ${dev%%:*}, minor: ${dev##*:}, rate: 1048576}],
+    throttleWriteIOPSDevice: [{major: ${dev%%:*}, minor: ${dev##*:}, rate: 100}]}"
+  helper sleep-forever
+  start_bg c1
+  check_cgroup_value blkio blkio.throttle.read_bps_device "$dev 1048576"
+  check_cgroup_value blkio blkio.throttle.write_iops_device "$dev 100"
+}
+
+@test "cgroups: hugetlb limits land in the files" {
+  [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2MB huge pages"
+  local dir
+  if [ -d /sys/fs/cgroup/hugetlb ]; then
+    update_config '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
+    helper sleep-forever
+    start_bg c1
+    check_cgroup_value hugetlb hugetlb.2MB.limit_in_bytes 4194304
+    return
+  fi
+  if [ "$(cgroup_mode)" = hybrid ]; then
+    grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.subtree_control ||
+      skip "hugetlb is bound to the unified hierarchy but not enabled in its root's cgroup.subtree_control, and the tests never write to the host's root cgroup"
+  fi
+  update_config '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
+  helper sleep-forever
+  start_bg c1
+  run cat "$(cg_path)/hugetlb.2MB.max"
+  assert_output 4194304
+}
+
+@test "cgroups: hugetlb on a host that cannot apply it is an error naming it" {
+  [ -d /sys/fs/cgroup/hugetlb ] && skip "v1 hugetlb mounted"
+  [ "$(cgroup_mode)" = hybrid ] || skip "hybrid host only"
+  grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.subtree_control && skip "hugetlb enabled in the unified root"
+  update_config '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
+  helper exit 0
+  run cove run -b "$BUNDLE" c1
+  assert_failure
+  assert_output --partial "hugepageLimits"
+  assert_output --partial "2MB"
+  # and nothing is left behind
+  [ ! -d "$(cg_path memory)" ]
+}
+
+@test "cgroups: placement in every hierarchy, unified included, seen in /proc/PID/cgroup" {
+  local pid rel=$TEST_CGROUP_PARENT/bundle
+  helper sleep-forever
+  start_bg c1
+  pid=$(cove state c1 | jq .pid)
+  run cat /proc/$pid/cgroup
+  assert_line "0::$rel"
+  if [ "$(cgroup_mode)" != unified ]; then
+    assert_line --regexp "^[0-9]+:memory:$rel\$"
+    assert_line --regexp "^[0-9]+:pids:$rel\$"
+    assert_line --regexp "^[0-9]+:freezer:$rel\$"
+  fi
+}
+
+@test "cgroups: freeze stops a busy loop and thaw restarts it" {
+  local a b
+  helper spin-forever
+  start_bg c1
+  cove pause c1
+  sleep 0.2
+  a=$(cg_cpu_ns)
+  sleep 1
+  b=$(cg_cpu_ns)
+  echo "# frozen: $(((b - a) / 1000000)) ms of cpu in 1 s" >&3
+  [ $((b - a)) -lt 20000000 ]
+  cove resume c1
+  a=$(cg_cpu_ns)
+  sleep 1
+  b=$(cg_cpu_ns)
+  echo "# thawed: $(((b - a) / 1000000)) ms of cpu in 1 s" >&3
+  [ $((b - a)) -gt 200000000 ]
+}
+
+@test "cgroups: delete leaves no directory in any hierarchy" {
+  local h
+  helper sleep-forever
+  start_bg c1
+  [ -d "$(cg_path)" ]
+  cove delete -f c1
+  for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+    [ ! -e "$h$TEST_CGROUP_PARENT" ] || { echo "left: $h$TEST_CGROUP_PARENT"; false; }
+  done
+}
+
+@test "cgroups: run leaves no directory in any hierarchy once it exits" {
+  local h
+  helper exit 0
+  run cove run -b "$BUNDLE" c1
+  assert_success
+  for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+    [ ! -e "$h$TEST_CGROUP_PARENT" ] || { echo "left: $h$TEST_CGROUP_PARENT"; false; }
+  done
+}
+
+@test "cgroups: a cgroup removed behind cove's back does not crash state, ps, kill or delete" {
+  helper sleep-forever
+  cove create -b "$BUNDLE" c1 </dev/null >"$TEST_TMP/create.out" 2>&1 3>&-
+  wait_for_state c1 created
+  # what an admin's cleanup would do: kill everything in it and remove the directories
+  remove_test_cgroups
+  wait_for_state c1 stopped
+  run cove state c1
+  assert_success
+  run cove ps --format json c1
+  [ "$status" -le 1 ]
+  run cove kill --all c1 KILL
+  [ "$status" -le 1 ]
+  run cove delete -f c1
+  assert_success
+  run cove state c1
+  assert_failure
+}
+
+@test "cgroups: default cgroupsPath is /cove/ID" {
+  update_config 'del(.linux.cgroupsPath)'
+  helper sleep-forever
+  start_bg cgdefault-$$
+  local pid
+  pid=$(cove state cgdefault-$$ | jq .pid)
+  run cat /proc/$pid/cgroup
+  assert_line --regexp "^[0-9]+:memory:/cove/cgdefault-$$\$|^0::/cove/cgdefault-$$\$"
+  cove delete -f cgdefault-$$
+  [ ! -d /sys/fs/cgroup/memory/cove/cgdefault-$$ ]
+  [ ! -d /sys/fs/cgroup/cove/cgdefault-$$ ]
+}
+
+@test "cgroups: --systemd-cgroup maps slice:prefix:name to a path" {
+  update_config ".linux.cgroupsPath = \"system.slice:covetest:$$\""
+  helper sleep-forever
+  "$COVE" --root "$COVE_ROOT" --systemd-cgroup run -b "$BUNDLE" sd1 </dev/null >"$TEST_TMP/sd1.out" 2>&1 3>&- &
+  wait_for_state sd1 running
+  local pid
+  pid=$(cove state sd1 | jq .pid)
+  run cat /proc/$pid/cgroup
+  assert_line --regexp "^(0|[0-9]+:memory):/system.slice/covetest-$$.scope\$"
+  "$COVE" --root "$COVE_ROOT" --systemd-cgroup delete -f sd1
+  [ ! -d /sys/fs/cgroup/memory/system.slice/covetest-$$.scope ]
+  [ ! -d /sys/fs/cgroup/system.slice/covetest-$$.scope ]
+}
+
+@test "cgroups: unified keys escaping the cgroup directory are refused" {
+  requires cgroups_hybrid
+  update_config '.linux.resources.unified = {"../cgroup.procs": "1"}'
+  helper exit 0
+  run cove run -b "$BUNDLE" c1
+  assert_failure
+  # the config parser may refuse it before the cgroup driver does; both name the key
+  assert_output --regexp "escapes the container's cgroup directory|not a cgroup file name"
+  assert_output --partial "../cgroup.procs"
+}
+
+@test "cgroups: kernel memory is ignored with a warning" {
+  update_config '.linux.resources.memory = {kernel: 33554432}'
+  helper exit 0
+  run cove run -b "$BUNDLE" c1
+  assert_success
+  assert_output --partial "memory.kernel is ignored"
+}
