@@ -270,7 +270,7 @@ helper() {
 @test "cgroups: --systemd-cgroup maps slice:prefix:name to a path" {
   update_config ".linux.cgroupsPath = \"system.slice:covetest:$$\""
   helper sleep-forever
-  "$COVE" --root "$COVE_ROOT" --systemd-cgroup run -b "$BUNDLE" sd1 </dev/null >"$TEST_TMP/sd1.out" 2>&1 3>&- &
+  "$COVE" --root "$COVE_ROOT" --systemd-cgroup run -d -b "$BUNDLE" sd1 </dev/null >"$TEST_TMP/sd1.out" 2>&1 3>&-
   wait_for_state sd1 running
   local pid
   pid=$(cove state sd1 | jq .pid)

@@ -230,10 +230,10 @@ cg_path() {
     echo "/sys/fs/cgroup/$1$rel"
   fi
 }
-# start_bg ID: run the bundle's container as a foreground `cove run` sent to the background
-# (output in $TEST_TMP/ID.out) and wait until it is running.
+# start_bg ID: `cove run --detach` the bundle's container (its output in $TEST_TMP/ID.out) and
+# wait until it is running.
 start_bg() {
-  "$COVE" --root "$COVE_ROOT" run -b "$BUNDLE" "$1" </dev/null >"$TEST_TMP/$1.out" 2>&1 3>&- &
+  "$COVE" --root "$COVE_ROOT" run -d -b "$BUNDLE" "$1" </dev/null >"$TEST_TMP/$1.out" 2>&1 3>&-
   wait_for_state "$1" running
 }
 # cg_cpu_ns: cumulative cpu time of the test container's cgroup, in nanoseconds.
