@@ -1,0 +1,103 @@
+#!/usr/bin/env bats
+# cove events: runc's JSON lines (stats with cpu, memory, pids, blkio, hugetlb, network
+# interfaces; oom when the kernel OOM-kills in the container).
+
+load helpers
+
+setup() {
+  requires root
+  setup_bundle
+}
+
+teardown() {
+  [ -n "${EVENTS_PID:-}" ] && kill "$EVENTS_PID" 2>/dev/null
+  teardown_bundle
+}
+
+@test "events --stats prints one stats line with runc's fields and plausible values" {
+  update_config '.linux.resources.memory = {limit: 67108864} | .linux.resources.pids = {limit: 50}'
+  set_cmd '/bin/cove-test-helper sleep-forever & /bin/cove-test-helper spin 0.3; wait'
+  start_bg c1
+  sleep 0.5
+  run cove events --stats c1
+  assert_success
+  [ "${#lines[@]}" -eq 1 ]
+  local j=$output
+  [ "$(jq -r .type <<<"$j")" = stats ]
+  [ "$(jq -r .id <<<"$j")" = c1 ]
+  # cpu: the spin burnt ~0.3 s
+  [ "$(jq '.data.cpu.usage.total' <<<"$j")" -gt 100000000 ]
+  jq -e '.data.cpu.usage | has("kernel") and has("user") and has("percpu")' <<<"$j"
+  jq -e '.data.cpu.throttling | has("periods") and has("throttled_periods") and has("throttled_time")' <<<"$j"
+  # memory: usage below the limit, the limit as configured
+  [ "$(jq '.data.memory.usage.limit' <<<"$j")" -eq 67108864 ]
+  [ "$(jq '.data.memory.usage.usage' <<<"$j")" -gt 0 ]
+  [ "$(jq '.data.memory.usage.usage' <<<"$j")" -lt 67108864 ]
+  jq -e '.data.memory | has("swap") and has("cache") and has("kernel") and (.raw | length > 0)' <<<"$j"
+  # pids: sh and the sleeper
+  [ "$(jq '.data.pids.current' <<<"$j")" -eq 2 ]
+  [ "$(jq '.data.pids.limit' <<<"$j")" -eq 50 ]
+  jq -e '.data.blkio | has("ioServiceBytesRecursive") and has("ioServicedRecursive")' <<<"$j"
+  jq -e '(.data.hugetlb | type == "object") and (.data.network_interfaces | type == "array")' <<<"$j"
+}
+
+@test "events --interval streams stats lines until stopped" {
+  update_config '.process.args = ["/bin/cove-test-helper", "sleep-forever"]'
+  start_bg c1
+  timeout 2.6 "$COVE" --root "$COVE_ROOT" events --interval 500ms c1 >"$TEST_TMP/ev" || true
+  run jq -r .type "$TEST_TMP/ev"
+  [ "${#lines[@]}" -ge 4 ]
+  refute_output --partial oom
+}
+
+@test "events reports an OOM kill in the container" {
+  update_config '.linux.resources.memory = {limit: 33554432}'
+  if [ "$(cgroup_mode)" = unified ] || [ -f /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ]; then
+    update_config '.linux.resources.memory.swap = 33554432'
+  fi
+  set_cmd 'sleep 1; /bin/cove-test-helper memhog 256; exec /bin/cove-test-helper sleep-forever'
+  start_bg c1
+  "$COVE" --root "$COVE_ROOT" events --interval 30s c1 >"$TEST_TMP/ev" 3>&- &
+  EVENTS_PID=$!
+  for _ in $(seq 100); do grep -q '"oom"' "$TEST_TMP/ev" && break; sleep 0.1; done
+  run grep '"type":"oom"' "$TEST_TMP/ev"
+  assert_success
+  [ "$(jq -r .id <<<"${lines[0]}")" = c1 ]
+}
+
+@test "events ends when the container stops" {
+  update_config '.process.args = ["/bin/cove-test-helper", "sleep-forever"]'
+  start_bg c1
+  "$COVE" --root "$COVE_ROOT" events --interval 200ms c1 >"$TEST_TMP/ev" 3>&- &
+  EVENTS_PID=$!
+  sleep 0.5
+  cove kill c1 KILL
+  for _ in $(seq 50); do kill -0 "$EVENTS_PID" 2>/dev/null || break; sleep 0.1; done
+  run kill -0 "$EVENTS_PID"
+  assert_failure
+  wait "$EVENTS_PID"
+  EVENTS_PID=
+}
+
+@test "events reports the container netns interfaces" {
+  update_config '.process.args = ["/bin/cove-test-helper", "sleep-forever"]'
+  start_bg c1
+  local pid
+  pid=$(cove state c1 | jq .pid)
+  # a veth pair inside the container's network namespace
+  nsenter -t "$pid" -n ip link add cvtdummy0 type veth peer name cvtdummy1 2>/dev/null ||
+    skip "cannot make a veth pair here"
+  nsenter -t "$pid" -n ip link set cvtdummy0 up
+  run cove events --stats c1
+  assert_success
+  jq -e '.data.network_interfaces | map(.name) | index("cvtdummy0") != null' <<<"$output"
+  jq -e '.data.network_interfaces[0] | has("rx_bytes") and has("tx_packets") and has("rx_dropped")' <<<"$output"
+}
+
+@test "events of a missing container fails; a bad interval is a usage error" {
+  run cove events --stats nosuch
+  assert_failure
+  assert_output --partial nosuch
+  run cove events --interval soon nosuch
+  assert_failure 2
+}
