@@ -1,0 +1,254 @@
+#!/usr/bin/env bats
+# engines.bats: cove driven by podman (through conmon) as an engine drives runc: the commands,
+# flags, exit codes and JSON podman relies on.  Each test has its own podman store, runtime state
+# root and cgroup parent (tests/engines/podman.bash), removed in teardown even on failure.
+# Against runc for comparison: ENGINE_RUNTIME=/usr/sbin/runc bats tests/integration/engines.bats
+
+load helpers
+load ../engines/podman
+
+setup() {
+  requires root podman
+  engines_setup
+}
+
+teardown() {
+  engines_teardown
+}
+
+@test "podman run --rm: stdout, stderr and the exit status of the container" {
+  run pod run --rm "$ENGINE_IMAGE" sh -c 'echo out; echo err >&2; exit 7'
+  assert_equal "$status" 7
+  assert_line out
+  assert_line err
+
+  run pod run --rm "$ENGINE_IMAGE" true
+  assert_success
+  assert_output ""
+  # --rm left nothing in the runtime's state root
+  run engine_runtime list -q
+  assert_success
+  assert_output ""
+}
+
+@test "podman run: a container killed by a signal exits 128+N, in the foreground too" {
+  pod run --name fg "$ENGINE_IMAGE" sleep 1000 >"$ENG_TMP/fg.out" 2>&1 &
+  local fg=$!
+  pod_wait_status fg running
+  run pod kill -s KILL fg
+  assert_success
+  local rc=0
+  wait "$fg" || rc=$?
+  assert_equal "$rc" 137
+  run pod inspect -f '{{.State.ExitCode}} {{.State.Status}}' fg
+  assert_output "137 exited"
+}
+
+@test "podman run -d, ps, logs, stop, rm" {
+  run pod run -d --name web "$ENGINE_IMAGE" sh -c 'echo started; trap "echo bye; exit 0" TERM; while :; do sleep 0.1; done'
+  assert_success
+  local id=$output
+  pod_wait_status web running
+  run pod ps --format '{{.Names}} {{.Status}}'
+  assert_output --regexp '^web Up '
+  run pod inspect -f '{{.State.Status}}' web
+  assert_output running
+  # the runtime's own state agrees with podman's
+  run engine_runtime state "$id"
+  assert_success
+  assert_equal "$(jq -r .status <<<"$output")" running
+  assert_equal "$(jq -r .pid <<<"$output")" "$(pod inspect -f '{{.State.Pid}}' web)"
+
+  run pod logs web
+  assert_output started
+  local memcg
+  memcg=$(dirname "$(host_cgroup_file web memory cgroup.procs)")
+  [ -d "$memcg" ]
+  # SIGTERM reaches the trap: a clean stop, not a SIGKILL after the timeout
+  run pod stop -t 10 web
+  assert_success
+  run pod inspect -f '{{.State.ExitCode}} {{.State.Status}}' web
+  assert_output "0 exited"
+  run pod logs web
+  assert_line bye
+
+  run pod rm web
+  assert_success
+  run pod ps -a -q
+  assert_output ""
+  run engine_runtime list -q
+  assert_output ""
+  # the runtime's delete removed the container's cgroup
+  [ ! -d "$memcg" ]
+}
+
+@test "podman exec: output, exit status, --user, --env, -t" {
+  pod run -d --name box "$ENGINE_IMAGE" sleep 1000
+  pod_wait_status box running
+
+  run pod exec box sh -c 'echo fromexec; exit 5'
+  assert_equal "$status" 5
+  assert_output fromexec
+
+  run pod exec --user 65534:65534 -e X=y box sh -c 'echo "$X $(id -u) $(id -g)"'
+  assert_success
+  assert_output "y 65534 65534"
+
+  run pod exec -t box sh -c '[ -t 0 ] && [ -t 1 ] && echo tty'
+  assert_success
+  assert_output --partial tty
+
+  # the exec'd process is in the container's pid namespace: pid 1 is the container's sleep
+  run pod exec box cat /proc/1/cmdline
+  assert_output --partial sleep
+}
+
+@test "podman run -t: the process gets a terminal" {
+  run pod run --rm -t "$ENGINE_IMAGE" sh -c '[ -t 0 ] && [ -t 1 ] && echo "tty $TERM"' </dev/null
+  assert_success
+  assert_output --partial "tty xterm"
+}
+
+@test "podman run --user and --env" {
+  run pod run --rm --user 65534:65534 --env FOO=bar "$ENGINE_IMAGE" sh -c 'echo "$FOO $(id -u) $(id -g)"'
+  assert_success
+  assert_output "bar 65534 65534"
+}
+
+@test "podman run --memory --pids-limit: limits seen in the container's cgroups from the host" {
+  pod run -d --name lim --memory 64m --pids-limit 50 "$ENGINE_IMAGE" sleep 1000
+  pod_wait_status lim running
+  local mem pids
+  if [ "$(cgroup_mode)" = unified ]; then
+    mem=$(host_cgroup_file lim memory memory.max)
+  else
+    mem=$(host_cgroup_file lim memory memory.limit_in_bytes)
+  fi
+  pids=$(host_cgroup_file lim pids pids.max)
+  # the cgroup is under the parent podman was given
+  [[ $mem == *"$TEST_CGROUP_PARENT/"* ]]
+  run cat "$mem"
+  assert_output 67108864
+  run cat "$pids"
+  assert_output 50
+
+  run pod stats --no-stream --format '{{.MemUsage}}|{{.PIDs}}' lim
+  assert_success
+  assert_output --partial '/ 67.11MB|1'
+}
+
+@test "podman pause and unpause freeze and thaw the container's cgroup" {
+  # a busy loop: its cpu time moves while it runs and stops while it is frozen
+  pod run -d --name frz "$ENGINE_IMAGE" sh -c 'while :; do :; done'
+  pod_wait_status frz running
+  local pid t1 t2
+  pid=$(pod inspect -f '{{.State.Pid}}' frz)
+  run pod pause frz
+  assert_success
+  run pod inspect -f '{{.State.Status}}' frz
+  assert_output paused
+  run is_frozen frz
+  assert_success
+  t1=$(cut -d' ' -f14 "/proc/$pid/stat")
+  sleep 0.3
+  t2=$(cut -d' ' -f14 "/proc/$pid/stat")
+  assert_equal "$t2" "$t1"
+
+  run pod unpause frz
+  assert_success
+  run pod inspect -f '{{.State.Status}}' frz
+  assert_output running
+  run is_frozen frz
+  assert_failure
+  sleep 0.3
+  t2=$(cut -d' ' -f14 "/proc/$pid/stat")
+  [ "$t2" -gt "$t1" ]
+}
+
+@test "podman top and inspect" {
+  pod run -d --name tp "$ENGINE_IMAGE" sleep 1000
+  pod_wait_status tp running
+  run pod top tp pid args
+  assert_success
+  assert_line --regexp '^1 +sleep 1000 *$'
+
+  run pod inspect tp
+  assert_success
+  assert_equal "$(jq -r '.[0].OCIRuntime' <<<"$output")" "$ENG_RUNTIME_WRAPPER"
+  assert_equal "$(jq -r '.[0].State.Running' <<<"$output")" true
+  local pid
+  pid=$(jq -r '.[0].State.Pid' <<<"$output")
+  # the pid podman reports is the container's init, seen from the host
+  run cat "/proc/$pid/cmdline"
+  assert_output --partial sleep
+}
+
+@test "podman run -i: stdin reaches the container" {
+  run pod run --rm -i "$ENGINE_IMAGE" sh -c 'read x; echo "got $x"' <<<hello
+  assert_success
+  assert_output "got hello"
+}
+
+@test "podman run --read-only, -v ro bind, --tmpfs, --hostname, --cap-add" {
+  mkdir "$ENG_TMP/vol"
+  echo v >"$ENG_TMP/vol/a"
+  run pod run --rm --read-only -v "$ENG_TMP/vol:/vol:ro" --tmpfs /scratch --hostname hh --cap-add SYS_ADMIN \
+    "$ENGINE_IMAGE" sh -c 'hostname; cat /vol/a; touch /x /vol/b 2>/dev/null || echo ro; touch /scratch/s && echo scratch-rw
+      grep CapEff /proc/self/status'
+  assert_success
+  assert_line hh
+  assert_line v
+  assert_line ro
+  assert_line scratch-rw
+  [ ! -e "$ENG_TMP/vol/b" ]
+  # CAP_SYS_ADMIN is bit 21
+  local eff
+  eff=$(awk '/^CapEff:/ {print $2}' <<<"$output")
+  (( (0x$eff >> 21) & 1 ))
+}
+
+@test "podman's default seccomp profile is applied; seccomp=unconfined drops it" {
+  run pod run --rm "$ENGINE_IMAGE" grep Seccomp: /proc/self/status
+  assert_success
+  assert_output --regexp 'Seccomp:[[:space:]]+2'
+  run pod run --rm --security-opt seccomp=unconfined "$ENGINE_IMAGE" grep Seccomp: /proc/self/status
+  assert_success
+  assert_output --regexp 'Seccomp:[[:space:]]+0'
+}
+
+@test "podman run --init: podman's init is the container's pid 1" {
+  run pod run --rm --init "$ENGINE_IMAGE" sh -c 'tr "\0" " " </proc/1/cmdline'
+  assert_success
+  assert_output --regexp '^/run/podman-init -- sh'
+}
+
+@test "podman update changes the memory limit of a running container (cove update --resources)" {
+  pod run -d --name up --memory 64m "$ENGINE_IMAGE" sleep 1000
+  pod_wait_status up running
+  local mem
+  if [ "$(cgroup_mode)" = unified ]; then
+    mem=$(host_cgroup_file up memory memory.max)
+  else
+    mem=$(host_cgroup_file up memory memory.limit_in_bytes)
+  fi
+  run cat "$mem"
+  assert_output 67108864
+  run pod update --memory 128m up
+  assert_success
+  run cat "$mem"
+  assert_output 134217728
+}
+
+@test "podman restart: the container runs again with a new init" {
+  pod run -d --name rs "$ENGINE_IMAGE" sleep 1000
+  pod_wait_status rs running
+  local pid1 pid2
+  pid1=$(pod inspect -f '{{.State.Pid}}' rs)
+  run pod restart -t 0 rs
+  assert_success
+  pod_wait_status rs running
+  pid2=$(pod inspect -f '{{.State.Pid}}' rs)
+  [ "$pid2" -gt 0 ] && [ "$pid2" != "$pid1" ]
+  run cat "/proc/$pid2/cmdline"
+  assert_output --partial sleep
+}
