@@ -6,13 +6,21 @@
 
 load helpers
 load ../engines/podman
+load ../engines/containerd
 
+# tests named "containerd: ..." run on a containerd of their own, the others on podman
 setup() {
-  requires root podman
-  engines_setup
+  if [[ $BATS_TEST_DESCRIPTION == containerd:* ]]; then
+    requires root containerd
+    ctrd_setup
+  else
+    requires root podman
+    engines_setup
+  fi
 }
 
 teardown() {
+  ctrd_teardown
   engines_teardown
 }
 
@@ -251,4 +259,68 @@ teardown() {
   [ "$pid2" -gt 0 ] && [ "$pid2" != "$pid1" ]
   run cat "/proc/$pid2/cmdline"
   assert_output --partial sleep
+}
+
+@test "containerd: ctr run with cove as the runc shim's binary: output and exit status" {
+  run ctrd_run c1 --rm -- sh -c 'echo hello from ctr; echo err >&2; exit 4'
+  assert_equal "$status" 4
+  assert_line "hello from ctr"
+  assert_line err
+  run ctrd_run c2 --rm -- true
+  assert_success
+  run ctrc container ls -q
+  assert_output ""
+}
+
+@test "containerd: detached task: memory limit from the host, exec, ps, pause, resume, kill, delete" {
+  run ctrd_run d1 -d --memory-limit 67108864 -- sleep 1000
+  assert_success
+  run ctrc task ls
+  assert_line --regexp '^d1 +[0-9]+ +RUNNING'
+  local pid mem
+  pid=$(ctrc task ls | awk '$1 == "d1" {print $2}')
+  run ctrd_runtime state d1
+  assert_success
+  assert_equal "$(jq -r .pid <<<"$output")" "$pid"
+  if [ "$(cgroup_mode)" = unified ]; then
+    mem=/sys/fs/cgroup$TEST_CGROUP_PARENT/d1/memory.max
+  else
+    mem=/sys/fs/cgroup/memory$TEST_CGROUP_PARENT/d1/memory.limit_in_bytes
+  fi
+  run cat "$mem"
+  assert_output 67108864
+
+  run ctrc task exec --exec-id e1 d1 sh -c 'echo in-exec; exit 3'
+  assert_equal "$status" 3
+  assert_output in-exec
+  # the shim's `ps --format json` of the runtime
+  run ctrc task ps d1
+  assert_success
+  assert_line --regexp "^$pid "
+
+  run ctrc task pause d1
+  assert_success
+  run ctrc task ls
+  assert_line --regexp '^d1 +[0-9]+ +PAUSED'
+  run ctrc task resume d1
+  assert_success
+  run ctrc task ls
+  assert_line --regexp '^d1 +[0-9]+ +RUNNING'
+
+  run ctrc task kill -s KILL d1
+  assert_success
+  local i
+  for ((i = 0; i < 100; i++)); do
+    ctrc task ls | grep -Eq '^d1 +[0-9]+ +STOPPED' && break
+    sleep 0.05
+  done
+  run ctrc task delete d1
+  assert_success
+  assert_output --partial 137
+  run ctrc container delete d1
+  assert_success
+  # delete removed the container's cgroup and its runtime state
+  [ ! -e "$mem" ]
+  run ctrd_runtime list -q
+  assert_output ""
 }

@@ -155,6 +155,8 @@ requires() {
     runc) command -v runc >/dev/null || skip "needs runc" ;;
     crun) command -v crun >/dev/null || skip "needs crun" ;;
     podman) command -v podman >/dev/null || skip "needs podman (apt-get install podman)" ;;
+    containerd) command -v containerd >/dev/null && command -v ctr >/dev/null && command -v containerd-shim-runc-v2 >/dev/null ||
+      skip "needs containerd, ctr and containerd-shim-runc-v2 (apt-get install containerd)" ;;
     systemd) [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] || skip "needs systemd as PID 1" ;;
     kernel)
       ;;
