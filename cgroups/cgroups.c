@@ -66,6 +66,28 @@ static const struct cg_driver *driver_for(enum cgroup_mode m)
   return &cg_driver_v1;
 }
 
+/* A loaded cgroup opens its directories on first use (CG_FD_UNOPENED until then): `state` and
+ * `list` only ask whether it is frozen, which needs one directory, not every hierarchy's. */
+#define CG_FD_UNOPENED (-2)
+
+static void open_hier(struct cove_cgroup *cg, struct cg_hier *h)
+{
+  _cleanup_free_ char *p = NULL;
+  if (h->fd != CG_FD_UNOPENED)
+    return;
+  p = cg_file_path(cg, h, NULL);
+  /* a cgroup removed behind cove's back is not an error: the fd stays -1 */
+  h->fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+static void open_all(struct cove_cgroup *cg)
+{
+  if (cg->mode != CGROUP_MODE_LEGACY)
+    open_hier(cg, &cg->unified);
+  for (size_t i = 0; i < cg->v1_len; i++)
+    open_hier(cg, &cg->v1[i]);
+}
+
 int cgroup_detect_mode_at(const char *root, enum cgroup_mode *mode, struct cove_error *err)
 {
   _cleanup_free_ char *unified = NULL;
@@ -324,11 +346,15 @@ int cgroup_create(const struct oci_config *config, const char *id, bool systemd_
 
 int cgroup_clone_fd(struct cove_cgroup *cg)
 {
-  return cg && cg->mode == CGROUP_MODE_UNIFIED ? cg->unified.fd : -1;
+  if (!cg || cg->mode != CGROUP_MODE_UNIFIED)
+    return -1;
+  open_hier(cg, &cg->unified);
+  return cg->unified.fd;
 }
 
 int cgroup_enter(struct cove_cgroup *cg, pid_t pid, const char *sub, struct cove_error *err)
 {
+  open_all(cg);
   return cg->driver->enter(cg, pid, sub, err);
 }
 
@@ -336,6 +362,7 @@ int cgroup_update(struct cove_cgroup *cg, const struct oci_resources *res, struc
 {
   if (!res)
     return 0;
+  open_all(cg);
   return cg->driver->apply(cg, res, NULL, 0, true, err);
 }
 
@@ -370,14 +397,6 @@ char *cgroup_serialize(const struct cove_cgroup *cg)
   for (size_t i = 0; i < cg->v1_len; i++)
     append(&buf, &len, "v1 %u %s\n", cg->v1[i].created, cg->v1[i].name);
   return buf;
-}
-
-static int open_hier(struct cove_cgroup *cg, struct cg_hier *h)
-{
-  _cleanup_free_ char *p = cg_file_path(cg, h, NULL);
-  h->fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  /* a cgroup removed behind cove's back is not an error: the fd stays -1 */
-  return 0;
 }
 
 int cgroup_load(const char *serialized, struct cove_cgroup **out, struct cove_error *err)
@@ -437,7 +456,7 @@ int cgroup_load(const char *serialized, struct cove_cgroup **out, struct cove_er
       if (h->name && (strchr(h->name, '/') || h->name[0] == '.'))
         return cove_error_set(err, EINVAL, "load cgroup description: bad hierarchy `%s`", h->name);
       h->created = (unsigned) created;
-      h->fd = -2; /* opened below, once root and path are known */
+      h->fd = CG_FD_UNOPENED;
     } else {
       return cove_error_set(err, EINVAL, "load cgroup description: unknown key `%s`", line);
     }
@@ -446,10 +465,6 @@ int cgroup_load(const char *serialized, struct cove_cgroup **out, struct cove_er
     return cove_error_set(err, EINVAL, "load cgroup description: mode or path missing");
   cg->mode = mode;
   cg->driver = driver_for(mode);
-  if (cg->unified.fd == -2)
-    open_hier(cg, &cg->unified);
-  for (size_t i = 0; i < cg->v1_len; i++)
-    open_hier(cg, &cg->v1[i]);
   *out = steal_ptr(cg);
   return 0;
 }
@@ -473,11 +488,13 @@ static struct cg_hier *procs_hier(struct cove_cgroup *cg)
 
 int cgroup_pids(struct cove_cgroup *cg, pid_t **pids, size_t *n, struct cove_error *err)
 {
-  struct cg_hier *h = procs_hier(cg);
+  struct cg_hier *h;
   size_t cap = 0;
 
   *pids = NULL;
   *n = 0;
+  open_all(cg);
+  h = procs_hier(cg);
   if (!h)
     return 0; /* removed behind our back: no processes */
   if (cg_collect_pids(cg, h, pids, n, &cap, err) < 0) {
@@ -509,6 +526,7 @@ int cgroup_kill_all(struct cove_cgroup *cg, int sig, struct cove_error *err)
   size_t sent = 0;
   int r;
 
+  open_all(cg);
   if (sig == SIGKILL && cg->unified.fd >= 0 && cg_has_file(&cg->unified, "cgroup.kill")) {
     if (cg_write(cg, &cg->unified, "cgroup.kill", "1", err) < 0)
       return -1;
@@ -551,11 +569,20 @@ int cgroup_kill_all(struct cove_cgroup *cg, int sig, struct cove_error *err)
 
 int cgroup_freeze(struct cove_cgroup *cg, bool frozen, struct cove_error *err)
 {
+  open_all(cg);
   return cg->driver->freeze(cg, frozen, err);
 }
 
 int cgroup_is_frozen(struct cove_cgroup *cg, bool *frozen, struct cove_error *err)
 {
+  /* v2 and hybrid answer from the unified leaf; legacy from the freezer hierarchy */
+  if (cg->mode != CGROUP_MODE_LEGACY)
+    open_hier(cg, &cg->unified);
+  if (cg->mode == CGROUP_MODE_LEGACY || !cg_has_file(&cg->unified, "cgroup.freeze")) {
+    struct cg_hier *h = cg_v1_find(cg, "freezer");
+    if (h)
+      open_hier(cg, h);
+  }
   return cg->driver->is_frozen(cg, frozen, err);
 }
 
@@ -641,6 +668,7 @@ int cgroup_destroy(struct cove_cgroup *cg, struct cove_error *err)
 int cgroup_stats(struct cove_cgroup *cg, struct cgroup_stats *st, struct cove_error *err)
 {
   memset(st, 0, sizeof(*st));
+  open_all(cg);
   return cg->driver->stats(cg, st, err);
 }
 
@@ -665,6 +693,7 @@ int cgroup_oom_count(struct cove_cgroup *cg, uint64_t *count, struct cove_error 
   struct cg_hier *h;
   const char *file;
 
+  open_all(cg);
   if (cg->mode == CGROUP_MODE_UNIFIED) {
     h = &cg->unified;
     file = "memory.events";
@@ -684,6 +713,7 @@ int cgroup_oom_count(struct cove_cgroup *cg, uint64_t *count, struct cove_error 
 int cgroup_oom_fd(struct cove_cgroup *cg, int *out, struct cove_error *err)
 {
   *out = -1;
+  open_all(cg);
   if (cg->mode == CGROUP_MODE_UNIFIED) {
     _cleanup_close_ int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     _cleanup_free_ char *p = cg_file_path(cg, &cg->unified, "memory.events");
