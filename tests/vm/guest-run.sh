@@ -23,7 +23,7 @@ awk '{print $1}' /proc/uptime >"$ctl/started"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/libexec/cove-busybox
 export HOME=/root TMPDIR=/tmp LANG=C.UTF-8
 # one hung test must not eat the lane's time
-export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-180}
+export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
 
 work=/var/tmp/cove-vm
 rm -rf "$work"

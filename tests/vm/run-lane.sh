@@ -18,12 +18,12 @@ case $build in /*) ;; *) build=$REPO_DIR/$build ;; esac
 
 case $lane in
 v2)
-  timeout_s=${VM_TIMEOUT:-900}
+  timeout_s=${VM_TIMEOUT:-780}
   feature=cgroups_v2
   extra_files=(tests/vm/smoke.bats)
   ;;
 systemd)
-  timeout_s=${VM_TIMEOUT:-480}
+  timeout_s=${VM_TIMEOUT:-420}
   feature=systemd
   extra_files=()
   ;;
