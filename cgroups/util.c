@@ -238,12 +238,41 @@ int cg_has_procs(const struct cove_cgroup *cg, const struct cg_hier *h, bool *ha
   return 0;
 }
 
+/* Does the comma-separated list a share a name with list b ("cpu,cpuacct" and "memory,cpu")? */
+static bool lists_meet(const char *a, size_t alen, const char *b)
+{
+  for (const char *p = a; p < a + alen;) {
+    const char *c = memchr(p, ',', (size_t) (a + alen - p));
+    size_t n = c ? (size_t) (c - p) : (size_t) (a + alen - p);
+    for (const char *q = b; q && *q;) {
+      const char *d = strchr(q, ',');
+      size_t m = d ? (size_t) (d - q) : strlen(q);
+      if (n == m && n && !strncmp(p, q, n))
+        return true;
+      q = d ? d + 1 : NULL;
+    }
+    p += n + 1;
+  }
+  return false;
+}
+
 int cg_enter_hier(const struct cove_cgroup *cg, const struct cg_hier *h, pid_t pid, const char *sub,
                   struct cove_error *err)
 {
   char buf[32];
+  const char *colon = sub ? strchr(sub, ':') : NULL;
 
   snprintf(buf, sizeof(buf), "%d", (int) pid);
+  /* `exec --cgroup CONTROLLER[,CONTROLLER]:PATH` (runc): PATH in those hierarchies only, the
+   * container's own cgroup in the others; on a unified host the controller list is moot */
+  if (colon) {
+    bool v2_leaf = h == &cg->unified;
+    const char *name = v2_leaf ? (cg->mode == CGROUP_MODE_UNIFIED ? NULL : "unified") : h->name;
+    if (!name || lists_meet(sub, (size_t) (colon - sub), name))
+      sub = colon + 1;
+    else
+      sub = NULL;
+  }
   if (sub) {
     struct cg_hier s = {.name = h->name, .fd = -1};
     int r;

@@ -589,6 +589,33 @@ static void test_v1_freeze_and_enter(void **state)
   assert_int_equal(cgroup_clone_fd(cg), -1);
 }
 
+static void test_v1_enter_controller_sub(void **state)
+{
+  struct fake *f = *state;
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
+  struct cove_error err = COVE_ERROR_INIT;
+  char p[256];
+  v1_create_ok(f, NULL, &cg);
+  snprintf(p, sizeof(p), "%s/memory/t/c/sub", f->root);
+  mkdir(p, 0755);
+  snprintf(p, sizeof(p), "%s/pids/t/c/sub", f->root);
+  mkdir(p, 0755);
+  put(f->root, "memory/t/c/sub/cgroup.procs", "");
+  put(f->root, "pids/t/c/sub/cgroup.procs", "");
+  /* exec --cgroup memory,pids:sub: those two get the sub-cgroup, the rest the container's */
+  assert_int_equal(cgroup_enter(cg, 99, "memory,pids:sub", &err), 0);
+  assert_file(f, "memory/t/c/sub/cgroup.procs", "99");
+  assert_file(f, "pids/t/c/sub/cgroup.procs", "99");
+  assert_file(f, "cpu,cpuacct/t/c/cgroup.procs", "99");
+  assert_file(f, "freezer/t/c/cgroup.procs", "99");
+  /* a plain sub must exist in every hierarchy */
+  assert_int_equal(cgroup_enter(cg, 98, "sub", &err), -1);
+  cove_error_release(&err);
+  assert_int_equal(cgroup_enter(cg, 97, "memory:../x", &err), -1);
+  assert_non_null(strstr(err.msg, "escapes"));
+  cove_error_release(&err);
+}
+
 static void test_v1_stats(void **state)
 {
   struct fake *f = *state;
@@ -641,6 +668,7 @@ int main(void)
     V1(test_v1_unlimited_memory_lifts_swap),
     V1(test_v1_refusals),
     V1(test_v1_freeze_and_enter),
+    V1(test_v1_enter_controller_sub),
     V1(test_v1_stats),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
