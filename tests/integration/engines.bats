@@ -1,8 +1,11 @@
 #!/usr/bin/env bats
-# engines.bats: cove driven by podman (through conmon) as an engine drives runc: the commands,
-# flags, exit codes and JSON podman relies on.  Each test has its own podman store, runtime state
-# root and cgroup parent (tests/engines/podman.bash), removed in teardown even on failure.
+# engines.bats: cove driven by the engines that drive runc: podman (through conmon) and containerd
+# (its runc shim, with cove as the binary): the commands, flags, exit codes and JSON they rely on.
+# Each test has its own podman store or containerd, runtime state root and cgroup parent
+# (tests/engines/podman.bash, tests/engines/containerd.bash), removed in teardown even on failure.
 # Against runc for comparison: ENGINE_RUNTIME=/usr/sbin/runc bats tests/integration/engines.bats
+
+bats_require_minimum_version 1.5.0
 
 load helpers
 load ../engines/podman
@@ -259,6 +262,37 @@ teardown() {
   [ "$pid2" -gt 0 ] && [ "$pid2" != "$pid1" ]
   run cat "/proc/$pid2/cmdline"
   assert_output --partial sleep
+}
+
+@test "podman run: a missing command exits 127, a non-executable one 126, with the reason" {
+  run -127 pod run --rm "$ENGINE_IMAGE" /nonexistent
+  assert_output --partial /nonexistent
+  assert_output --partial "not found"
+  run -126 pod run --rm "$ENGINE_IMAGE" /etc/passwd
+  assert_output --partial "permission denied"
+}
+
+@test "containers.conf [engine.runtimes]: podman picks the runtime by name and reads its JSON log" {
+  cat >>"$ENG_TMP/containers.conf" <<CONF
+runtime = "cove"
+runtime_supports_json = ["crun", "runc", "cove"]
+[engine.runtimes]
+cove = ["$ENG_RUNTIME_WRAPPER"]
+CONF
+  local podman_cmd=(env CONTAINERS_CONF="$ENG_TMP/containers.conf" timeout "$ENGINE_TIMEOUT" podman
+    --root "$ENG_TMP/store" --runroot "$ENG_TMP/runroot" --tmpdir "$ENG_TMP/tmpdir"
+    --network-config-dir "$ENG_TMP/networks")
+  run "${podman_cmd[@]}" info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Path}}'
+  assert_success
+  assert_output "cove $ENG_RUNTIME_WRAPPER"
+  run "${podman_cmd[@]}" run --rm --cgroup-parent "$TEST_CGROUP_PARENT" "$ENGINE_IMAGE" echo by-name
+  assert_success
+  assert_output by-name
+  # with runtime_supports_json podman passes --log-format=json --log FILE to create and reports
+  # the runtime's error from that file (from stderr it would prefix the runtime's path)
+  run -127 "${podman_cmd[@]}" run --rm --cgroup-parent "$TEST_CGROUP_PARENT" "$ENGINE_IMAGE" /nonexistent
+  assert_output --partial /nonexistent
+  refute_output --partial "Error: $ENG_RUNTIME_WRAPPER:"
 }
 
 @test "containerd: ctr run with cove as the runc shim's binary: output and exit status" {
