@@ -11,6 +11,9 @@ ctrd_setup() {
   CTRD_TMP=$(mktemp -d /tmp/cove-containerd.XXXXXX)
   CTRD_NS=cove-test-$$-${BATS_TEST_NUMBER:-0}
   TEST_CGROUP_PARENT=/cove-containerd-$$-${BATS_TEST_NUMBER:-0}
+  # the shim makes /run/containerd/{fifo,runc,s}: remove them afterwards only if we made them
+  CTRD_MADE_RUN=0
+  [ -e /run/containerd ] || CTRD_MADE_RUN=1
   cat >"$CTRD_TMP/config.toml" <<CONF
 version = 2
 root = "$CTRD_TMP/root"
@@ -85,5 +88,8 @@ ctrd_teardown() {
     umount -l "$m" 2>/dev/null || true
   done
   remove_test_cgroups
+  if [ "${CTRD_MADE_RUN:-0}" = 1 ]; then
+    rmdir /run/containerd/fifo /run/containerd/runc /run/containerd/s /run/containerd 2>/dev/null || true
+  fi
   rm -rf "$CTRD_TMP"
 }
