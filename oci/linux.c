@@ -135,7 +135,9 @@ static int parse_device(struct pctx *c, const struct oci_json *o, struct oci_dev
       return -1;
     d->minor = x.v;
   }
-  if (pm_u64(c, o, "fileMode", 07777, &d->file_mode) < 0 || pm_u64(c, o, "uid", UINT32_MAX, &d->uid) < 0 ||
+  /* Engines (podman) put the whole st_mode here, file-type bits included, and runc accepts it:
+   * take any 16-bit mode; the runtime uses only the permission bits. */
+  if (pm_u64(c, o, "fileMode", 0177777, &d->file_mode) < 0 || pm_u64(c, o, "uid", UINT32_MAX, &d->uid) < 0 ||
       pm_u64(c, o, "gid", UINT32_MAX, &d->gid) < 0)
     return -1;
   return 0;

@@ -124,3 +124,12 @@ teardown() {
   assert_output --partial 'character special file 88'
   assert_output --partial 'via-console'
 }
+
+@test "linux.devices: a fileMode with the file-type bits (st_mode, as podman writes it) uses the permission bits" {
+  # 8630 = 020666: S_IFCHR | 0666, what podman puts in fileMode for --device /dev/null
+  update_config '.linux.devices = [{"path": "/dev/mynull", "type": "c", "major": 1, "minor": 3, "fileMode": 8630}]'
+  set_cmd 'stat -c "%F %a %t:%T" /dev/mynull'
+  run cove run --bundle "$BUNDLE" dev1
+  assert_success
+  assert_output "character special file 666 1:3"
+}

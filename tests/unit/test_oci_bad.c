@@ -142,6 +142,8 @@ static const struct bad_config bad[] = {
    "config.json: .linux.devices[0].type: expected one of c, b, u or p, got \"x\""},
   {"device_major_missing", B ",'linux':{'devices':[{'path':'/dev/fuse','type':'c','minor':229}]}}",
    "config.json: .linux.devices[0].major: missing required field"},
+  {"device_file_mode_too_large", B ",'linux':{'devices':[{'path':'/dev/fuse','type':'c','major':10,'minor':229,'fileMode':65536}]}}",
+   "config.json: .linux.devices[0].fileMode: expected an integer in 0..65535, got 65536"},
   {"device_path_relative", B ",'linux':{'devices':[{'path':'dev/fuse','type':'c','major':10,'minor':229}]}}",
    "config.json: .linux.devices[0].path: expected an absolute path, got \"dev/fuse\""},
   {"memory_limit_string", B ",'linux':{'resources':{'memory':{'limit':'1G'}}}}",
