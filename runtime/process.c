@@ -2,6 +2,7 @@
  * rlimits, ioPriority, scheduler, personality, CPU affinity, finding args[0], and the last steps
  * before execve (user and groups, capabilities, umask, no_new_privs, closing fds, seccomp). */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
@@ -232,6 +233,20 @@ int process_install_seccomp(const struct cove_seccomp_prog *prog, int sync_fd, s
   return 0;
 }
 
+/* The container's process starts with no signal blocked and every disposition at its default:
+ * `cove run` blocks all signals to forward them, and an ignored SIGINT/SIGQUIT (a shell's
+ * background job) would otherwise survive execve into the container. */
+static void process_reset_signals(void)
+{
+  sigset_t none;
+
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal(sig, SIG_DFL); /* glibc's internal signals refuse with EINVAL: harmless */
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int process_exec(const struct process_final *f, struct cove_error *err)
 {
   const struct oci_process *p = f->p;
@@ -274,6 +289,7 @@ int process_exec(const struct process_final *f, struct cove_error *err)
   }
   if (p->no_new_privileges && install_seccomp(f, err) < 0)
     return -1;
+  process_reset_signals();
   execve(f->exec_path, p->args, f->env);
   return cove_error_set(err, errno, "exec `%s`", p->args[0]);
 }

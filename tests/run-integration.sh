@@ -4,4 +4,6 @@ set -u
 cd "$(dirname "$0")/integration" || exit 1
 files=(*.bats)
 [ -e "${files[0]}" ] || { echo "# no integration tests"; exit 0; }
+# A test that hangs fails on its own instead of stalling the whole run.
+export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 exec bats --tap "${files[@]}"

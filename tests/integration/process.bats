@@ -148,3 +148,12 @@ capmask() {
   assert_success
   assert_output --regexp "Cpus_allowed_list:[[:space:]]+0$"
 }
+
+@test "the container's process starts with no signal blocked or ignored" {
+  # cove run blocks every signal to forward them; bats runs us with SIGINT/SIGQUIT ignored
+  update_config '.process.args = ["grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"]'
+  (trap '' INT QUIT; exec "$COVE" --root "$COVE_ROOT" run --bundle "$BUNDLE" t1) >"$TEST_TMP/out"
+  run cat "$TEST_TMP/out"
+  assert_line --regexp '^SigBlk:[[:space:]]+0+$'
+  assert_line --regexp '^SigIgn:[[:space:]]+0+$'
+}
