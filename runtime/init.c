@@ -37,6 +37,11 @@ __attribute__((noreturn)) static void die(struct create_ctx *x, struct cove_erro
 
 static void close_parent_only(struct create_ctx *x)
 {
+  sigset_t none;
+
+  /* `run` blocks every signal to forward them: the container starts with none blocked */
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
   /* the lock is the parent's: a copy here would keep it held after `create` exits */
   if (x->lock_fd >= 0) {
     close(x->lock_fd);

@@ -286,3 +286,10 @@ teardown() {
   cove create --no-new-keyring --bundle "$BUNDLE" kr2
   ! grep -q " _ses.kr2: " /proc/keys
 }
+
+@test "the container process starts with no signal blocked or ignored by cove" {
+  update_config '.process.args = ["sh", "-c", "grep -E \"^Sig(Blk|Ign)\" /proc/self/status"]'
+  run cove run --bundle "$BUNDLE" t1
+  assert_success
+  assert_line --regexp "^SigBlk:[[:space:]]+0000000000000000$"
+}
