@@ -48,7 +48,7 @@ dev_of() {
 
 @test "v2: memory limit and reservation land in memory.max and memory.low; a process under them lives" {
   update_config '.linux.resources.memory = {limit: 67108864, reservation: 16777216}'
-  helper memhog 16
+  set_cmd '/bin/cove-test-helper memhog 16; exec /bin/cove-test-helper sleep-forever'
   start_bg c1
   [ "$(cgv memory.max)" = 67108864 ]
   [ "$(cgv memory.low)" = 16777216 ]
