@@ -16,6 +16,8 @@ setup() {
 
 teardown() {
   if [ -n "${UNIT:-}" ]; then
+    # the container's init (PID 1 of its namespace) ignores SIGTERM: kill, then stop
+    systemctl kill --signal=SIGKILL "$UNIT.service" >/dev/null 2>&1 || true
     systemctl stop "$UNIT.service" >/dev/null 2>&1 || true
     systemctl reset-failed "$UNIT.service" >/dev/null 2>&1 || true
   fi
@@ -34,7 +36,8 @@ run_in_delegated_service() {
     cmd=(/bin/sh -c 'i=0; while [ ! -e "$1" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done; shift; exec "$@"'
       sh "$TEST_TMP/go" "${cmd[@]}")
   fi
-  run systemd-run --unit "$UNIT" --property Delegate=yes --property Type=exec "${cmd[@]}"
+  run systemd-run --unit "$UNIT" --property Delegate=yes --property Type=exec \
+    --property TimeoutStopSec=10s "${cmd[@]}"
   assert_success
   if [ "$layout" = leaf ]; then
     main=$(systemctl show -P MainPID "$UNIT.service")

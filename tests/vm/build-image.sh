@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # build-image.sh [initramfs|systemd|all]: builds (or finds cached) the VM lanes' boot images in
-# $COVE_VM_CACHE, from Debian packages only, and writes $COVE_VM_CACHE/current (KERNEL=, INITRD=,
-# SYSTEMD_IMG=) for run-lane.sh.
+# $COVE_VM_CACHE, from Debian packages only, and writes their paths (KERNEL=, INITRD=,
+# SYSTEMD_IMG=) to $VM_IMAGE_ENV or $COVE_VM_CACHE/current.
 #
 #  - kernel: linux-image-6.1.0-N-amd64 (what linux-image-amd64 depends on), apt-get download +
 #    dpkg -x; only vmlinuz is kept, modules go into the initramfs.
@@ -282,10 +282,13 @@ for f in "$COVE_VM_CACHE"/debs/*.deb; do
   case $f in "$kdeb" | */busybox-static_*"${bbver//:/%3a}"_*) ;; *) rm -f "$f" ;; esac
 done
 
+# where the images are: $VM_IMAGE_ENV (run-lane.sh's own copy, so a concurrent build for another
+# tree cannot change it under a lane) or $COVE_VM_CACHE/current
+out=${VM_IMAGE_ENV:-$COVE_VM_CACHE/current}
 {
   echo "KREL=$krel"
   echo "KERNEL=$kernel"
   echo "INITRD=$initrd"
   echo "SYSTEMD_IMG=$sdimg"
-} >"$COVE_VM_CACHE/current.tmp"
-mv "$COVE_VM_CACHE/current.tmp" "$COVE_VM_CACHE/current"
+} >"$out.tmp"
+mv "$out.tmp" "$out"

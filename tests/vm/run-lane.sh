@@ -67,11 +67,6 @@ files=$(cut -f1 <<<"$names" | sed "s|^$REPO_DIR/||" | sort -u | tr '\n' ' ')
 # exact-match regex: escape the ERE metacharacters of each name
 filter="^($(cut -f2 <<<"$names" | sed -E 's/[][\.|$()*+?{}^]/\\&/g' | paste -sd'|'))\$"
 
-"$VM_DIR/build-image.sh" "$([ "$lane" = v2 ] && echo initramfs || echo systemd)" >&2 ||
-  lane_fail "building the $lane image failed"
-# shellcheck source=/dev/null
-. "$COVE_VM_CACHE/current"
-
 ctl=$(mktemp -d /tmp/cove-vm-"$lane".XXXXXX)
 qpid=
 cleanup() {
@@ -83,6 +78,11 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+VM_IMAGE_ENV=$ctl/images.env "$VM_DIR/build-image.sh" "$([ "$lane" = v2 ] && echo initramfs || echo systemd)" >&2 ||
+  lane_fail "building the $lane image failed"
+# shellcheck source=/dev/null
+. "$ctl/images.env"
 
 cat >"$ctl/job.env" <<EOF
 LANE=$lane
