@@ -209,7 +209,11 @@ static int make_state_dir(struct create_ctx *x, struct cove_error *err)
     return cove_error_set(err, errno, "create state dir");
   }
   x->dir_made = true;
-  x->dir = xasprintf("%s/%s", x->o->root, name);
+  {
+    /* absolute: the init and the rootfs code use it after chdir/pivot decisions of their own */
+    char abs_root[PATH_MAX];
+    x->dir = xasprintf("%s/%s", realpath(x->o->root, abs_root) ? abs_root : x->o->root, name);
+  }
   x->dir_fd = openat(x->root_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (x->dir_fd < 0)
     return cove_error_set(err, errno, "open state dir");
