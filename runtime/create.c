@@ -249,11 +249,20 @@ static int clone_init(struct create_ctx *x, struct cove_error *err)
   if (cg_fd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = (uint64_t) cg_fd;
+  } else if (!x->ns.joins && (args.flags & CLONE_NEWCGROUP)) {
+    /* the cgroup namespace is rooted where the init is when it is made: without
+     * CLONE_INTO_CGROUP (v1, hybrid) the init makes it after we moved it into its cgroup */
+    args.flags &= ~(uint64_t) CLONE_NEWCGROUP;
+    x->cgroupns_late = true;
   }
   pid = sys_clone3(&args);
   if (pid < 0 && errno == ENOSYS && cg_fd >= 0) {
     cg_fd = -1;
     args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
+    if (args.flags & CLONE_NEWCGROUP) {
+      args.flags &= ~(uint64_t) CLONE_NEWCGROUP;
+      x->cgroupns_late = true;
+    }
     pid = sys_clone3(&args);
   }
   if (pid < 0)

@@ -190,6 +190,10 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (sync_expect(x->sync_child, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, "cove create", &err) < 0)
     _exit(1);
+  if (x->cgroupns_late && unshare(CLONE_NEWCGROUP) < 0) {
+    cove_error_set(&err, errno, "create cgroup namespace");
+    die(x, &err, false);
+  }
   /* before the uid change below: it would make /proc/self/timens_offsets root's (not dumpable) */
   if (x->ns.new_time && ns_setup_time(c, &err) < 0)
     die(x, &err, false);

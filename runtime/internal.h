@@ -140,6 +140,7 @@ struct create_ctx {
   int console_master; /* run in the foreground with a terminal */
   bool dir_made, net_made;
   char *created;
+  bool cgroupns_late; /* the init unshares its cgroup ns once it is in its cgroup */
   bool seccomp_done; /* loaded before `start` (notify with create) */
   bool started; /* the init was released: errors go to stderr, nobody reads the socket */
 };

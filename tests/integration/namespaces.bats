@@ -149,3 +149,15 @@ host_ns() {
   assert_failure 1
   assert_output --partial "\`net.ipv4.ip_forward\` needs a network namespace"
 }
+
+@test "a new cgroup namespace is rooted at the container's own cgroup" {
+  update_config '.process.args = ["cat", "/proc/self/cgroup"]'
+  run cove run --bundle "$BUNDLE" t1
+  assert_success
+  # every hierarchy reads "/": the namespace was made once the init was in its cgroup
+  [ -z "$(grep -v ':/$' <<<"$output")" ]
+  update_config '.linux.namespaces |= map(select(.type != "cgroup")) | .linux.cgroupsPath += "-2"'
+  run cove run --bundle "$BUNDLE" t2
+  assert_success
+  assert_output --partial ":$TEST_CGROUP_PARENT/bundle-2"
+}
