@@ -2,13 +2,28 @@
  * /sys/fs/cgroup/unified).  Resources go to the v1 controllers; the container is also placed in
  * the unified hierarchy, which serves the controllers bound there (hugetlb on some hosts),
  * `unified` keys, the freezer (cgroup.freeze) and cgroup.kill. */
+#include <unistd.h>
+
 #include "cgroups/internal.h"
+#include "common/log.h"
 
 static int hybrid_create(struct cove_cgroup *cg, struct cove_error *err)
 {
+  struct cove_error e = COVE_ERROR_INIT;
+
   if (cg_v1_create(cg, err) < 0)
     return -1;
-  return cg_v2_create_hybrid_leaf(cg, err);
+  /* the v1 controllers are what confines the container; without a unified leaf (a read-only
+   * or foreign-owned unified mount) it still runs: freeze and kill fall back to v1, and only
+   * resources that need the unified hierarchy fail, naming themselves */
+  if (cg_v2_create_hybrid_leaf(cg, &e) < 0) {
+    cove_warn("cgroup: no unified-hierarchy placement: %s", cove_error_msg(&e));
+    cove_error_release(&e);
+    if (cg->unified.fd >= 0)
+      close(cg->unified.fd);
+    cg->unified.fd = -1;
+  }
+  return 0;
 }
 
 static int hybrid_apply(struct cove_cgroup *cg, const struct oci_resources *res, const struct oci_device *extra,

@@ -97,6 +97,9 @@ struct cg_hier *cg_v1_find(struct cove_cgroup *cg, const char *ctrl);
 int cg_mkdir_path(struct cove_cgroup *cg, struct cg_hier *h,
                   int (*init_dir)(int parent_fd, int dir_fd, const char *path, struct cove_error *err),
                   struct cove_error *err);
+/* Remove the `created` trailing directories of the first `depth` components of path in h (undo
+ * of a creation that failed half-way). */
+void cg_undo_mkdirs(const struct cove_cgroup *cg, const struct cg_hier *h, size_t depth, unsigned created);
 /* Open the container's dir (or a sub dir) of h for reading (O_RDONLY|O_DIRECTORY). */
 int cg_open_dir(const struct cg_hier *h, const char *sub, struct cove_error *err);
 /* Does h's leaf hold processes (cgroup.procs non-empty)? */

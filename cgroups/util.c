@@ -185,6 +185,31 @@ int cg_open_dir(const struct cg_hier *h, const char *sub, struct cove_error *err
   return fd;
 }
 
+void cg_undo_mkdirs(const struct cove_cgroup *cg, const struct cg_hier *h, size_t depth, unsigned created)
+{
+  _cleanup_free_ char *p = NULL;
+  size_t len;
+  const char *c = cg->path;
+
+  if (!created)
+    return;
+  /* root/hier followed by the first `depth` components of path */
+  for (size_t i = 0; i < depth && c; i++) {
+    c = strchr(c + 1, '/');
+  }
+  len = c ? (size_t) (c - cg->path) : strlen(cg->path);
+  p = xasprintf("%s%s%s%.*s", cg->root, hier_dir(h) ? "/" : "", hier_dir(h) ? h->name : "", (int) len, cg->path);
+  for (unsigned i = 0; i < created; i++) {
+    char *slash;
+    if (rmdir(p) < 0 && errno != ENOENT)
+      return;
+    slash = strrchr(p, '/');
+    if (!slash)
+      return;
+    *slash = '\0';
+  }
+}
+
 int cg_mkdir_path(struct cove_cgroup *cg, struct cg_hier *h,
                   int (*init_dir)(int parent_fd, int dir_fd, const char *path, struct cove_error *err),
                   struct cove_error *err)
@@ -193,6 +218,7 @@ int cg_mkdir_path(struct cove_cgroup *cg, struct cg_hier *h,
   _cleanup_close_ int cur = -1;
   char *save = NULL;
   unsigned created = 0;
+  size_t depth = 0;
 
   base = xasprintf("%s%s%s", cg->root, hier_dir(h) ? "/" : "", hier_dir(h) ? h->name : "");
   cur = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -200,25 +226,29 @@ int cg_mkdir_path(struct cove_cgroup *cg, struct cg_hier *h,
     return cove_error_set(err, errno, "open cgroup hierarchy %s", base);
   for (char *comp = strtok_r(copy, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
     int next;
-    bool made = false;
 
-    if (mkdirat(cur, comp, 0755) == 0)
-      made = true;
-    else if (errno != EEXIST) {
+    if (mkdirat(cur, comp, 0755) == 0) {
+      created++;
+    } else if (errno == EEXIST) {
+      /* only the trailing run of created components is ours to remove */
+      created = 0;
+    } else {
       int e = errno;
       _cleanup_free_ char *p = cg_file_path(cg, h, NULL);
+      cg_undo_mkdirs(cg, h, depth, created);
       return cove_error_set(err, e, "create cgroup %s: mkdir `%s`", p, comp);
     }
+    depth++;
     next = openat(cur, comp, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
     if (next < 0) {
       int e = errno;
       _cleanup_free_ char *p = cg_file_path(cg, h, NULL);
+      cg_undo_mkdirs(cg, h, depth, created);
       return cove_error_set(err, e, "create cgroup %s: open `%s`", p, comp);
     }
-    /* only the trailing run of created components is ours to remove */
-    created = made ? created + 1 : 0;
-    if (made && init_dir && init_dir(cur, next, comp, err) < 0) {
+    if (created && init_dir && init_dir(cur, next, comp, err) < 0) {
       close(next);
+      cg_undo_mkdirs(cg, h, depth, created);
       return -1;
     }
     close(cur);

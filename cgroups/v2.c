@@ -87,7 +87,7 @@ static int v2_mkdir(struct cove_cgroup *cg, struct cg_hier *h, bool all_ancestor
   _cleanup_close_ int cur = -1;
   char *save = NULL, *comp, *next_comp;
   unsigned created = 0;
-  bool made_cur = false;
+  size_t depth = 0;
 
   base = xasprintf("%s%s%s", cg->root, h->name ? "/" : "", h->name ? h->name : "");
   cur = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -95,29 +95,31 @@ static int v2_mkdir(struct cove_cgroup *cg, struct cg_hier *h, bool all_ancestor
     return cove_error_set(err, errno, "open cgroup hierarchy %s", base);
   for (comp = strtok_r(copy, "/", &save); comp; comp = next_comp) {
     int next;
-    bool made = false;
 
     next_comp = strtok_r(NULL, "/", &save);
-    if (all_ancestors || made_cur) {
+    if (all_ancestors || created) {
       _cleanup_close_ int rd = openat(cur, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (rd >= 0)
         enable_controllers(rd);
     }
-    if (mkdirat(cur, comp, 0755) == 0)
-      made = true;
-    else if (errno != EEXIST) {
+    if (mkdirat(cur, comp, 0755) == 0) {
+      created++;
+    } else if (errno == EEXIST) {
+      created = 0;
+    } else {
       int e = errno;
       _cleanup_free_ char *p = cg_file_path(cg, h, NULL);
+      cg_undo_mkdirs(cg, h, depth, created);
       return cove_error_set(err, e, "create cgroup %s: mkdir `%s`", p, comp);
     }
+    depth++;
     next = openat(cur, comp, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
     if (next < 0) {
       int e = errno;
       _cleanup_free_ char *p = cg_file_path(cg, h, NULL);
+      cg_undo_mkdirs(cg, h, depth, created);
       return cove_error_set(err, e, "create cgroup %s: open `%s`", p, comp);
     }
-    created = made ? created + 1 : 0;
-    made_cur = made;
     close(cur);
     cur = next;
   }

@@ -648,6 +648,35 @@ static void test_v1_stats(void **state)
   cgroup_stats_free(&st);
 }
 
+/* a creation failing half-way removes the directories it made (and only those) */
+static void test_v1_failed_create_leaves_nothing(void **state)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  struct cove_cgroup *cg = NULL;
+  static const char *const only[] = {"memory", "cpuset", NULL};
+  char root[64], p[256];
+  struct stat st;
+  struct oci_config *c = cfg_with(NULL);
+  (void) state;
+  snprintf(root, sizeof(root), "/tmp/cove-cgundo-XXXXXX");
+  assert_non_null(mkdtemp(root));
+  snprintf(p, sizeof(p), "%s/memory", root);
+  mkdir(p, 0755);
+  snprintf(p, sizeof(p), "%s/cpuset", root); /* no cpuset.cpus to copy: init of t fails */
+  mkdir(p, 0755);
+  c->linux_->cgroups_path = "/t/c";
+  assert_int_equal(cgroup_create_at(root, CGROUP_MODE_LEGACY, only, c, "c", false, &cg, &err), -1);
+  assert_non_null(strstr(err.msg, "cpuset"));
+  cove_error_release(&err);
+  snprintf(p, sizeof(p), "%s/cpuset/t", root);
+  assert_int_equal(stat(p, &st), -1);
+  /* memory's t/c was made before cpuset failed: create's failure path removed it too */
+  snprintf(p, sizeof(p), "%s/memory/t", root);
+  assert_int_equal(stat(p, &st), -1);
+  snprintf(p, sizeof(p), "rm -rf '%s'", root);
+  assert_int_equal(system(p), 0);
+}
+
 int main(void)
 {
 #define V1(x) cmocka_unit_test_setup_teardown(x, v1_setup, v1_teardown)
@@ -664,6 +693,7 @@ int main(void)
     cmocka_unit_test(test_device_rules_refused),
     cmocka_unit_test(test_bpf_program),
     cmocka_unit_test(test_bpf_last_rule_wins),
+    cmocka_unit_test(test_v1_failed_create_leaves_nothing),
     V1(test_v1_resources),
     V1(test_v1_unlimited_memory_lifts_swap),
     V1(test_v1_refusals),
