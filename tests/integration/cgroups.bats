@@ -211,7 +211,7 @@ helper() {
   sleep 1
   b=$(cg_cpu_ns)
   echo "# thawed: $(((b - a) / 1000000)) ms of cpu in 1 s" >&3
-  [ $((b - a)) -gt 200000000 ]
+  [ $((b - a)) -gt 100000000 ]
 }
 
 @test "cgroups: delete leaves no directory in any hierarchy" {

@@ -32,7 +32,7 @@ teardown() {
   sleep 1
   b=$(cg_cpu_ns)
   echo "# resumed: $(((b - a) / 1000000)) ms of cpu in 1 s" >&3
-  [ $((b - a)) -gt 200000000 ]
+  [ $((b - a)) -gt 100000000 ]
 }
 
 @test "pause of a paused container and resume of a running one fail" {
