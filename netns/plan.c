@@ -376,9 +376,23 @@ int netns_plan_build(const struct oci_kv *annotations, size_t annotations_len,
 int netns_plan_from_config(const struct oci_config *config, struct netns_plan **out, struct cove_error *err)
 {
   const struct oci_linux *l = config->linux_;
+  bool own_netns = false;
 
-  return netns_plan_build(config->annotations, config->annotations_len, l ? l->net_devices : NULL,
-                          l ? l->net_devices_len : 0, out, err);
+  if (netns_plan_build(config->annotations, config->annotations_len, l ? l->net_devices : NULL,
+                       l ? l->net_devices_len : 0, out, err) < 0)
+    return -1;
+  if (!*out)
+    return 0;
+  /* Without a network namespace of its own the container shares the host's: an eth0 or a moved
+   * device would land on the host. */
+  for (size_t i = 0; l && i < l->namespaces_len; i++)
+    own_netns |= l->namespaces[i].type == OCI_NS_NETWORK;
+  if (!own_netns) {
+    const char *what = l && l->net_devices_len ? "linux.netDevices" : "run.cove.net.* annotations";
+    netns_plan_free(steal_ptr(*out));
+    return cove_error_set(err, 0, "%s need a network namespace in linux.namespaces", what);
+  }
+  return 0;
 }
 
 void netns_plan_free(struct netns_plan *plan)
