@@ -17,6 +17,18 @@ int netns_lo_up(struct cove_error *err);
 
 struct netns_plan; /* validated network request, opaque */
 
+/* What a plan is made of (the README documents these for users):
+ *   run.cove.net.bridge   bridge to attach to, created if missing (and then deleted with its
+ *                         last container); every other run.cove.net.* key needs it
+ *   run.cove.net.address  comma-separated CIDRs (IPv4 and/or IPv6), or "auto": a free IPv4
+ *                         address of the bridge's subnet, allocated under the state root
+ *   run.cove.net.gateway  one IPv4 and/or one IPv6 address (a CIDR sets the bridge's subnet);
+ *                         put on a bridge cove creates, and the container's default route
+ *   run.cove.net.mtu      68..65535;  run.cove.net.mac  unicast MAC of eth0
+ *   run.cove.net.rate     tc-style rate ("10mbit"), applied both ways on the veth
+ *   linux.netDevices      host interfaces moved in (renamed), and back on teardown
+ * An unknown run.cove.net.* key is an error, as is any of these without a network namespace. */
+
 /* Validate the run.cove.net.* annotations and linux.netDevices before anything is touched.
  * *out is NULL when the config asks for nothing beyond lo. */
 int netns_plan_from_config(const struct oci_config *config, struct netns_plan **out, struct cove_error *err);

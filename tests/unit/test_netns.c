@@ -205,6 +205,30 @@ static void test_plan_netdevs(void **state)
   cove_error_release(&err);
 }
 
+static void test_plan_needs_netns(void **state)
+{
+  (void) state;
+  struct cove_error err = COVE_ERROR_INIT;
+  struct netns_plan *p = NULL;
+  struct oci_kv ann[] = {{"run.cove.net.bridge", "cove0"}};
+  struct oci_namespace ns[] = {{OCI_NS_PID, NULL}, {OCI_NS_NETWORK, NULL}};
+  struct oci_linux lin = {.namespaces = ns, .namespaces_len = 2};
+  struct oci_config c = {.annotations = ann, .annotations_len = 1, .linux_ = &lin};
+
+  assert_int_equal(netns_plan_from_config(&c, &p, &err), 0);
+  assert_non_null(p);
+  netns_plan_free(p);
+  p = NULL;
+  lin.namespaces_len = 1; /* no network namespace: the host's would be used */
+  assert_int_equal(netns_plan_from_config(&c, &p, &err), -1);
+  assert_null(p);
+  assert_non_null(strstr(err.msg, "need a network namespace"));
+  cove_error_release(&err);
+  c.annotations_len = 0; /* nothing asked: nothing to check */
+  assert_int_equal(netns_plan_from_config(&c, &p, &err), 0);
+  assert_null(p);
+}
+
 static void test_rate(void **state)
 {
   (void) state;
@@ -452,6 +476,7 @@ int main(void)
       cmocka_unit_test(test_plan_auto),
       cmocka_unit_test(test_plan_errors),
       cmocka_unit_test(test_plan_netdevs),
+      cmocka_unit_test(test_plan_needs_netns),
       cmocka_unit_test(test_rate),
       cmocka_unit_test(test_mac_mtu),
       cmocka_unit_test(test_veth_name),
