@@ -28,14 +28,15 @@ int tc_tbf_set(struct nl *nl, int ifindex, uint64_t rate, uint32_t mtu, const ch
   char op[96];
 
   /* Bucket: 40 ms of traffic, at least 64 KiB so GSO packets on a veth need no splitting;
-   * queue: 100 ms more. */
+   * queue: 500 ms more, as a local TCP sender may queue a lot (tcp_limit_output_bytes) and
+   * drops there cost more throughput than the queue costs latency. */
   burst = rate / 25;
   if (burst < 65536)
     burst = 65536;
   if (mtu && burst < 2ull * mtu)
     burst = 2ull * mtu;
   burst = clamp_u32(burst);
-  limit = clamp_u32(burst + rate / 10);
+  limit = clamp_u32(burst + rate / 2);
   buffer_ns = burst * 1000000000ull / rate;
 
   memset(&q, 0, sizeof(q));
