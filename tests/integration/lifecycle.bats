@@ -223,6 +223,7 @@ teardown() {
 @test "list: table, json and quiet" {
   update_config '.process.args = ["sleep", "100"]'
   cove create --bundle "$BUNDLE" a1
+  update_config '.linux.cgroupsPath += "-2"'
   cove run -d --bundle "$BUNDLE" a2
   run cove list -q
   assert_success
@@ -252,6 +253,7 @@ teardown() {
   cove create --bundle "$BUNDLE" --pid-file "$TEST_TMP/pid" t1
   [ "$(cat "$TEST_TMP/pid")" = "$(cove state t1 | jq -r .pid)" ]
   # relative to the caller's directory
+  update_config '.linux.cgroupsPath += "-2"'
   (cd "$TEST_TMP" && cove run -d --bundle "$BUNDLE" --pid-file rel.pid t2)
   [ "$(cat "$TEST_TMP/rel.pid")" = "$(cove state t2 | jq -r .pid)" ]
 }
