@@ -38,6 +38,27 @@ static void bridge_db_clearp(struct bridge_db *db)
   ipam_db_clear(db);
 }
 
+/* Containers are known to a bridge's database by their state dir's name under the state root
+ * (usually the id): the name proves them alive, see bridge_db_prune. */
+static const char *user_key(const char *state_dir)
+{
+  const char *slash = strrchr(state_dir, '/');
+  return slash && slash[1] ? slash + 1 : state_dir;
+}
+
+/* Forget users whose state dir is gone (a cove killed before it wrote any state, a state dir
+ * removed by hand): their addresses and their hold on the bridge would otherwise last forever.
+ * A live container's state dir exists from before its setup until after its teardown. */
+static void bridge_db_prune(struct bridge_db *db, const char *state_root)
+{
+  for (size_t i = 0; i < db->users_len;) {
+    _cleanup_free_ char *path = xasprintf("%s/%s", state_root, db->users[i].id);
+    if (access(path, F_OK) < 0 && errno == ENOENT && ipam_db_remove_user(db, db->users[i].id))
+      continue;
+    i++;
+  }
+}
+
 /* The addresses the container gets, and the subnet prefix the bridge's gateway address uses. */
 struct bridge_addrs {
   struct ip_addr addrs[NETNS_MAX_ADDRS + 1];
@@ -47,7 +68,7 @@ struct bridge_addrs {
 
 /* Under the network lock: register as a user of the bridge, allocate or claim the IPv4 address,
  * create the bridge with the gateway addresses if it is missing, bring it up. */
-static int bridge_join(struct nl *host, const struct netns_plan *p, const char *id, const char *state_root,
+static int bridge_join(struct nl *host, const struct netns_plan *p, const char *user, const char *state_root,
                        struct bridge_addrs *ba, int *bridge_index, struct cove_error *err)
 {
   _cleanup_close_ int lock = -1;
@@ -75,13 +96,14 @@ static int bridge_join(struct nl *host, const struct netns_plan *p, const char *
 
   if (netlock_take(state_root, &lock, err) < 0 || bridge_db_load(state_root, p->bridge, &db, err) < 0)
     return -1;
+  bridge_db_prune(&db, state_root);
   if (link_index(host, p->bridge, &idx, err) < 0)
     return -1;
   create = idx == 0;
 
   used = xcalloc(db.users_len + 1, sizeof(*used));
   for (size_t i = 0; i < db.users_len; i++) {
-    if (!db.users[i].has_addr || strcmp(db.users[i].id, id) == 0)
+    if (!db.users[i].has_addr || strcmp(db.users[i].id, user) == 0)
       continue;
     if (mine && db.users[i].addr.s_addr == mine->s_addr) {
       char a[INET_ADDRSTRLEN];
@@ -122,7 +144,7 @@ static int bridge_join(struct nl *host, const struct netns_plan *p, const char *
       ba->gw4.prefix = subnet.prefix;
   }
 
-  ipam_db_add_user(&db, id, mine);
+  ipam_db_add_user(&db, user, mine);
   if (create)
     db.created = true;
   if (bridge_db_save(state_root, p->bridge, &db, err) < 0)
@@ -157,7 +179,7 @@ static int setup_bridge(struct nl *host, struct nl *ctr, const struct netns_plan
   snprintf(line, sizeof(line), "bridge %s", p->bridge);
   if (record_append(state_dir, line, err) < 0)
     return -1;
-  if (bridge_join(host, p, id, state_root, &ba, &bridge_idx, err) < 0)
+  if (bridge_join(host, p, user_key(state_dir), state_root, &ba, &bridge_idx, err) < 0)
     return -1;
 
   snprintf(line, sizeof(line), "veth %s", veth);
@@ -210,11 +232,11 @@ static int setup_devices(struct nl *host, struct nl *ctr, const struct netns_pla
   return 0;
 }
 
-static bool id_fits_records(const char *id)
+static bool fits_records(const char *name)
 {
-  if (!*id)
+  if (!*name)
     return false;
-  for (const char *c = id; *c; c++)
+  for (const char *c = name; *c; c++)
     if (isspace((unsigned char) *c) || !isprint((unsigned char) *c))
       return false;
   return true;
@@ -229,8 +251,9 @@ int netns_setup(const struct netns_plan *plan, const char *id, int netns_fd, con
 
   if (!plan)
     return 0;
-  if (!id_fits_records(id))
-    return cove_error_set(err, EINVAL, "set up network: container id \"%s\" has blanks or control characters", id);
+  if (!fits_records(user_key(state_dir)))
+    return cove_error_set(err, EINVAL, "set up network of %s: state dir `%s` has blanks or control characters",
+                          id, state_dir);
   if (nl_open(&host, err) < 0 || nl_open_in_netns(netns_fd, &ctr, err) < 0)
     return cove_error_wrap(err, "set up network of %s", id);
   if (plan->netdevs_len > 0)
@@ -289,7 +312,7 @@ static void teardown_devices(char **lines, const char *state_dir, struct cove_er
     keep_first(first, &e);
 }
 
-static void teardown_bridge(struct nl *host, const char *bridge, const char *id, const char *state_root,
+static void teardown_bridge(struct nl *host, const char *bridge, const char *user, const char *state_root,
                             struct cove_error *first)
 {
   struct cove_error e = COVE_ERROR_INIT;
@@ -298,7 +321,8 @@ static void teardown_bridge(struct nl *host, const char *bridge, const char *id,
 
   if (netlock_take(state_root, &lock, &e) < 0 || bridge_db_load(state_root, bridge, &db, &e) < 0)
     return keep_first(first, &e);
-  (void) ipam_db_remove_user(&db, id);
+  (void) ipam_db_remove_user(&db, user);
+  bridge_db_prune(&db, state_root);
   if (db.users_len == 0 && db.created) {
     if (link_delete(host, bridge, &e) < 0)
       return keep_first(first, &e);
@@ -334,7 +358,7 @@ int netns_teardown(const char *id, const char *state_root, const char *state_dir
     for (size_t i = 0; lines[i]; i++) {
       char name[IFNAMSIZ + 1];
       if (sscanf(lines[i], "bridge %16s", name) == 1)
-        teardown_bridge(host, name, id, state_root, &first);
+        teardown_bridge(host, name, user_key(state_dir), state_root, &first);
     }
   }
   if (!first.msg && record_remove(state_dir, &e) < 0)

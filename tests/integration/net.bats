@@ -295,3 +295,20 @@ net_assert_clean() {
   assert_success
   net_assert_clean
 }
+
+@test "net: a container whose state vanished without delete does not hold the bridge or its address" {
+  local d pid
+  d=$(net_bundle s "{\"run.cove.net.bridge\":\"$NET_BR\",\"run.cove.net.address\":\"${NET_SUB}5/24\",\"run.cove.net.gateway\":\"${NET_SUB}1\"}" '["sleep","1000"]')
+  net_run_d ns1 "$d"
+  pid=$(net_pid ns1)
+  # as if the cove that made it died before any state: its init and state dir go, no delete
+  kill -9 "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  rm -rf "${COVE_ROOT:?}/ns1"
+  # the same address is free for the next container, and the bridge goes with it
+  net_run_d ns2 "$d"
+  run net_in ns2 ip -o -4 addr show eth0
+  assert_output --partial "inet ${NET_SUB}5/24"
+  cove delete -f ns2
+  net_assert_clean
+}
