@@ -115,7 +115,7 @@ dev_of() {
   b=$(cg_cpu_ns)
   pct=$(((b - a) / 30000000))
   echo "# v2 cpu.max 20%: measured ${pct}%" >&3
-  [ "$pct" -le 26 ]
+  [ "$pct" -le 30 ]
   [ "$(awk '$1 == "nr_throttled" {print $2}' "$(cg_path)/cpu.stat")" -gt 0 ]
 }
 
