@@ -312,3 +312,17 @@ net_assert_clean() {
   cove delete -f ns2
   net_assert_clean
 }
+
+@test "net: a kernel refusal reads as the operation and the kernel's extended ack message" {
+  local d
+  # the kernel never lets lo leave its namespace: a safe refusal to provoke
+  d=$(net_bundle lo '{}' '["true"]')
+  update_config '.linux.netDevices = {"lo": {"name": "lo2"}}' "$d/config.json"
+  run cove create -b "$d" nlo </dev/null
+  assert_failure
+  assert_output --regexp "move lo into the container as lo2: .*netns.*: Invalid argument"
+  ip link show lo >/dev/null
+  run cove state nlo
+  assert_failure
+  net_assert_clean
+}
