@@ -105,12 +105,41 @@ static int perm_addr_cb(const struct nlmsghdr *nlh, void *data)
   return MNL_CB_OK;
 }
 
+static int perm_addrs(struct nl *nl, int ifindex, const char *name, struct addr_list *l, struct cove_error *err)
+{
+  struct ifaddrmsg *ifa;
+  struct nlmsghdr *nlh = nl_msg(nl, RTM_GETADDR, NLM_F_DUMP, sizeof(*ifa), (void **) &ifa);
+  char op[64];
+
+  l->ifindex = ifindex;
+  l->len = 0;
+  ifa->ifa_family = AF_UNSPEC;
+  snprintf(op, sizeof(op), "list addresses of %s", name);
+  return nl_talk(nl, nlh, perm_addr_cb, l, op, err);
+}
+
+static int readd_addrs(struct nl *nl, const char *name, const struct addr_list *l, struct cove_error *err)
+{
+  int idx;
+
+  if (l->len == 0)
+    return 0;
+  if (link_index(nl, name, &idx, err) < 0)
+    return -1;
+  for (size_t i = 0; i < l->len; i++) {
+    if (addr_add(nl, idx, &l->addrs[i], name, err) < 0) {
+      if (!err || err->errnum != EEXIST)
+        return -1;
+      cove_error_release(err);
+    }
+  }
+  return 0;
+}
+
 int devices_move_in(struct nl *host, struct nl *ctr, int netns_fd, const struct netns_netdev *d,
                     struct cove_error *err)
 {
   struct addr_list l = {0};
-  struct ifaddrmsg *ifa;
-  struct nlmsghdr *nlh;
   struct link_change move = {.name = d->name, .netns_fd = netns_fd};
   char op[96];
   int idx;
@@ -121,31 +150,20 @@ int devices_move_in(struct nl *host, struct nl *ctr, int netns_fd, const struct 
     return cove_error_set(err, ENODEV, "linux.netDevices: no interface %s on the host", d->host_name);
   /* Moving a link flushes its addresses: note the permanent ones to put them back inside, as
    * runtime-spec asks. */
-  l.ifindex = idx;
-  nlh = nl_msg(host, RTM_GETADDR, NLM_F_DUMP, sizeof(*ifa), (void **) &ifa);
-  ifa->ifa_family = AF_UNSPEC;
-  snprintf(op, sizeof(op), "list addresses of %s", d->host_name);
-  if (nl_talk(host, nlh, perm_addr_cb, &l, op, err) < 0)
+  if (perm_addrs(host, idx, d->host_name, &l, err) < 0)
     return -1;
 
   snprintf(op, sizeof(op), "move %s into the container as %s", d->host_name, d->name);
   if (link_change(host, idx, &move, op, err) < 0)
     return -1;
-  if (l.len == 0)
-    return 0;
-  if (link_index(ctr, d->name, &idx, err) < 0)
-    return -1;
-  for (size_t i = 0; i < l.len; i++)
-    if (addr_add(ctr, idx, &l.addrs[i], d->name, err) < 0 && err && err->errnum != EEXIST)
-      return -1;
-  cove_error_release(err);
-  return 0;
+  return readd_addrs(ctr, d->name, &l, err);
 }
 
-int devices_move_out(struct nl *ctr, int host_ns_fd, const char *host_name, const char *name,
+int devices_move_out(struct nl *host, struct nl *ctr, int host_ns_fd, const char *host_name, const char *name,
                      struct cove_error *err)
 {
   struct link_change move = {.name = host_name, .netns_fd = host_ns_fd};
+  struct addr_list l = {0};
   char op[96];
   int idx;
 
@@ -153,6 +171,11 @@ int devices_move_out(struct nl *ctr, int host_ns_fd, const char *host_name, cons
     return -1;
   if (idx == 0)
     return 0; /* never moved in, or already back */
+  /* The way back flushes addresses too: the device returns with the ones it has then. */
+  if (perm_addrs(ctr, idx, name, &l, err) < 0)
+    return -1;
   snprintf(op, sizeof(op), "move %s back to the host as %s", name, host_name);
-  return link_change(ctr, idx, &move, op, err);
+  if (link_change(ctr, idx, &move, op, err) < 0)
+    return -1;
+  return readd_addrs(host, host_name, &l, err);
 }

@@ -19,8 +19,9 @@ int devices_open_pinned(const char *state_dir, int *fd, struct cove_error *err);
  * addresses (host: socket here, ctr: socket in the container's namespace). */
 int devices_move_in(struct nl *host, struct nl *ctr, int netns_fd, const struct netns_netdev *d,
                     struct cove_error *err);
-/* Move name back from the container's namespace into host_ns_fd as host_name; absent is fine. */
-int devices_move_out(struct nl *ctr, int host_ns_fd, const char *host_name, const char *name,
+/* Move name back from the container's namespace into host_ns_fd as host_name, with its
+ * permanent addresses (re-added through host); absent is fine. */
+int devices_move_out(struct nl *host, struct nl *ctr, int host_ns_fd, const char *host_name, const char *name,
                      struct cove_error *err);
 
 #endif

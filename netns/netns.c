@@ -280,7 +280,7 @@ static void keep_first(struct cove_error *first, struct cove_error *e)
   cove_error_release(e);
 }
 
-static void teardown_devices(char **lines, const char *state_dir, struct cove_error *first)
+static void teardown_devices(struct nl *host, char **lines, const char *state_dir, struct cove_error *first)
 {
   struct cove_error e = COVE_ERROR_INIT;
   _cleanup_close_ int pin = -1;
@@ -304,7 +304,7 @@ static void teardown_devices(char **lines, const char *state_dir, struct cove_er
       char host_name[IFNAMSIZ + 1], name[IFNAMSIZ + 1];
       if (sscanf(lines[i], "netdev %16s %16s", host_name, name) != 2)
         continue;
-      if (devices_move_out(ctr, host_ns, host_name, name, &e) < 0)
+      if (devices_move_out(host, ctr, host_ns, host_name, name, &e) < 0)
         keep_first(first, &e);
     }
   }
@@ -345,11 +345,11 @@ int netns_teardown(const char *id, const char *state_root, const char *state_dir
     return 0;
   for (size_t i = 0; lines[i]; i++)
     pinned |= strcmp(lines[i], "pin") == 0;
-  if (pinned)
-    teardown_devices(lines, state_dir, &first);
   if (nl_open(&host, &e) < 0) {
     keep_first(&first, &e);
   } else {
+    if (pinned)
+      teardown_devices(host, lines, state_dir, &first);
     for (size_t i = 0; lines[i]; i++) {
       char name[IFNAMSIZ + 1];
       if (sscanf(lines[i], "veth %16s", name) == 1 && link_delete(host, name, &e) < 0)

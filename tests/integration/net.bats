@@ -251,8 +251,9 @@ net_assert_clean() {
   run ip link show "${NET_BR}d"
   assert_failure
   cove delete -f ndev
-  run ip -o link show "${NET_BR}d"
+  run ip -o -4 addr show "${NET_BR}d"
   assert_success
+  assert_output --partial "inet ${NET_SUB}9/24" # back under its name, with its address
   net_assert_clean
 }
 
