@@ -95,6 +95,7 @@ static int v2_mkdir(struct cove_cgroup *cg, struct cg_hier *h, bool all_ancestor
     return cove_error_set(err, errno, "open cgroup hierarchy %s", base);
   for (comp = strtok_r(copy, "/", &save); comp; comp = next_comp) {
     int next;
+    bool made;
 
     next_comp = strtok_r(NULL, "/", &save);
     if (all_ancestors || created) {
@@ -102,18 +103,22 @@ static int v2_mkdir(struct cove_cgroup *cg, struct cg_hier *h, bool all_ancestor
       if (rd >= 0)
         enable_controllers(rd);
     }
-    if (mkdirat(cur, comp, 0755) == 0) {
-      created++;
-    } else if (errno == EEXIST) {
-      created = 0;
-    } else {
-      int e = errno;
-      _cleanup_free_ char *p = cg_file_path(cg, h, NULL);
-      cg_undo_mkdirs(cg, h, depth, created);
-      return cove_error_set(err, e, "create cgroup %s: mkdir `%s`", p, comp);
+    /* a concurrent delete may remove a shared parent between our mkdir and open: retry */
+    for (int tries = 0;; tries++) {
+      made = mkdirat(cur, comp, 0755) == 0;
+      if (!made && errno != EEXIST) {
+        int e = errno;
+        _cleanup_free_ char *p = cg_file_path(cg, h, NULL);
+        cg_undo_mkdirs(cg, h, depth, created);
+        return cove_error_set(err, e, "create cgroup %s: mkdir `%s`", p, comp);
+      }
+      next = openat(cur, comp, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+      if (next >= 0 || errno != ENOENT || tries == 5)
+        break;
     }
+    /* only the trailing run of created components is ours to remove */
+    created = made ? created + 1 : 0;
     depth++;
-    next = openat(cur, comp, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
     if (next < 0) {
       int e = errno;
       _cleanup_free_ char *p = cg_file_path(cg, h, NULL);

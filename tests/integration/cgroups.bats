@@ -299,3 +299,26 @@ helper() {
   assert_success
   assert_output --partial "memory.kernel is ignored"
 }
+
+@test "cgroups: containers sharing the default parent are created and deleted in parallel" {
+  local i
+  update_config 'del(.linux.cgroupsPath)'
+  helper sleep-forever
+  for i in $(seq 8); do
+    "$COVE" --root "$COVE_ROOT" run -d -b "$BUNDLE" "par$$-$i" </dev/null >/dev/null 2>"$TEST_TMP/err$i" 3>&- &
+  done
+  wait
+  for i in $(seq 8); do
+    [ ! -s "$TEST_TMP/err$i" ] || { cat "$TEST_TMP/err$i"; false; }
+    wait_for_state "par$$-$i" running
+  done
+  for i in $(seq 8); do
+    "$COVE" --root "$COVE_ROOT" delete -f "par$$-$i" 2>"$TEST_TMP/err$i" 3>&- &
+  done
+  wait
+  for i in $(seq 8); do
+    [ ! -s "$TEST_TMP/err$i" ] || { cat "$TEST_TMP/err$i"; false; }
+    [ ! -d "/sys/fs/cgroup/memory/cove/par$$-$i" ] && [ ! -d "/sys/fs/cgroup/unified/cove/par$$-$i" ] &&
+      [ ! -d "/sys/fs/cgroup/cove/par$$-$i" ]
+  done
+}
