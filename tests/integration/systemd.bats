@@ -11,7 +11,8 @@ setup() {
   setup_bundle
   UNIT=cove-deleg-$$-${BATS_TEST_NUMBER}
   SVC_CG=/system.slice/$UNIT.service
-  update_config '.process.args = ["sleep", "1000"]'
+  # these tests are about cgroup delegation: keep the rest of the container minimal
+  update_config '.process.args = ["sleep", "1000"] | del(.linux.maskedPaths) | del(.linux.readonlyPaths)'
 }
 
 teardown() {
