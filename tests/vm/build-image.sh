@@ -292,3 +292,4 @@ out=${VM_IMAGE_ENV:-$COVE_VM_CACHE/current}
   echo "SYSTEMD_IMG=$sdimg"
 } >"$out.tmp"
 mv "$out.tmp" "$out"
+[ "$what" != all ] || vm_log "ready in $COVE_VM_CACHE ($(du -sh "$COVE_VM_CACHE" | cut -f1)): ${kernel##*/}, ${initrd##*/}, ${sdimg##*/}"
