@@ -39,12 +39,15 @@ bbver=$(vm_pkg_version busybox-static)
 # Fetch a package's .deb into the cache once (file name: apt-get download's, NAME_VERSION_ARCH).
 fetch_deb() {
   local pkg=$1 ver=$2 f
-  f=$(ls "$COVE_VM_CACHE/debs/${pkg}_"*.deb 2>/dev/null | grep -F "_${ver//:/%3a}_" | head -n1 || true)
-  if [ -z "$f" ]; then
+  local -a found
+  found=("$COVE_VM_CACHE/debs/${pkg}_${ver//:/%3a}_"*.deb)
+  f=${found[0]}
+  if [ ! -e "$f" ]; then
     vm_log "downloading $pkg $ver"
     (cd "$COVE_VM_CACHE/debs" && apt-get download -q "$pkg=$ver" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true)
-    f=$(ls "$COVE_VM_CACHE/debs/${pkg}_"*.deb 2>/dev/null | grep -F "_${ver//:/%3a}_" | head -n1 || true)
-    [ -n "$f" ] || vm_die "apt-get download $pkg=$ver failed"
+    found=("$COVE_VM_CACHE/debs/${pkg}_${ver//:/%3a}_"*.deb)
+    f=${found[0]}
+    [ -e "$f" ] || vm_die "apt-get download $pkg=$ver failed"
   fi
   echo "$f"
 }

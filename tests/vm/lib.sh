@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # lib.sh: settings shared by the VM lane's host-side scripts (sourced, not run).
 #
 # The images live outside the source tree, in $COVE_VM_CACHE (default /var/cache/cove-vm), and
