@@ -172,3 +172,15 @@ teardown() {
   run cove exec ct
   assert_failure 2
 }
+
+@test "--cgroup CONTROLLER:SUB puts the process in that sub-cgroup" {
+  mkdir /sys/fs/cgroup/pids"$TEST_CGROUP_PARENT"/bundle/sub
+  cove exec -d --cgroup pids:sub --pid-file "$TEST_TMP/pid" ct sleep 100 >/dev/null 2>&1
+  local pid
+  pid=$(cat "$TEST_TMP/pid")
+  grep -qx "$pid" /sys/fs/cgroup/pids"$TEST_CGROUP_PARENT"/bundle/sub/cgroup.procs
+  grep -qx "$pid" /sys/fs/cgroup/memory"$TEST_CGROUP_PARENT"/bundle/cgroup.procs
+  run cove exec --cgroup pids:nope ct true
+  assert_failure 1
+  assert_output --partial "sub-cgroup"
+}
