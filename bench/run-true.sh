@@ -41,40 +41,47 @@ cat >"$tmp/bundle/config.json" <<JSON
 }
 JSON
 
-# median_ms CMD...: run CMD N times (after one warm-up), print the median wall time in ms
-median_ms() {
-  local i t0 t1 times=()
-  "$@" >/dev/null 2>&1 || return 1
-  for ((i = 0; i < N; i++)); do
-    t0=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || return 1
-    t1=$(date +%s%N)
-    times+=($(((t1 - t0) / 1000)))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1} END {m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.2f\n", m / 1000}'
-}
+# The runs are interleaved (cove, cove without the memfd, runc, crun in each round) so that the
+# load of a shared machine weighs on all of them alike; one warm-up round first.
+now_us() { echo $(($(date +%s%N) / 1000)); }
+median() { sort -n | awk '{a[NR] = $1} END {m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.2f\n", m / 1000}'; }
 
 cd "$tmp/bundle"
-cove_ms=$(median_ms "$COVE" --root "$tmp/cove-state" run bench)
-cove_unsealed_ms=$(COVE_UNSAFE_NO_SEALED_EXE=1 median_ms "$COVE" --root "$tmp/cove-state" run bench)
+have_runc=false have_crun=false
+[ -n "$RUNC" ] && "$RUNC" --root "$tmp/runc-state" run bench >/dev/null 2>&1 && have_runc=true
+[ -n "$CRUN" ] && "$CRUN" --root "$tmp/crun-state" run bench >/dev/null 2>&1 && have_crun=true
+"$COVE" --root "$tmp/cove-state" run bench >/dev/null
+: >"$tmp/cove" ; : >"$tmp/unsealed" ; : >"$tmp/runc" ; : >"$tmp/crun"
+for ((i = 0; i < N; i++)); do
+  t0=$(now_us); "$COVE" --root "$tmp/cove-state" run bench >/dev/null; t1=$(now_us)
+  echo $((t1 - t0)) >>"$tmp/cove"
+  t0=$(now_us); COVE_UNSAFE_NO_SEALED_EXE=1 "$COVE" --root "$tmp/cove-state" run bench >/dev/null; t1=$(now_us)
+  echo $((t1 - t0)) >>"$tmp/unsealed"
+  if $have_runc; then
+    t0=$(now_us); "$RUNC" --root "$tmp/runc-state" run bench >/dev/null 2>&1; t1=$(now_us)
+    echo $((t1 - t0)) >>"$tmp/runc"
+  fi
+  if $have_crun; then
+    t0=$(now_us); "$CRUN" --root "$tmp/crun-state" run bench >/dev/null 2>&1; t1=$(now_us)
+    echo $((t1 - t0)) >>"$tmp/crun"
+  fi
+done
+cove_ms=$(median <"$tmp/cove")
+unsealed_ms=$(median <"$tmp/unsealed")
 printf 'cove run /bin/true:            %8s ms (median of %d)\n' "$cove_ms" "$N"
-printf '  of which the sealed memfd:   %8s ms (same run without it: %s ms)\n' \
-  "$(awk -v a="$cove_ms" -v b="$cove_unsealed_ms" 'BEGIN {printf "%.2f", a - b}')" "$cove_unsealed_ms"
-if [ -n "$RUNC" ]; then
-  runc_ms=$(median_ms "$RUNC" --root "$tmp/runc-state" run bench) || runc_ms=
-  if [ -n "$runc_ms" ]; then
-    printf 'runc run /bin/true:            %8s ms\n' "$runc_ms"
-    printf 'ratio runc/cove:               %8s x\n' "$(awk -v a="$runc_ms" -v b="$cove_ms" 'BEGIN {printf "%.2f", a / b}')"
-  else
-    echo "runc: failed on this host"
-  fi
+printf '  without the sealed memfd:    %8s ms (the memfd re-exec costs %s ms)\n' "$unsealed_ms" \
+  "$(awk -v a="$cove_ms" -v b="$unsealed_ms" 'BEGIN {printf "%.2f", a - b}')"
+if $have_runc; then
+  runc_ms=$(median <"$tmp/runc")
+  printf 'runc run /bin/true:            %8s ms   runc/cove = %.2fx\n' "$runc_ms" "$(awk -v a="$runc_ms" -v b="$cove_ms" 'BEGIN {print a / b}')"
+else
+  echo "runc: not installed or fails on this host"
 fi
-if [ -n "$CRUN" ]; then
-  crun_ms=$(median_ms "$CRUN" --root "$tmp/crun-state" run bench) || crun_ms=
-  if [ -n "$crun_ms" ]; then
-    printf 'crun run /bin/true:            %8s ms\n' "$crun_ms"
-  else
-    echo "crun: refuses this host (crun 1.8.1 does not support hybrid cgroups)"
-  fi
+if $have_crun; then
+  crun_ms=$(median <"$tmp/crun")
+  printf 'crun run /bin/true:            %8s ms   crun/cove = %.2fx\n' "$crun_ms" "$(awk -v a="$crun_ms" -v b="$cove_ms" 'BEGIN {print a / b}')"
+else
+  echo "crun: not installed, or refuses this host (crun 1.8.1 does not support hybrid cgroups)"
 fi
+cd /
 for h in /sys/fs/cgroup/*/cove-bench; do [ -d "$h" ] && rmdir "$h" 2>/dev/null || true; done
