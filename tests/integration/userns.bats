@@ -97,3 +97,15 @@ teardown() {
   assert_success
   assert_output --regexp "0 +100000 +65536"
 }
+
+@test "exec joins the container's user namespace first" {
+  update_config '.process.args = ["sleep", "100"]'
+  cove run -d --bundle "$BUNDLE" t1 >/dev/null
+  local pid
+  pid=$(cove state t1 | jq -r .pid)
+  run cove exec t1 sh -c 'cove-test-helper ns; cat /proc/self/uid_map; cove-test-helper ids'
+  assert_success
+  [ "$(awk '$1 == "user" {print $2}' <<<"$output")" = "$(stat -L -c %i /proc/"$pid"/ns/user)" ]
+  assert_output --regexp "0 +100000 +65536"
+  assert_output --partial "uid=0 gid=0"
+}
