@@ -32,6 +32,19 @@ static void sleep_ms(unsigned ms)
     ;
 }
 
+/* True when dirfd's cgroup itself (not a descendant) holds a process. */
+static bool has_own_processes(int dirfd)
+{
+  _cleanup_free_ char *procs = NULL;
+  struct cove_error e = COVE_ERROR_INIT;
+
+  if (read_file_at(dirfd, "cgroup.procs", 1 << 20, &procs, NULL, &e) < 0) {
+    cove_error_release(&e);
+    return false;
+  }
+  return procs[0] != '\0';
+}
+
 /* Enable in dirfd's cgroup.subtree_control every controller its cgroup.controllers offers and
  * that is not on yet.  One write for all; on failure (a controller the kernel refuses, e.g. cpu
  * with realtime tasks) each on its own, ignoring refusals: the resource needing it fails later,
@@ -69,6 +82,14 @@ static void enable_controllers(int dirfd)
   if (write_file_at(dirfd, "cgroup.subtree_control", req, len, &e) == 0)
     return;
   cove_error_release(&e);
+  /* A cgroup with processes of its own (cove itself inside a Delegate=yes service) refuses
+   * domain controllers, and enabling a threaded one (cpu, cpuset, pids) there would turn it
+   * "domain threaded": every new child would be "domain invalid" and the clone into it fails
+   * (cgroup-v2.rst, "Threads").  Enable nothing; a limit needing a controller fails naming it. */
+  if (has_own_processes(dirfd)) {
+    cove_debug("cgroup: controllers not enabled below a cgroup with processes of its own");
+    return;
+  }
   save = NULL;
   for (char *c = strtok_r(req, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
     if (write_file_at(dirfd, "cgroup.subtree_control", c, strlen(c), &e) < 0) {
