@@ -1,4 +1,6 @@
 /* delete.c: `cove delete [--force] ID`. */
+#include <errno.h>
+
 #include "cmd/cmd.h"
 #include "runtime/runtime.h"
 
@@ -20,6 +22,11 @@ int cmd_delete(struct cove_globals *g, int argc, char **argv)
   r = 0;
   for (int i = first; i < argc; i++) {
     if (cove_delete(g->root, argv[i], force, &err) < 0) {
+      /* as runc: with --force, a container that does not exist is already deleted */
+      if (force && err.errnum == ENOENT) {
+        cove_error_release(&err);
+        continue;
+      }
       r = cove_fail(&err);
       cove_error_release(&err);
     }

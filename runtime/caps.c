@@ -116,8 +116,12 @@ int caps_apply(const struct oci_capabilities *caps, struct cove_error *err)
   if (caps && caps->ambient_len) {
     n = resolve(caps->ambient, caps->ambient_len, vals, "ambient");
     for (size_t i = 0; i < n; i++)
+      /* the kernel raises an ambient capability only when it is permitted and inheritable;
+       * runc's default spec lists ambient ones without inheritable, so this is routine (crun
+       * skips it silently too) */
       if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, vals[i], 0, 0) < 0)
-        cove_warn("ambient capability %d: %s", (int) vals[i], strerror(errno));
+        cove_debug("ambient capability %d not raised (it must be permitted and inheritable): %s", (int) vals[i],
+                   strerror(errno));
   }
   return 0;
 }

@@ -162,6 +162,15 @@ assert_nothing_left() {
   assert_output "cove: kill ghost: container \`ghost\` does not exist"
 }
 
+@test "delete --force of a container that does not exist succeeds silently, as runc's" {
+  run cove delete --force ghost
+  assert_success
+  assert_output ""
+  run cove delete -f 'bad/id'
+  assert_failure 1
+  assert_output --partial "invalid container id"
+}
+
 @test "usage errors exit 2" {
   run cove create
   assert_failure 2
