@@ -84,7 +84,7 @@ void create_ctx_free(struct create_ctx *x)
   free(x->rootfs);
   free(x->dir);
   free(x->created);
-  for (int *fd = &x->root_fd; fd <= &x->fifo_fd; fd++)
+  for (int *fd = &x->root_fd; fd <= &x->done_fd; fd++)
     if (*fd >= 0)
       close(*fd);
   if (x->pidfd >= 0)
@@ -228,6 +228,11 @@ static int make_state_dir(struct create_ctx *x, struct cove_error *err)
     x->fifo_fd = openat(x->dir_fd, COVE_EXEC_FIFO, O_RDWR | O_CLOEXEC);
     if (x->fifo_fd < 0)
       return cove_error_set(err, errno, "open exec fifo");
+    if (mkfifoat(x->dir_fd, COVE_EXEC_DONE, 0600) < 0)
+      return cove_error_set(err, errno, "create exec-done fifo");
+    x->done_fd = openat(x->dir_fd, COVE_EXEC_DONE, O_RDWR | O_CLOEXEC);
+    if (x->done_fd < 0)
+      return cove_error_set(err, errno, "open exec-done fifo");
   }
   return 0;
 }
@@ -450,7 +455,7 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
 
   x->o = o;
   x->run_mode = run_mode;
-  for (int *fd = &x->root_fd; fd <= &x->fifo_fd; fd++)
+  for (int *fd = &x->root_fd; fd <= &x->done_fd; fd++)
     *fd = -1;
   x->pidfd = -1;
   x->console_master = -1;

@@ -32,6 +32,9 @@ __attribute__((noreturn)) static void die(struct create_ctx *x, struct cove_erro
                                           cove_error_msg(err));
     (void) !write(STDERR_FILENO, line, strlen(line));
   }
+  /* tell a waiting `start` that the process never ran */
+  if (x->started && x->done_fd >= 0)
+    (void) !write(x->done_fd, "!", 1);
   _exit(1);
 }
 

@@ -15,6 +15,9 @@ struct cove_cgroup;
 struct netns_plan;
 
 #define COVE_EXEC_FIFO "exec.fifo"
+/* The init holds this fifo open for writing (close-on-exec) until its execve: `start` reads it to
+ * EOF so that poststart hooks run after the process is executed, as the runtime-spec says. */
+#define COVE_EXEC_DONE "exec.done"
 #define COVE_CONFIG_COPY "config.json"
 /* Bound on every wait for the other stage of creation. */
 #define SYNC_TIMEOUT_MS 60000
@@ -126,7 +129,7 @@ struct create_ctx {
   char *bundle, *rootfs, *dir;
   int root_fd, dir_fd, lock_fd;
   int sync_parent, sync_child;
-  int fifo_fd;
+  int fifo_fd, done_fd; /* keep last of the fds: create.c walks root_fd..done_fd */
   struct ns_plan ns;
   struct cove_cgroup *cg;
   struct cove_seccomp_prog seccomp;

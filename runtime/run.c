@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -46,6 +47,14 @@ int cove_run(const struct cove_create_opts *o, int *exit_code, struct cove_error
   if (sync_send(x->sync_parent, SYNC_START, x->pid, NULL, -1, err) < 0 || hand_over_seccomp(x, err) < 0) {
     container_destroy_created(x);
     return cove_error_wrap(err, "run %s", o->id);
+  }
+  /* poststart runs after the process is executed (runtime-spec): the init's end of the sync
+   * socket is close-on-exec, so EOF here means its execve happened (or it died) */
+  for (;;) {
+    char b[64];
+    ssize_t n = recv(x->sync_parent, b, sizeof(b), 0);
+    if (n == 0 || (n < 0 && errno != EINTR))
+      break;
   }
   close(x->sync_parent);
   x->sync_parent = -1;

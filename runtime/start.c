@@ -9,6 +9,33 @@
 #include "common/log.h"
 #include "runtime/internal.h"
 
+/* Wait until the init has executed the container's process (or died trying): its end of
+ * exec.done closes on execve, and a fifo read returns EOF once no writer is left. */
+static int wait_exec(struct cove_container *c, struct cove_error *err)
+{
+  _cleanup_close_ int fd = openat(c->dir_fd, COVE_EXEC_DONE, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  char buf[64];
+  bool failed = false;
+
+  if (fd < 0)
+    return errno == ENOENT ? 0 : cove_error_set(err, errno, "open the exec-done fifo");
+  if (fcntl(fd, F_SETFL, 0) < 0)
+    return cove_error_set(err, errno, "wait for the container process");
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n == 0)
+      break;
+    if (n > 0)
+      failed = true; /* the init writes here only when it dies before its execve */
+    else if (errno != EINTR)
+      return cove_error_set(err, errno, "wait for the container process");
+  }
+  unlinkat(c->dir_fd, COVE_EXEC_DONE, 0);
+  if (failed)
+    return cove_error_set(err, 0, "the container process failed before it could run (its error is on the container's stderr)");
+  return 0;
+}
+
 int cove_start(const char *root, const char *id, struct cove_error *err)
 {
   _cleanup_(cove_container_freep) struct cove_container *c = NULL;
@@ -29,6 +56,8 @@ int cove_start(const char *root, const char *id, struct cove_error *err)
   if (write(fd, "0", 1) != 1)
     return cove_error_set(err, errno, "start %s: release the init", id);
   unlinkat(c->dir_fd, COVE_EXEC_FIFO, 0);
+  if (wait_exec(c, err) < 0)
+    return cove_error_wrap(err, "start %s", id);
   c->status = COVE_STATUS_RUNNING;
   if (cove_container_config(c, &cfg, err) < 0)
     return cove_error_wrap(err, "start %s", id);

@@ -112,3 +112,32 @@ hook() {
   run cove run --bundle "$BUNDLE" t1
   assert_success
 }
+
+@test "poststart runs after the container's process is executed (create/start and run)" {
+  # the hook reads the init's command line from the host: the container's args, not cove's
+  local h
+  h=$(jq -n --arg log "$LOG" '{path: "/bin/sh", args: ["sh", "-c", "p=$(sed -n \"s/.*\\\"pid\\\":\\([0-9]*\\).*/\\1/p\"); tr \"\\\\0\" \" \" < /proc/$p/cmdline >> \($log); echo >> \($log)"]}')
+  # a slow startContainer hook (it runs in the init, just before the exec) widens the window in
+  # which a poststart that does not wait for the exec would see cove instead of the process
+  update_config ".hooks = {poststart: [$h], startContainer: [{path: \"/bin/sleep\", args: [\"sleep\", \"0.5\"]}]} | .process.args = [\"sleep\", \"100\"]"
+  cove create --bundle "$BUNDLE" hk
+  cove start hk
+  run cat "$LOG"
+  assert_output "sleep 100 "
+  cove delete -f hk
+  : >"$LOG"
+  "$COVE" --root "$COVE_ROOT" run -d --bundle "$BUNDLE" hk2 >/dev/null 2>&1
+  run cat "$LOG"
+  assert_output "sleep 100 "
+}
+
+@test "a failing startContainer hook fails start" {
+  update_config '.hooks = {startContainer: [{path: "/bin/false"}]} | .process.args = ["sleep", "100"]'
+  # the init's own message goes to the container's stderr (here: create's)
+  "$COVE" --root "$COVE_ROOT" create --bundle "$BUNDLE" t1 2>"$TEST_TMP/init.err"
+  run cove start t1
+  assert_failure 1
+  assert_output --partial "cove: start t1: the container process failed before it could run"
+  run cat "$TEST_TMP/init.err"
+  assert_output --partial "startContainer hook \`/bin/false\`: exited with status 1"
+}
