@@ -92,6 +92,7 @@ void create_ctx_free(struct create_ctx *x)
   if (x->console_master >= 0)
     close(x->console_master);
   ns_plan_release(&x->ns);
+  rootfs_prepared_free(x->prepared);
   if (x->cg)
     cgroup_free(x->cg);
   if (x->has_seccomp)
@@ -472,6 +473,11 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
   if (cgroup_create(x->config, o->id, o->systemd_cgroup, &x->cg, err) < 0) {
     x->cg = NULL;
     cove_error_wrap(err, "cgroup");
+    goto fail;
+  }
+  /* before the clone: its fds (idmapped clones, the overlay=dir layer) must reach the init */
+  if (rootfs_prepare(x->config, x->bundle, x->dir, &x->prepared, err) < 0) {
+    cove_error_wrap(err, "prepare the rootfs");
     goto fail;
   }
   if (clone_init(x, err) < 0)

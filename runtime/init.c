@@ -248,6 +248,7 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
       .userns = x->ns.has_user,
       .new_cgroupns = x->ns.new_cgroup,
       .console_fd = slave,
+      .prepared = x->prepared,
     };
     if (rootfs_setup(&rc, &err) < 0)
       die(x, &err, false);

@@ -132,6 +132,7 @@ struct create_ctx {
   int fifo_fd, done_fd; /* keep last of the fds: create.c walks root_fd..done_fd */
   struct ns_plan ns;
   struct cove_cgroup *cg;
+  struct rootfs_prepared *prepared; /* rootfs_prepare(): what only the parent can make */
   struct cove_seccomp_prog seccomp;
   bool has_seccomp;
   struct netns_plan *net;
