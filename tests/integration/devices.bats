@@ -103,6 +103,7 @@ teardown() {
   update_config '.linux.namespaces += [{"type": "user"}]
     | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
     | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  private_rootfs
   chown -R 100000:100000 "$BUNDLE/rootfs"
   chmod 0755 "$TEST_TMP" "$BUNDLE"
   set_cmd 'stat -c "%n %t:%T" /dev/null /dev/urandom; grep -E " /dev/(null|urandom) " /proc/self/mountinfo | wc -l; echo x > /dev/null && head -c1 /dev/urandom | wc -c'

@@ -246,3 +246,11 @@ cg_cpu_ns() {
     cat "$(cg_path cpuacct)/cpuacct.usage"
   fi
 }
+
+# Give the test a private copy of its rootfs (setup_bundle hard-links the shared cache): needed
+# before changing ownership or modes of the image's files, which would otherwise change the cache
+# for every later test of the run.
+private_rootfs() {
+  rm -rf "$BUNDLE/rootfs"
+  cp -a "$ROOTFS_CACHE" "$BUNDLE/rootfs"
+}
