@@ -304,18 +304,23 @@ helper() {
   local i
   update_config 'del(.linux.cgroupsPath)'
   helper sleep-forever
+  local pids=()
   for i in $(seq 8); do
     "$COVE" --root "$COVE_ROOT" run -d -b "$BUNDLE" "par$$-$i" </dev/null >/dev/null 2>"$TEST_TMP/err$i" 3>&- &
+    pids+=($!)
   done
-  wait
+  # name the pids: a bare `wait` would also wait for bats' own timeout watchdog
+  wait "${pids[@]}"
   for i in $(seq 8); do
     [ ! -s "$TEST_TMP/err$i" ] || { cat "$TEST_TMP/err$i"; false; }
     wait_for_state "par$$-$i" running
   done
+  pids=()
   for i in $(seq 8); do
     "$COVE" --root "$COVE_ROOT" delete -f "par$$-$i" 2>"$TEST_TMP/err$i" 3>&- &
+    pids+=($!)
   done
-  wait
+  wait "${pids[@]}"
   for i in $(seq 8); do
     [ ! -s "$TEST_TMP/err$i" ] || { cat "$TEST_TMP/err$i"; false; }
     [ ! -d "/sys/fs/cgroup/memory/cove/par$$-$i" ] && [ ! -d "/sys/fs/cgroup/unified/cove/par$$-$i" ] &&
