@@ -178,7 +178,7 @@ static bool config_has_device(const struct oci_config *config, const char *path)
   return false;
 }
 
-static int setup_console(struct rootfs_run *run, int devfd, struct cove_error *err)
+static int setup_console(int console_fd, int devfd, struct cove_error *err)
 {
   /* CVE-2025-52565: /dev/console must be a file we made, not an image symlink to somewhere
    * the bind would then cover */
@@ -191,7 +191,7 @@ static int setup_console(struct rootfs_run *run, int devfd, struct cove_error *e
   _cleanup_close_ int target = openat(devfd, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (target < 0)
     return cove_error_set(err, errno, "open /dev/console");
-  if (rootfs_bind(NULL, run->ctx->console_fd, target, false, 0, 0, err) < 0)
+  if (rootfs_bind(NULL, console_fd, target, false, 0, 0, err) < 0)
     return cove_error_wrap(err, "bind the console on /dev/console");
   return 0;
 }
@@ -227,7 +227,16 @@ int rootfs_setup_dev(struct rootfs_run *run, struct cove_error *err)
     if (clear_entry(devfd, "ptmx") < 0 || symlinkat("pts/ptmx", devfd, "ptmx") < 0)
       return cove_error_set(err, errno, "link /dev/ptmx");
   }
-  if (run->ctx->console_fd >= 0 && setup_console(run, devfd, err) < 0)
+  if (run->ctx->console_fd >= 0 && setup_console(run->ctx->console_fd, devfd, err) < 0)
     return -1;
   return 0;
+}
+
+int rootfs_bind_console(int console_fd, struct cove_error *err)
+{
+  /* the process's root is the container's: its /dev, never through an image symlink */
+  _cleanup_close_ int devfd = open("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (devfd < 0)
+    return cove_error_set(err, errno, "open /dev in the container");
+  return setup_console(console_fd, devfd, err);
 }

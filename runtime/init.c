@@ -230,14 +230,6 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
     if (sync_expect(x->sync_child, SYNC_HOOKS_DONE, &m, NULL, -1, "cove create", &err) < 0)
       _exit(1);
   }
-  if (p->terminal) {
-    int master = -1;
-    if (console_open_pty(&master, &slave, &slave_name, p, &err) < 0)
-      die(x, &err, false);
-    if (sync_send(x->sync_child, SYNC_CONSOLE, 0, slave_name, master, &err) < 0)
-      die(x, &err, false);
-    close(master);
-  }
   {
     struct rootfs_ctx rc = {
       .config = c,
@@ -252,6 +244,18 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
     };
     if (rootfs_setup(&rc, &err) < 0)
       die(x, &err, false);
+    if (p->terminal) {
+      /* the pty comes from the container's own devpts (its /dev/ptmx), as with runc: the
+       * process sees /dev/pts/N with the mount's mode and gid, and /dev/console is bound to it */
+      int master = -1;
+      if (console_open_pty(&master, &slave, &slave_name, p, &err) < 0)
+        die(x, &err, false);
+      if (sync_send(x->sync_child, SYNC_CONSOLE, 0, slave_name, master, &err) < 0)
+        die(x, &err, false);
+      close(master);
+      if (rootfs_bind_console(slave, &err) < 0)
+        die(x, &err, false);
+    }
     if (set_sysctls(c, &err) < 0)
       die(x, &err, false);
     if (enter_cwd(p, &err) < 0)

@@ -66,4 +66,8 @@ void rootfs_prepared_free(struct rootfs_prepared *p);
  * the root) as runc does.  Never follows a magic link. */
 int rootfs_chdir(const char *cwd, struct cove_error *err);
 
+/* After rootfs_setup: bind console_fd (a pty slave of the container's own devpts, opened through
+ * its /dev/ptmx as runc does) onto a /dev/console made fresh (CVE-2025-52565). */
+int rootfs_bind_console(int console_fd, struct cove_error *err);
+
 #endif

@@ -62,3 +62,17 @@ start_receiver() {
   assert_output --partial exit-me
   assert_output --regexp '/dev/(pts/[0-9]+|console)'
 }
+
+@test "the pty is the container's own devpts: /dev/pts/N with the mount's mode and gid, as runc's" {
+  update_config '.process.args = ["sh", "-c", "readlink /proc/self/fd/0; stat -c \"%n %a %g %t\" /dev/console $(readlink /proc/self/fd/0)"]'
+  start_receiver
+  cove create --bundle "$BUNDLE" --console-socket "$SOCK" t1
+  cove start t1
+  wait "$RECV_PID"
+  RECV_PID=
+  run cat "$TEST_TMP/tty.out"
+  # the default config mounts devpts with mode=0620,gid=5; pty majors are 136+
+  assert_line --index 0 --regexp '^/dev/pts/[0-9]+'
+  assert_line --index 1 --regexp '^/dev/console 620 5 8[89a-f]'
+  assert_line --index 2 --regexp '^/dev/pts/[0-9]+ 620 5 8[89a-f]'
+}
