@@ -93,9 +93,14 @@ int cg_collect_pids(const struct cove_cgroup *cg, const struct cg_hier *h, pid_t
 /* The v1 hierarchy holding controller ctrl ("memory"), or NULL. */
 struct cg_hier *cg_v1_find(struct cove_cgroup *cg, const char *ctrl);
 /* Open root/hier/path components, creating the missing ones (mode 0755).  Sets h->fd, h->created.
- * init_dir is called on each created directory (v1 cpuset needs cpus/mems copied). */
+ * init_dir is called on each created directory (v1 cpuset needs cpus/mems copied).
+ * prepare_parent (v2: enable controllers) is called on a directory before its child is made:
+ * on every ancestor with all_ancestors, else only on directories this call created. */
 int cg_mkdir_path(struct cove_cgroup *cg, struct cg_hier *h,
                   int (*init_dir)(int parent_fd, int dir_fd, const char *path, struct cove_error *err),
+                  void (*prepare_parent)(int dir_fd), bool all_ancestors, struct cove_error *err);
+/* Write each linux.resources.rdma entry to h's rdma.max (the same format on v1 and v2). */
+int cg_write_rdma(struct cove_cgroup *cg, struct cg_hier *h, const struct oci_resources *res,
                   struct cove_error *err);
 /* Remove the `created` trailing directories of the first `depth` components of path in h (undo
  * of a creation that failed half-way). */

@@ -212,7 +212,7 @@ void cg_undo_mkdirs(const struct cove_cgroup *cg, const struct cg_hier *h, size_
 
 int cg_mkdir_path(struct cove_cgroup *cg, struct cg_hier *h,
                   int (*init_dir)(int parent_fd, int dir_fd, const char *path, struct cove_error *err),
-                  struct cove_error *err)
+                  void (*prepare_parent)(int dir_fd), bool all_ancestors, struct cove_error *err)
 {
   _cleanup_free_ char *base = NULL, *copy = xstrdup(cg->path);
   _cleanup_close_ int cur = -1;
@@ -228,6 +228,11 @@ int cg_mkdir_path(struct cove_cgroup *cg, struct cg_hier *h,
     int next;
     bool made;
 
+    if (prepare_parent && (all_ancestors || created)) {
+      _cleanup_close_ int rd = openat(cur, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (rd >= 0)
+        prepare_parent(rd);
+    }
     /* a concurrent delete may remove a shared parent between our mkdir and open: retry */
     for (int tries = 0;; tries++) {
       made = mkdirat(cur, comp, 0755) == 0;
@@ -384,4 +389,26 @@ int cg_collect_pids(const struct cove_cgroup *cg, const struct cg_hier *h, pid_t
   if (h->fd < 0)
     return 0;
   return collect_at(cg, h, h->fd, NULL, pids, n, cap, 0, err);
+}
+
+int cg_write_rdma(struct cove_cgroup *cg, struct cg_hier *h, const struct oci_resources *res,
+                  struct cove_error *err)
+{
+  for (size_t i = 0; i < res->rdma_len; i++) {
+    const struct oci_rdma *r = &res->rdma[i];
+    char hh[32], ho[32];
+    if (!r->device || !*r->device || strpbrk(r->device, " \n="))
+      return cove_error_set(err, EINVAL, "linux.resources.rdma[%zu]: bad device name", i);
+    if (r->hca_handles.set)
+      snprintf(hh, sizeof(hh), "%" PRIu64, r->hca_handles.v);
+    else
+      snprintf(hh, sizeof(hh), "max");
+    if (r->hca_objects.set)
+      snprintf(ho, sizeof(ho), "%" PRIu64, r->hca_objects.v);
+    else
+      snprintf(ho, sizeof(ho), "max");
+    if (cg_writef(cg, h, "rdma.max", err, "%s hca_handle=%s hca_object=%s", r->device, hh, ho) < 0)
+      return -1;
+  }
+  return 0;
 }

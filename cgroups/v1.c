@@ -43,7 +43,7 @@ int cg_v1_create(struct cove_cgroup *cg, struct cove_error *err)
   for (size_t i = 0; i < cg->v1_len; i++) {
     struct cg_hier *h = &cg->v1[i];
     bool cpuset = cg_v1_find(cg, "cpuset") == h;
-    if (cg_mkdir_path(cg, h, cpuset ? init_cpuset : NULL, err) < 0)
+    if (cg_mkdir_path(cg, h, cpuset ? init_cpuset : NULL, NULL, false, err) < 0)
       return -1;
   }
   return 0;
@@ -316,23 +316,7 @@ static int v1_rdma(struct cove_cgroup *cg, const struct oci_resources *res, stru
     return 0;
   if (!(h = need(cg, "rdma", "linux.resources.rdma", err)))
     return -1;
-  for (size_t i = 0; i < res->rdma_len; i++) {
-    const struct oci_rdma *r = &res->rdma[i];
-    char hh[32], ho[32];
-    if (!r->device || !*r->device || strpbrk(r->device, " \n="))
-      return cove_error_set(err, EINVAL, "linux.resources.rdma[%zu]: bad device name", i);
-    if (r->hca_handles.set)
-      snprintf(hh, sizeof(hh), "%" PRIu64, r->hca_handles.v);
-    else
-      snprintf(hh, sizeof(hh), "max");
-    if (r->hca_objects.set)
-      snprintf(ho, sizeof(ho), "%" PRIu64, r->hca_objects.v);
-    else
-      snprintf(ho, sizeof(ho), "max");
-    if (cg_writef(cg, h, "rdma.max", err, "%s hca_handle=%s hca_object=%s", r->device, hh, ho) < 0)
-      return -1;
-  }
-  return 0;
+  return cg_write_rdma(cg, h, res, err);
 }
 
 int cg_v1_apply(struct cove_cgroup *cg, const struct oci_resources *res, const struct oci_device *extra,

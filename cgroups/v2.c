@@ -104,54 +104,7 @@ static void enable_controllers(int dirfd)
  * cove creates get controllers enabled. */
 static int v2_mkdir(struct cove_cgroup *cg, struct cg_hier *h, bool all_ancestors, struct cove_error *err)
 {
-  _cleanup_free_ char *base = NULL, *copy = xstrdup(cg->path);
-  _cleanup_close_ int cur = -1;
-  char *save = NULL, *comp, *next_comp;
-  unsigned created = 0;
-  size_t depth = 0;
-
-  base = xasprintf("%s%s%s", cg->root, h->name ? "/" : "", h->name ? h->name : "");
-  cur = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (cur < 0)
-    return cove_error_set(err, errno, "open cgroup hierarchy %s", base);
-  for (comp = strtok_r(copy, "/", &save); comp; comp = next_comp) {
-    int next;
-    bool made;
-
-    next_comp = strtok_r(NULL, "/", &save);
-    if (all_ancestors || created) {
-      _cleanup_close_ int rd = openat(cur, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (rd >= 0)
-        enable_controllers(rd);
-    }
-    /* a concurrent delete may remove a shared parent between our mkdir and open: retry */
-    for (int tries = 0;; tries++) {
-      made = mkdirat(cur, comp, 0755) == 0;
-      if (!made && errno != EEXIST) {
-        int e = errno;
-        _cleanup_free_ char *p = cg_file_path(cg, h, NULL);
-        cg_undo_mkdirs(cg, h, depth, created);
-        return cove_error_set(err, e, "create cgroup %s: mkdir `%s`", p, comp);
-      }
-      next = openat(cur, comp, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-      if (next >= 0 || errno != ENOENT || tries == 5)
-        break;
-    }
-    /* only the trailing run of created components is ours to remove */
-    created = made ? created + 1 : 0;
-    depth++;
-    if (next < 0) {
-      int e = errno;
-      _cleanup_free_ char *p = cg_file_path(cg, h, NULL);
-      cg_undo_mkdirs(cg, h, depth, created);
-      return cove_error_set(err, e, "create cgroup %s: open `%s`", p, comp);
-    }
-    close(cur);
-    cur = next;
-  }
-  h->fd = steal_fd(cur);
-  h->created = created;
-  return 0;
+  return cg_mkdir_path(cg, h, NULL, enable_controllers, all_ancestors, err);
 }
 
 static int v2_create(struct cove_cgroup *cg, struct cove_error *err)
@@ -372,23 +325,7 @@ int cg_v2_unified(struct cove_cgroup *cg, struct cg_hier *h, const struct oci_re
 
 static int v2_rdma(struct cove_cgroup *cg, struct cg_hier *h, const struct oci_resources *res, struct cove_error *err)
 {
-  for (size_t i = 0; i < res->rdma_len; i++) {
-    const struct oci_rdma *r = &res->rdma[i];
-    char hh[32], ho[32];
-    if (!r->device || !*r->device || strpbrk(r->device, " \n="))
-      return cove_error_set(err, EINVAL, "linux.resources.rdma[%zu]: bad device name", i);
-    if (r->hca_handles.set)
-      snprintf(hh, sizeof(hh), "%" PRIu64, r->hca_handles.v);
-    else
-      snprintf(hh, sizeof(hh), "max");
-    if (r->hca_objects.set)
-      snprintf(ho, sizeof(ho), "%" PRIu64, r->hca_objects.v);
-    else
-      snprintf(ho, sizeof(ho), "max");
-    if (cg_writef(cg, h, "rdma.max", err, "%s hca_handle=%s hca_object=%s", r->device, hh, ho) < 0)
-      return -1;
-  }
-  return 0;
+  return cg_write_rdma(cg, h, res, err);
 }
 
 static bool on_cgroup2(int fd)
