@@ -3,9 +3,15 @@
  * real char 1:3 node (CVE-2025-31133: runc bound whatever the container had put at /dev/null,
  * e.g. a symlink to /proc/sys/kernel/core_pattern, making the mask a write primitive);
  * directories by a read-only empty tmpfs.  Read-only paths are recursive read-only bind mounts
- * of themselves.  Paths missing in the rootfs are skipped, as the spec asks. */
+ * of themselves.  Paths missing in the rootfs are skipped, as the spec asks.
+ * The tmpfs is made once: the first masked directory gets the fsmount itself (move_mount), the
+ * others a clone of that now attached mount.  Older kernels (6.1; 6.18 allows it) refuse to
+ * clone a detached mount: open_tree(OPEN_TREE_CLONE) of an fsmount fd is EINVAL there, as the
+ * source is not in the caller's mount namespace.  Cloning the attached mount works everywhere
+ * and costs no more system calls than cloning the detached one did. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -62,6 +68,7 @@ int rootfs_mask_paths(const struct oci_config *config, int root_fd, struct cove_
     return 0;
   _cleanup_close_ int devnull = -1;
   _cleanup_close_ int tmpfs = -1;
+  bool tmpfs_attached = false;
   for (size_t i = 0; i < l->masked_paths_len; i++) {
     const char *p = l->masked_paths[i];
     struct cove_error e = COVE_ERROR_INIT;
@@ -77,17 +84,19 @@ int rootfs_mask_paths(const struct oci_config *config, int root_fd, struct cove_
     struct stat st;
     if (fstat(target, &st) < 0)
       return cove_error_set(err, errno, "mask %s: stat", p);
-    int src;
+    int r;
     if (S_ISDIR(st.st_mode)) {
       if (tmpfs < 0 && (tmpfs = open_empty_ro_tmpfs(err)) < 0)
         return cove_error_wrap(err, "mask %s", p);
-      src = tmpfs;
+      /* after the move, tmpfs names the attached mount: the next directories clone it */
+      r = tmpfs_attached ? clone_onto(tmpfs, target, err) : rootfs_move_mount(tmpfs, target, err);
+      tmpfs_attached = true;
     } else {
       if (devnull < 0 && (devnull = open_dev_null(root_fd, err)) < 0)
         return cove_error_wrap(err, "mask %s", p);
-      src = devnull;
+      r = clone_onto(devnull, target, err);
     }
-    if (clone_onto(src, target, err) < 0)
+    if (r < 0)
       return cove_error_wrap(err, "mask %s", p);
   }
   return 0;

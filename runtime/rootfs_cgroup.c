@@ -41,9 +41,12 @@ static int set_ro(int fd, uint64_t set, struct cove_error *err)
   return 0;
 }
 
-/* A fresh hierarchy, detached, and a clone of its sub directory onto dir_fd: for an init whose
- * cgroup namespace was made before it moved into its cgroup (its /proc/self/cgroup then shows
- * a path below the namespace's root), so that it still sees only its own cgroup. */
+/* A fresh hierarchy and a clone of its sub directory onto dir_fd: for an init whose cgroup
+ * namespace was made before it moved into its cgroup (its /proc/self/cgroup then shows a path
+ * below the namespace's root), so that it still sees only its own cgroup.  Older kernels (6.1;
+ * 6.18 allows it) refuse to clone from a detached mount (EINVAL: not in our mount namespace), so
+ * the hierarchy is attached on dir_fd first, the clone taken from it, and it is detached again
+ * before the clone goes on dir_fd.  This path is rare (a cgroup namespace made early). */
 static int fresh_subtree(int dir_fd, const char *fstype, const char *ctrls, const char *sub,
                          unsigned long flags, struct cove_error *err)
 {
@@ -66,9 +69,15 @@ static int fresh_subtree(int dir_fd, const char *fstype, const char *ctrls, cons
     return cove_error_set(err, errno, "fsmount %s", fstype);
   while (*sub == '/')
     sub++;
+  if (rootfs_move_mount(mnt, dir_fd, err) < 0)
+    return -1;
   _cleanup_close_ int tree = open_tree(mnt, sub, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  int clone_errno = errno;
+  char p[64];
+  if (umount2(rootfs_fd_path(mnt, p, sizeof(p)), MNT_DETACH) < 0)
+    return cove_error_set(err, errno, "detach %s", fstype);
   if (tree < 0)
-    return cove_error_set(err, errno, "clone %s/%s", fstype, sub);
+    return cove_error_set(err, clone_errno, "clone %s/%s", fstype, sub);
   return rootfs_move_mount(tree, dir_fd, err);
 }
 
