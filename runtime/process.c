@@ -240,9 +240,21 @@ static void process_reset_signals(void)
 {
   sigset_t none;
 
-  for (int sig = 1; sig < NSIG; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP)
-      signal(sig, SIG_DFL); /* glibc's internal signals refuse with EINVAL: harmless */
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP)
+      continue;
+    if (signal(sig, SIG_DFL) == SIG_ERR) {
+      /* glibc refuses its internal signals (32, 33), which a caller may have left ignored: ask
+       * the kernel directly (its sigaction: handler, flags, restorer, mask) */
+      struct {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)(void);
+        uint64_t mask;
+      } ksa = {SIG_DFL, 0, NULL, 0};
+      syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+    }
+  }
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
 }
