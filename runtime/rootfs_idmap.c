@@ -8,12 +8,14 @@
  * prepares detached idmapped clones (rootfs_prepare) that the init attaches, as runc does. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,6 +111,35 @@ bool rootfs_mount_is_idmapped(const struct oci_mount *m, const struct mount_opts
   return o->idmap || m->uid_mappings_len || m->gid_mappings_len;
 }
 
+/* The filesystem type an idmap source lives on, for error messages ("filesystem 0x..." when it
+ * is not one of the common ones). */
+static const char *fs_name(long type, char *buf, size_t len)
+{
+  switch (type) {
+  case TMPFS_MAGIC:
+    return "tmpfs";
+  case RAMFS_MAGIC:
+    return "ramfs";
+  case EXT4_SUPER_MAGIC:
+    return "ext4";
+  case XFS_SUPER_MAGIC:
+    return "xfs";
+  case BTRFS_SUPER_MAGIC:
+    return "btrfs";
+  case OVERLAYFS_SUPER_MAGIC:
+    return "overlay";
+  case V9FS_MAGIC:
+    return "9p";
+  case NFS_SUPER_MAGIC:
+    return "nfs";
+  case FUSE_SUPER_MAGIC:
+    return "fuse";
+  default:
+    snprintf(buf, len, "filesystem 0x%lx", (unsigned long) type);
+    return buf;
+  }
+}
+
 int rootfs_idmap_clone(const struct oci_mount *m, const char *src, const struct mount_opts *o,
                        struct cove_error *err)
 {
@@ -121,8 +152,18 @@ int rootfs_idmap_clone(const struct oci_mount *m, const char *src, const struct 
     return -1;
   struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) ns};
   unsigned at = AT_EMPTY_PATH | ((o->recursive_idmap || o->recursive) ? AT_RECURSIVE : 0);
-  if (mount_setattr(tree, "", at, &a, sizeof(a)) < 0)
-    return cove_error_set(err, errno, "idmap %s", src);
+  if (mount_setattr(tree, "", at, &a, sizeof(a)) < 0) {
+    int e = errno;
+    struct statfs sf;
+    char name[40];
+    /* the usual EINVAL: the source's filesystem has not opted in to idmapped mounts on this
+     * kernel (ext4/xfs from 5.12, btrfs 5.15, overlay 5.19, tmpfs only from 6.3) */
+    if (e == EINVAL && fstatfs(tree, &sf) == 0)
+      return cove_error_set(err, e, "idmap %s: this kernel does not support idmapped mounts of %s%s",
+                            src, fs_name(sf.f_type, name, sizeof(name)),
+                            (at & AT_RECURSIVE) ? " (or of a submount's filesystem)" : "");
+    return cove_error_set(err, e, "idmap %s", src);
+  }
   return steal_fd(tree);
 }
 
