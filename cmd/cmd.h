@@ -72,7 +72,4 @@ const struct cmd_verb *cmd_find_verb(const char *name);
 COVE_VERBS(X)
 #undef X
 
-/* A verb that is not implemented yet says so in one line and exits 1. */
-int cmd_not_implemented(const struct cmd_verb *verb, int argc, char **argv);
-
 #endif

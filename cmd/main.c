@@ -38,16 +38,6 @@ const struct cmd_verb *cmd_find_verb(const char *name)
   return NULL;
 }
 
-int cmd_not_implemented(const struct cmd_verb *verb, int argc, char **argv)
-{
-  static const struct cmd_flag none[] = {{NULL, 0, 0, NULL, NULL, NULL}};
-  int first, r = cmd_parse_flags(verb, none, argc, argv, &first);
-  if (r)
-    return r < 0 ? 0 : r;
-  fprintf(stderr, "cove: %s: not implemented yet\n", verb->name);
-  return 1;
-}
-
 static void print_version(void)
 {
   const struct scmp_version *v = seccomp_version();

@@ -461,6 +461,8 @@ const char *oci_annotation(const struct oci_config *c, const char *key);
 /* The namespace entry of that type, or NULL when the config does not ask for it. */
 const struct oci_namespace *oci_namespace_find(const struct oci_config *c, enum oci_ns_type t);
 const char *oci_ns_type_name(enum oci_ns_type t); /* "pid", "network", ... */
+/* "SCMP_ACT_ERRNO", ...; "unknown action" for a value outside the enum. */
+const char *oci_seccomp_action_name(enum oci_seccomp_action a);
 
 /* ---- emitting ---- */
 

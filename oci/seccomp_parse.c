@@ -47,6 +47,11 @@ const char *const *oci_seccomp_action_names(void)
 {
   return actions;
 }
+
+const char *oci_seccomp_action_name(enum oci_seccomp_action a)
+{
+  return (size_t) a < ARRAY_SIZE(actions) - 1 && actions[a] ? actions[a] : "unknown action";
+}
 const char *const *oci_seccomp_op_names(void)
 {
   return ops;

@@ -39,23 +39,10 @@
 
 #define PATH ".linux.seccomp"
 
-static const char *const action_names[] = {
-  [OCI_SECCOMP_ACT_KILL] = "SCMP_ACT_KILL",
-  [OCI_SECCOMP_ACT_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
-  [OCI_SECCOMP_ACT_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
-  [OCI_SECCOMP_ACT_TRAP] = "SCMP_ACT_TRAP",
-  [OCI_SECCOMP_ACT_ERRNO] = "SCMP_ACT_ERRNO",
-  [OCI_SECCOMP_ACT_TRACE] = "SCMP_ACT_TRACE",
-  [OCI_SECCOMP_ACT_ALLOW] = "SCMP_ACT_ALLOW",
-  [OCI_SECCOMP_ACT_LOG] = "SCMP_ACT_LOG",
-  [OCI_SECCOMP_ACT_NOTIFY] = "SCMP_ACT_NOTIFY",
-};
 
 const char *cove_seccomp_action_name(enum oci_seccomp_action a)
 {
-  if ((size_t) a < ARRAY_SIZE(action_names) && action_names[a])
-    return action_names[a];
-  return "unknown action";
+  return oci_seccomp_action_name(a);
 }
 
 /* 0 and *out set; -1 when the action is unknown; -2 when errnoRet is given to an action that
@@ -66,7 +53,7 @@ int cove_seccomp_action_value(enum oci_seccomp_action a, bool errno_set, uint64_
 
   if (errno_set) {
     if (a != OCI_SECCOMP_ACT_ERRNO && a != OCI_SECCOMP_ACT_TRACE)
-      return (size_t) a < ARRAY_SIZE(action_names) ? -2 : -1;
+      return (size_t) a <= OCI_SECCOMP_ACT_NOTIFY ? -2 : -1;
     if (errno_ret > 0xffff)
       return -3;
     data = (uint32_t) errno_ret;
