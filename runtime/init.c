@@ -179,6 +179,25 @@ static int wait_for_start(struct create_ctx *x, struct cove_error *err)
   return 0;
 }
 
+/* The parent runs prestart, createRuntime and createContainer hooks (entering our namespaces
+ * for the last) while we wait: the mounts exist, pivot_root is still to come. */
+static int hooks_before_pivot(void *arg, struct cove_error *err)
+{
+  struct create_ctx *x = arg;
+  const struct oci_config *c = x->config;
+  struct sync_msg m;
+
+  if (!hooks_any(c, OCI_HOOK_PRESTART) && !hooks_any(c, OCI_HOOK_CREATE_RUNTIME) &&
+      !hooks_any(c, OCI_HOOK_CREATE_CONTAINER))
+    return 0;
+  if (sync_send(x->sync_child, SYNC_HOOKS, 0, NULL, -1, err) < 0)
+    return -1;
+  /* a failing hook is reported by the parent itself */
+  if (sync_expect(x->sync_child, SYNC_HOOKS_DONE, &m, NULL, -1, "cove create", err) < 0)
+    _exit(1);
+  return 0;
+}
+
 __attribute__((noreturn)) void init_main(struct create_ctx *x)
 {
   struct cove_error err = COVE_ERROR_INIT;
@@ -223,13 +242,6 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
   }
   if (x->ns.new_uts && set_hostname(c, &err) < 0)
     die(x, &err, false);
-  if (hooks_any(c, OCI_HOOK_PRESTART) || hooks_any(c, OCI_HOOK_CREATE_RUNTIME) ||
-      hooks_any(c, OCI_HOOK_CREATE_CONTAINER)) {
-    if (sync_send(x->sync_child, SYNC_HOOKS, 0, NULL, -1, &err) < 0)
-      die(x, &err, false);
-    if (sync_expect(x->sync_child, SYNC_HOOKS_DONE, &m, NULL, -1, "cove create", &err) < 0)
-      _exit(1);
-  }
   {
     struct rootfs_ctx rc = {
       .config = c,
@@ -241,6 +253,8 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
       .new_cgroupns = x->ns.new_cgroup,
       .console_fd = slave,
       .prepared = x->prepared,
+      .before_pivot = hooks_before_pivot,
+      .before_pivot_arg = x,
     };
     if (rootfs_setup(&rc, &err) < 0)
       die(x, &err, false);

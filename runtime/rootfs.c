@@ -57,6 +57,10 @@ int rootfs_setup(const struct rootfs_ctx *ctx, struct cove_error *err)
     r = rootfs_do_mount(&run, &config->mounts[i], err);
   if (r == 0)
     r = rootfs_setup_dev(&run, err);
+  /* the createRuntime/createContainer hooks' moment (runtime-spec): the environment is built,
+   * pivot_root has not happened */
+  if (r == 0 && ctx->before_pivot)
+    r = ctx->before_pivot(ctx->before_pivot_arg, err);
   if (r == 0)
     r = rootfs_pivot(ctx, run.root_fd, err);
   close(run.root_fd);

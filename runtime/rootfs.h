@@ -30,6 +30,10 @@ struct rootfs_ctx {
   /* From rootfs_prepare() in the parent, or NULL: idmapped mounts of a container with its own
    * user namespace, which only the host side may create. */
   const struct rootfs_prepared *prepared;
+  /* Called once the mounts and /dev are made, right before pivot_root (the runtime runs the
+   * prestart/createRuntime/createContainer hooks there); NULL for none. */
+  int (*before_pivot)(void *arg, struct cove_error *err);
+  void *before_pivot_arg;
 };
 
 int rootfs_setup(const struct rootfs_ctx *ctx, struct cove_error *err);

@@ -141,3 +141,19 @@ hook() {
   run cat "$TEST_TMP/init.err"
   assert_output --partial "startContainer hook \`/bin/false\`: exited with status 1"
 }
+
+@test "createRuntime and createContainer run once the config's mounts exist, before pivot_root" {
+  local rootfs
+  rootfs=$(cd "$BUNDLE/rootfs" && pwd -P)
+  jq --arg log "$LOG" --arg r "$rootfs" '.hooks = {
+      createRuntime: [{path: "/bin/sh", args: ["sh", "-c", "echo runtime $(grep -c \" \($r)/hookmnt \" /proc/$(sed -n \"s/.*\\\"pid\\\":\\([0-9]*\\).*/\\1/p\")/mountinfo) >> \($log)"]}],
+      createContainer: [{path: "/bin/sh", args: ["sh", "-c", "echo container $(grep -c \" \($r)/hookmnt \" /proc/self/mountinfo) >> \($log)"]}]}
+    | .mounts += [{destination: "/hookmnt", type: "tmpfs", source: "tmpfs"}]
+    | .process.args = ["true"]' "$BUNDLE/config.json" >"$TEST_TMP/c.json"
+  mv "$TEST_TMP/c.json" "$BUNDLE/config.json"
+  cove run --bundle "$BUNDLE" t1
+  run cat "$LOG"
+  # the container's mount namespace has the tmpfs at <rootfs>/hookmnt: mounted, not yet pivoted
+  assert_line "runtime 1"
+  assert_line "container 1"
+}
