@@ -529,3 +529,17 @@ int pc_fail_enum(struct pctx *c, const char *const *table, const char *got)
   }
   return pc_fail(c, "expected one of %s, got %s", list, q ? q : "?");
 }
+
+int pc_check_names(struct pctx *c, const char *key, char **v, size_t n, const char *const *table)
+{
+  for (size_t i = 0; i < n; i++) {
+    if (pc_lookup(table, v[i]) < 0) {
+      size_t m = pc_push(c, key);
+      pc_push_idx(c, i);
+      pc_fail_enum(c, table, v[i]);
+      pc_pop(c, m);
+      return -1;
+    }
+  }
+  return 0;
+}

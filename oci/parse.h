@@ -122,6 +122,8 @@ int pc_check_cpulist(struct pctx *c, const char *s);
 int pc_lookup(const char *const *table, const char *s);
 /* "expected one of A, B or C, got \"x\"". */
 int pc_fail_enum(struct pctx *c, const char *const *table, const char *got);
+/* Every one of the n strings of v (the array under key) is in table; else the entry is named. */
+int pc_check_names(struct pctx *c, const char *key, char **v, size_t n, const char *const *table);
 
 /* Section parsers (oci/process.c, oci/linux.c, oci/resources.c, oci/seccomp_parse.c). */
 int oci_parse_process(struct pctx *c, const struct oci_json *v, struct oci_process **out);

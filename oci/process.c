@@ -176,20 +176,6 @@ static int parse_io_priority(struct pctx *c, const struct oci_json *o, struct oc
   return 0;
 }
 
-static int check_names(struct pctx *c, const char *key, char **v, size_t n, const char *const *table)
-{
-  for (size_t i = 0; i < n; i++) {
-    if (pc_lookup(table, v[i]) < 0) {
-      size_t m = pc_push(c, key);
-      pc_push_idx(c, i);
-      pc_fail_enum(c, table, v[i]);
-      pc_pop(c, m);
-      return -1;
-    }
-  }
-  return 0;
-}
-
 static int parse_scheduler(struct pctx *c, const struct oci_json *o, struct oci_scheduler *s)
 {
   if (pm_string(c, o, "policy", &s->policy, true) < 0)
@@ -203,7 +189,7 @@ static int parse_scheduler(struct pctx *c, const struct oci_json *o, struct oci_
   }
   if (pm_i64(c, o, "nice", -20, 19, &s->nice) < 0 || pm_i64(c, o, "priority", INT32_MIN, INT32_MAX, &s->priority) < 0 ||
       pm_strv(c, o, "flags", &s->flags, &s->flags_len) < 0 ||
-      check_names(c, "flags", s->flags, s->flags_len, sched_flags) < 0 ||
+      pc_check_names(c, "flags", s->flags, s->flags_len, sched_flags) < 0 ||
       pm_u64(c, o, "runtime", UINT64_MAX, &s->runtime) < 0 || pm_u64(c, o, "deadline", UINT64_MAX, &s->deadline) < 0 ||
       pm_u64(c, o, "period", UINT64_MAX, &s->period) < 0)
     return -1;

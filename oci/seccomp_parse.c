@@ -81,20 +81,6 @@ static int parse_enum(struct pctx *c, const struct oci_json *o, const char *key,
   return 0;
 }
 
-static int check_list(struct pctx *c, const char *key, char **v, size_t n, const char *const *table)
-{
-  for (size_t i = 0; i < n; i++) {
-    if (pc_lookup(table, v[i]) < 0) {
-      size_t m = pc_push(c, key);
-      pc_push_idx(c, i);
-      pc_fail_enum(c, table, v[i]);
-      pc_pop(c, m);
-      return -1;
-    }
-  }
-  return 0;
-}
-
 /* runtime-spec: errnoRet only means something for SCMP_ACT_ERRNO and SCMP_ACT_TRACE. */
 static int check_errno_ret(struct pctx *c, const char *key, enum oci_seccomp_action a, const struct oci_opt_u64 *ret)
 {
@@ -174,9 +160,9 @@ static int parse_seccomp(struct pctx *c, const struct oci_json *o, struct oci_se
   if (pm_u64(c, o, "defaultErrnoRet", UINT32_MAX, &s->default_errno_ret) < 0 ||
       check_errno_ret(c, "defaultErrnoRet", s->default_action, &s->default_errno_ret) < 0 ||
       pm_strv(c, o, "architectures", &s->architectures, &s->architectures_len) < 0 ||
-      check_list(c, "architectures", s->architectures, s->architectures_len, arches) < 0 ||
+      pc_check_names(c, "architectures", s->architectures, s->architectures_len, arches) < 0 ||
       pm_strv(c, o, "flags", &s->flags, &s->flags_len) < 0 ||
-      check_list(c, "flags", s->flags, s->flags_len, filter_flags) < 0 ||
+      pc_check_names(c, "flags", s->flags, s->flags_len, filter_flags) < 0 ||
       pm_string(c, o, "listenerPath", &s->listener_path, false) < 0 ||
       pm_string(c, o, "listenerMetadata", &s->listener_metadata, false) < 0 || pm_array(c, o, "syscalls", &a) < 0)
     return -1;

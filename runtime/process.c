@@ -233,13 +233,11 @@ int process_install_seccomp(const struct cove_seccomp_prog *prog, int sync_fd, s
   return 0;
 }
 
-/* The container's process starts with no signal blocked and every disposition at its default:
- * `cove run` blocks all signals to forward them, and an ignored SIGINT/SIGQUIT (a shell's
- * background job) would otherwise survive execve into the container. */
-static void process_reset_signals(void)
+/* The container's process starts with every disposition at its default: an ignored SIGINT/SIGQUIT
+ * (a shell's background job) would otherwise survive execve into the container.  The mask was
+ * already cleared where the init and the exec child begin. */
+static void process_reset_dispositions(void)
 {
-  sigset_t none;
-
   for (int sig = 1; sig < NSIG; sig++) {
     if (sig == SIGKILL || sig == SIGSTOP)
       continue;
@@ -255,8 +253,6 @@ static void process_reset_signals(void)
       syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
     }
   }
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 int process_exec(const struct process_final *f, struct cove_error *err)
@@ -301,7 +297,7 @@ int process_exec(const struct process_final *f, struct cove_error *err)
   }
   if (p->no_new_privileges && install_seccomp(f, err) < 0)
     return -1;
-  process_reset_signals();
+  process_reset_dispositions();
   execve(f->exec_path, p->args, f->env);
   return cove_error_set(err, errno, "exec `%s`", p->args[0]);
 }
