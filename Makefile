@@ -20,7 +20,7 @@ CFLAGS_ALL  := -std=gnu17 $(OPTFLAGS) $(HARDEN) $(WARN) -D_GNU_SOURCE -DCOVE_VER
                -I. $(PKG_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now $(EXTRA_LDFLAGS) $(LDFLAGS)
 
-MODULES     := common oci cgroups seccomp netns runtime cmd
+MODULES     := common oci cgroups seccomp netns runtime runtime/rootfs cmd
 LIB_SRCS    := $(sort $(foreach m,$(filter-out cmd,$(MODULES)),$(wildcard $(m)/*.c)))
 CMD_SRCS    := $(sort $(wildcard cmd/*.c))
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o)

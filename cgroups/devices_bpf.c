@@ -11,10 +11,10 @@
 #include <linux/bpf.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroups/internal.h"
+#include "common/syscalls.h"
 #include "common/cleanup.h"
 #include "common/util.h"
 
@@ -22,7 +22,7 @@
 
 static int64_t bpf_sys(int cmd, union bpf_attr *attr)
 {
-  return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
+  return sys_bpf(cmd, attr, sizeof(*attr));
 }
 
 /* instructions a rule's block takes */

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,32 +20,12 @@
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 #include "netns/netns.h"
 #include "runtime/internal.h"
-#include "runtime/rootfs.h"
+#include "runtime/rootfs/rootfs.h"
 #include "runtime/sync.h"
-
-long sys_clone3(struct clone_args *args)
-{
-  long r = syscall(SYS_clone3, args, sizeof(*args));
-  if (r >= 0 || errno != ENOSYS || (args->flags & CLONE_INTO_CGROUP) || args->stack)
-    return r;
-  /* kernels before 5.3 (and valgrind) lack clone3: clone(2) does the rest, CLONE_PIDFD
-   * returning the pidfd through parent_tid */
-  return syscall(SYS_clone, (unsigned long) args->flags | (unsigned long) args->exit_signal, NULL,
-                 (args->flags & CLONE_PIDFD) ? (void *) (uintptr_t) args->pidfd : NULL, NULL, 0);
-}
-
-int sys_pidfd_open(pid_t pid)
-{
-  return (int) syscall(SYS_pidfd_open, pid, 0);
-}
-
-int sys_pidfd_send_signal(int pidfd, int sig)
-{
-  return (int) syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-}
 
 static char *now_rfc3339(void)
 {

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/syscalls.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -91,7 +91,7 @@ static int run_one(const struct oci_config *c, const char *kind, const struct oc
       _exit(126);
     if (dup2(in[1], 0) < 0 || dup2(outp[1], 1) < 0 || dup2(outp[1], 2) < 0)
       _exit(126);
-    syscall(SYS_execveat, exe, "", h->args_len ? h->args : argv0, h->env_len ? h->env : none, AT_EMPTY_PATH);
+    sys_execveat(exe, "", h->args_len ? h->args : argv0, h->env_len ? h->env : none, AT_EMPTY_PATH);
     _exit(127);
   }
   close(in[1]);

@@ -11,16 +11,16 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroups/cgroups.h"
+#include "common/syscalls.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "netns/netns.h"
 #include "runtime/internal.h"
-#include "runtime/rootfs.h"
+#include "runtime/rootfs/rootfs.h"
 #include "runtime/sync.h"
 
 __attribute__((noreturn)) static void die(struct create_ctx *x, struct cove_error *err, bool reported)
@@ -230,7 +230,7 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
     /* a session keyring of the container's own, so keys never leak between containers (runc);
      * kernels without keyrings, or a user namespace that may not make one, go on without */
     _cleanup_free_ char *name = xasprintf("_ses.%.64s", x->o->id);
-    if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name) < 0 && errno != ENOSYS &&
+    if (sys_keyctl_join_session(name) < 0 && errno != ENOSYS &&
         errno != EACCES && errno != EPERM && errno != EDQUOT) {
       cove_error_set(&err, errno, "join a new session keyring");
       die(x, &err, false);

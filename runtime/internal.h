@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "common/syscalls.h"
 #include "oci/oci.h"
 #include "runtime/runtime.h"
 #include "seccomp/seccomp.h"
@@ -171,11 +172,5 @@ char *create_state_json(const struct create_ctx *x, const char *status, struct c
 /* ---- delete.c ---- */
 /* Remove everything of a stopped container (hooks, cgroup, network, state). */
 int container_remove(struct cove_container *c, struct cove_error *err);
-
-/* clone3 without a wrapper in glibc 2.36. */
-struct clone_args;
-long sys_clone3(struct clone_args *args);
-int sys_pidfd_open(pid_t pid);
-int sys_pidfd_send_signal(int pidfd, int sig);
 
 #endif

@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/syscalls.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -99,7 +100,7 @@ int process_apply_early(const struct oci_process *p, const struct oci_config *c,
   }
   if (p->io_priority) {
     int v = (p->io_priority->class_num << IOPRIO_CLASS_SHIFT) | (int) p->io_priority->priority;
-    if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, v) < 0)
+    if (sys_ioprio_set(IOPRIO_WHO_PROCESS, 0, v) < 0)
       return cove_error_set(err, errno, "ioPriority %s %lld", p->io_priority->class,
                             (long long) p->io_priority->priority);
   }
@@ -114,7 +115,7 @@ int process_apply_early(const struct oci_process *p, const struct oci_config *c,
     for (size_t i = 0; i < s->flags_len; i++)
       if (sched_flag(s->flags[i], &a.sched_flags) < 0)
         return cove_error_set(err, 0, "scheduler: unknown flag `%s`", s->flags[i]);
-    if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+    if (sys_sched_setattr(0, &a, 0) < 0)
       return cove_error_set(err, errno, "scheduler %s", s->policy);
   }
   if (c && c->linux_ && c->linux_->personality) {
@@ -241,17 +242,9 @@ static void process_reset_dispositions(void)
   for (int sig = 1; sig < NSIG; sig++) {
     if (sig == SIGKILL || sig == SIGSTOP)
       continue;
-    if (signal(sig, SIG_DFL) == SIG_ERR) {
-      /* glibc refuses its internal signals (32, 33), which a caller may have left ignored: ask
-       * the kernel directly (its sigaction: handler, flags, restorer, mask) */
-      struct {
-        void (*handler)(int);
-        unsigned long flags;
-        void (*restorer)(void);
-        uint64_t mask;
-      } ksa = {SIG_DFL, 0, NULL, 0};
-      syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
-    }
+    /* glibc refuses its internal signals (32, 33), which a caller may have left ignored */
+    if (signal(sig, SIG_DFL) == SIG_ERR)
+      sys_rt_sigaction_default(sig);
   }
 }
 
@@ -288,7 +281,7 @@ int process_exec(const struct process_final *f, struct cove_error *err)
       process_set_cpu_affinity(p->exec_cpu_affinity->final, err) < 0)
     return -1;
   /* nothing of cove's reaches the container: every fd past the preserved ones closes on exec */
-  if (syscall(SYS_close_range, 3 + f->preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+  if (sys_close_range(3 + (unsigned) f->preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     return cove_error_set(err, errno, "close_range");
   for (int fd = 3; fd < 3 + f->preserve; fd++) {
     int fl = fcntl(fd, F_GETFD);

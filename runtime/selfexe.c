@@ -13,9 +13,9 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/syscalls.h"
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "runtime/internal.h"
@@ -128,7 +128,7 @@ int cove_selfexe_protect(int argc, char **argv, struct cove_error *err)
       full[n++] = cmdline + i;
     full[n] = NULL;
     (void) argv;
-    syscall(SYS_execveat, mfd, "", full, environ, AT_EMPTY_PATH);
+    sys_execveat(mfd, "", full, environ, AT_EMPTY_PATH);
   }
   return cove_error_set(err, errno, "re-exec cove from a sealed memfd");
 }

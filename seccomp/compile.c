@@ -28,6 +28,7 @@
 
 #include <seccomp.h>
 
+#include "common/syscalls.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -171,7 +172,7 @@ static bool kernel_has_flag(unsigned int flag)
   unsigned int probe = flag;
   if (flag == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
     probe |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-  return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, probe, NULL) < 0 && errno == EFAULT;
+  return sys_seccomp(SECCOMP_SET_MODE_FILTER, probe, NULL) < 0 && errno == EFAULT;
 }
 
 bool cove_seccomp_flag_supported(const char *oci_name)

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/syscalls.h"
 #include "common/log.h"
 #include "seccomp/internal.h"
 
@@ -58,7 +59,7 @@ int cove_seccomp_install(const struct cove_seccomp_prog *prog, int *notify_fd, s
     return cove_error_set(err, EINVAL, "load seccomp filter: no program");
   if (prog->notify)
     flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-  rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
+  rc = sys_seccomp(SECCOMP_SET_MODE_FILTER, flags, &fprog);
   if (rc < 0 && errno == ENOSYS && flags == 0)
     rc = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0);
   if (rc < 0) {

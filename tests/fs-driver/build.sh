@@ -5,9 +5,9 @@ set -e
 B=${1:-build/fs}
 cd "$(dirname "$0")/../.."
 objs=""
-for f in common/*.c oci/*.c runtime/mount_opts.c runtime/resolve.c runtime/mounts.c \
-  runtime/devices.c runtime/pivot.c runtime/procfs.c runtime/masked.c runtime/rootfs_idmap.c \
-  runtime/rootfs_cgroup.c runtime/overlay.c runtime/rootfs.c; do
+for f in common/*.c oci/*.c runtime/rootfs/mount_opts.c runtime/rootfs/resolve.c runtime/rootfs/mounts.c \
+  runtime/rootfs/devices.c runtime/rootfs/pivot.c runtime/rootfs/procfs.c runtime/rootfs/masked.c runtime/rootfs/idmap.c \
+  runtime/rootfs/cgroupfs.c runtime/rootfs/overlay.c runtime/rootfs/rootfs.c; do
   o=$B/${f%.c}.o
   make -s BUILD="$B" "$o" >/dev/null
   objs="$objs $o"

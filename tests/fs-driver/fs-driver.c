@@ -18,7 +18,7 @@
 #include "common/error.h"
 #include "common/util.h"
 #include "oci/oci.h"
-#include "runtime/rootfs.h"
+#include "runtime/rootfs/rootfs.h"
 
 static int die(struct cove_error *err)
 {

@@ -17,7 +17,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/rootfs_internal.h"
+#include "runtime/rootfs/internal.h"
 
 static void parse(struct mount_opts *o, const char **opts, size_t n)
 {

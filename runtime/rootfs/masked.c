@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "runtime/rootfs_internal.h"
+#include "runtime/rootfs/internal.h"
 
 static int open_dev_null(int root_fd, struct cove_error *err)
 {

@@ -1,4 +1,4 @@
-/* rootfs_cgroup.c: `cgroup`/`cgroup2` mounts.  The container sees its own cgroups only:
+/* cgroupfs.c: `cgroup`/`cgroup2` mounts.  The container sees its own cgroups only:
  *  - cgroup2 host: with a cgroup namespace a fresh cgroup2 mount (rooted at the namespace's
  *    root); without one, a bind of the container's own cgroup directory.
  *  - v1 / hybrid host: a tmpfs at the destination holding, per hierarchy listed in
@@ -18,7 +18,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/rootfs_internal.h"
+#include "runtime/rootfs/internal.h"
 
 #define HOST_CGROUP "/sys/fs/cgroup"
 

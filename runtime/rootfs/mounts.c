@@ -4,7 +4,7 @@
  * attributes (ro, nosuid, recursive rro..., idmap) with mount_setattr while still detached, then
  * attached with move_mount onto the target fd; filesystems are mounted onto /proc/self/fd/N of
  * the target fd (the host's procfs, before pivot_root), as the kernel parses their data options
- * there exactly as mount(8) would.  cgroup mounts live in rootfs_cgroup.c. */
+ * there exactly as mount(8) would.  cgroup mounts live in cgroupfs.c. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/rootfs_internal.h"
+#include "runtime/rootfs/internal.h"
 
 #define COPYUP_MAX_DEPTH 64
 

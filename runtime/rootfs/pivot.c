@@ -5,10 +5,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "runtime/rootfs_internal.h"
+#include "common/syscalls.h"
+#include "runtime/rootfs/internal.h"
 
 static int do_pivot(int root_fd, struct cove_error *err)
 {
@@ -20,7 +20,7 @@ static int do_pivot(int root_fd, struct cove_error *err)
   int r = -1;
   if (fchdir(root_fd) < 0) {
     cove_error_set(err, errno, "chdir to the rootfs");
-  } else if (syscall(SYS_pivot_root, ".", ".") < 0) {
+  } else if (sys_pivot_root(".", ".") < 0) {
     /* new root and old root on the same directory: the old one ends up stacked on "." */
     cove_error_set(err, errno, "pivot_root");
   } else if (fchdir(old_root) < 0) {

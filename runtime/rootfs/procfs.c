@@ -7,12 +7,12 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "runtime/rootfs_internal.h"
+#include "common/syscalls.h"
+#include "runtime/rootfs/internal.h"
 
 int rootfs_check_procfs(int fd, const char *what, struct cove_error *err)
 {
@@ -50,7 +50,7 @@ int rootfs_procfs_openat(int proc_fd, const char *path, int flags, struct cove_e
       .flags = (uint64_t) (flags | O_CLOEXEC | O_NOFOLLOW),
       .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
   };
-  int fd = (int) syscall(SYS_openat2, proc_fd, path, &how, sizeof(how));
+  int fd = sys_openat2(proc_fd, path, &how);
   if (fd < 0 && errno == ENOSYS)
     fd = openat(proc_fd, path, flags | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0)

@@ -17,21 +17,16 @@
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/rootfs_internal.h"
+#include "common/syscalls.h"
+#include "runtime/rootfs/internal.h"
 
 #define RESOLVE_MAX_SYMLINKS 40
 #define RESOLVE_MAX_DEPTH 256
 #define RESOLVE_EAGAIN_RETRIES 32
-
-static int sys_openat2(int dirfd, const char *path, struct open_how *how)
-{
-  return (int) syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
-}
 
 /* The by-hand walker.  Returns an fd or -1 with errno set. */
 static int resolve_by_hand(int root_fd, const char *path, int flags)

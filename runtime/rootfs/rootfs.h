@@ -2,7 +2,7 @@
  * before it execs: mounts, devices, masked/readonly paths, pivot_root, overlay rootfs, and the
  * safe in-rootfs path resolution every one of them uses.
  *
- * OWNER: the filesystem work (issues 3 "Rootfs" and 4).  The init process (runtime/init.c) calls
+ * The init process (runtime/init.c) calls
  * these in this order:
  *   rootfs_setup()     after unshare/clone of the mount ns: propagation, rootfs bind (or overlay),
  *                      every config mount, /dev and its nodes, /dev/console, pivot_root (or

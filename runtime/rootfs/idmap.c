@@ -1,4 +1,4 @@
-/* rootfs_idmap.c: idmapped bind mounts.  The user namespace a mount is mapped through:  A mount's
+/* idmap.c: idmapped bind mounts.  The user namespace a mount is mapped through:  A mount's
  * uidMappings/gidMappings (same format as the container's) are written to a throwaway child's
  * fresh user namespace; we keep an fd on it for mount_setattr(MOUNT_ATTR_IDMAP) and the child
  * exits.  The host's /proc is used before pivot_root, so the child reports its pid as that procfs
@@ -21,7 +21,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/rootfs_internal.h"
+#include "runtime/rootfs/internal.h"
 
 static char *format_map(const struct oci_id_mapping *m, size_t n)
 {

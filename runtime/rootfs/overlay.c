@@ -17,7 +17,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/rootfs_internal.h"
+#include "runtime/rootfs/internal.h"
 
 #define ANN_OVERLAY "run.cove.rootfs.overlay"
 #define ANN_LAYERS "run.cove.rootfs.layers"

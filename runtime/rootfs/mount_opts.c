@@ -8,7 +8,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/rootfs_internal.h"
+#include "runtime/rootfs/internal.h"
 
 #define RA(n, c, a) {n, MOPT_REC_ATTR, c, 0, a}
 #define FL(n, c, f, a) {n, MOPT_FLAG, c, f, a}

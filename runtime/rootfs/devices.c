@@ -14,7 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/rootfs_internal.h"
+#include "runtime/rootfs/internal.h"
 
 struct dev_node {
   const char *path;

@@ -1,8 +1,8 @@
-/* rootfs_internal.h: what the filesystem files (mounts, devices, pivot, masked paths, overlay,
+/* internal.h: what the filesystem files (mounts, devices, pivot, masked paths, overlay,
  * procfs, resolution) share among themselves.  Nothing here is a contract with other modules:
- * that is runtime/rootfs.h. */
-#ifndef COVE_RUNTIME_ROOTFS_INTERNAL_H
-#define COVE_RUNTIME_ROOTFS_INTERNAL_H
+ * that is runtime/rootfs/rootfs.h. */
+#ifndef COVE_RUNTIME_ROOTFS_ROOTFS_INTERNAL_H
+#define COVE_RUNTIME_ROOTFS_ROOTFS_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 
 #include "common/error.h"
 #include "oci/oci.h"
-#include "runtime/rootfs.h"
+#include "runtime/rootfs/rootfs.h"
 
 /* ---- mount_opts.c: the option table (pure logic, unit tested) ---- */
 
@@ -100,7 +100,7 @@ int rootfs_bind(const char *src, int src_fd, int target_fd, bool recursive, uint
 /* "/proc/self/fd/N" into buf. */
 const char *rootfs_fd_path(int fd, char *buf, size_t len);
 
-/* ---- rootfs_idmap.c: idmapped mounts prepared by the parent ---- */
+/* ---- idmap.c: idmapped mounts prepared by the parent ---- */
 struct rootfs_prepared {
   size_t len;     /* config->mounts_len */
   int *mount_fds; /* per config mount: a detached, idmapped clone, or -1 */
@@ -113,11 +113,11 @@ bool rootfs_mount_is_idmapped(const struct oci_mount *m, const struct mount_opts
 int rootfs_idmap_clone(const struct oci_mount *m, const char *src, const struct mount_opts *o,
                        struct cove_error *err);
 
-/* ---- rootfs_cgroup.c ---- */
+/* ---- cgroupfs.c ---- */
 int rootfs_mount_cgroup(struct rootfs_run *run, const struct oci_mount *m, int target_fd,
                         const struct mount_opts *o, struct cove_error *err);
 
-/* ---- rootfs_idmap.c ---- */
+/* ---- idmap.c ---- */
 /* A user namespace fd whose maps are the given mappings (for MOUNT_ATTR_IDMAP). */
 int rootfs_idmap_userns(const struct oci_mount *m, struct cove_error *err);
 

@@ -12,7 +12,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/rootfs_internal.h"
+#include "runtime/rootfs/internal.h"
 
 static unsigned long root_propagation(const struct oci_config *c)
 {
