@@ -6,7 +6,7 @@ pkgs=(
   build-essential pkg-config clang libclang-rt-14-dev
   libseccomp-dev libcap-dev libyajl-dev libmnl-dev libcmocka-dev
   bats bats-assert bats-support busybox-static jq iproute2 util-linux procps
-  golang-github-containers-common runc podman containerd
+  golang-github-containers-common runc podman containerd catatonit
   qemu-system-x86 debootstrap e2fsprogs
 )
 
