@@ -31,7 +31,7 @@ UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_SRCS := $(sort $(wildcard tests/helper/*.c))
 
-.PHONY: all deps check unit integration demo asan fuzz install clean format
+.PHONY: all deps check unit integration demo asan fuzz install clean format bench
 
 all: cove
 
@@ -102,6 +102,15 @@ fuzz:
 	@mkdir -p build-fuzz/corpus
 	build-fuzz/fuzz-config -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -dict=tests/fuzz/config.dict \
 	  build-fuzz/corpus tests/fuzz/seeds
+
+# The benchmark (bench/bench.sh): cove against crun and runc, paired per row; not a test.
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu17 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/wrap
+	@BENCH_BIN=$(BUILD)/bench bench/bench.sh $(BENCH_ARGS)
 
 install: cove
 	install -D -m 0755 cove $(DESTDIR)$(PREFIX)/bin/cove

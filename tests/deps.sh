@@ -8,11 +8,12 @@ pkgs=(
   bats bats-assert bats-support busybox-static jq iproute2 util-linux procps
   golang-github-containers-common runc podman containerd catatonit
   qemu-system-x86 debootstrap e2fsprogs
+  crun hyperfine
 )
 
 missing=()
 for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q ' ok installed' || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

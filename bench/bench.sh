@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# bench.sh: cove against crun and runc on each lifecycle path, paired in one hyperfine run per
+# row, printed as a markdown table of means and ratios.  `make bench` builds cove and the floor
+# program (bench/floor.c) and runs this.  A benchmark, not a test: CI does not run it.
+#
+#   bench/bench.sh [-r RUNS] [-n HUNDRED] [-o FILE.md]
+#        COVE=./cove CRUN=crun RUNC=runc BENCH_BIN=build/bench (floor and wrap)
+#
+# Rows: `run` of /bin/true; create + start + wait + delete; `exec` of /bin/true into a running
+# container; N (default 100) containers started, killed and deleted; `run` with podman's seccomp
+# profile.  Plus the floor: a bare clone into the namespaces + pivot_root + exec (bench/floor.c),
+# and the same with the cgroup writes of this host.
+#
+# Fairness: crun 1.8.1 refuses a hybrid cgroup host, so on a hybrid host crun AND cove both run
+# through the same wrapper (bench/wrap.c: a private mount namespace with the unified hierarchy
+# unmounted), which gives both the same view of the cgroup tree; runc runs bare (it takes the
+# hybrid host as it is); on a pure v2 or v1 host every runtime runs bare.  The bundle is `runc
+# spec`'s default (process /bin/true, terminal off) on a busybox rootfs.
+set -euo pipefail
+
+RUNS=30 HUNDRED=100 OUT=
+while getopts r:n:o: o; do
+  case $o in
+  r) RUNS=$OPTARG ;;
+  n) HUNDRED=$OPTARG ;;
+  o) OUT=$OPTARG ;;
+  *) echo "usage: $0 [-r RUNS] [-n HUNDRED] [-o FILE.md]" >&2; exit 2 ;;
+  esac
+done
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+COVE=${COVE:-$repo/cove}
+CRUN=${CRUN:-$(command -v crun || true)}
+RUNC=${RUNC:-$(command -v runc || true)}
+BENCH_BIN=${BENCH_BIN:-$repo/build/bench}
+FLOOR=$BENCH_BIN/floor WRAP=$BENCH_BIN/wrap
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+PROFILE=/usr/share/containers/seccomp.json
+
+die() { echo "bench: $*" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || die "needs root"
+command -v hyperfine >/dev/null || die "needs hyperfine (make deps installs it)"
+[ -x "$COVE" ] || die "no cove at $COVE (make)"
+[ -x "$FLOOR" ] && [ -x "$WRAP" ] || die "no floor or wrap program in $BENCH_BIN (make bench builds them)"
+
+WORK=$(mktemp -d /tmp/cove-bench.XXXXXX)
+chmod 755 "$WORK"
+RTS=()
+cleanup() {
+  local rt
+  for rt in "${RTS[@]}"; do
+    # shellcheck disable=SC2086
+    for id in $(rt_cmd "$rt" list -q 2>/dev/null); do rt_cmd "$rt" delete -f "$id" >/dev/null 2>&1 || true; done
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+hybrid=false
+if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] && [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+  hybrid=true
+fi
+
+# rt_cmd NAME ARGS...: the runtime NAME with its own state root, wrapped where fairness needs it.
+rt_bin() { case $1 in cove) echo "$COVE" ;; crun) echo "$CRUN" ;; runc) echo "$RUNC" ;; esac; }
+rt_prefix() {
+  local p=()
+  if $hybrid && [ "$1" != runc ]; then p+=("$WRAP"); fi
+  p+=("$(rt_bin "$1")" --root "$WORK/root-$1")
+  echo "${p[*]}"
+}
+rt_cmd() { local rt=$1; shift; $(rt_prefix "$rt") "$@"; }
+
+# ---- the bundles: runc spec's default config on a busybox rootfs ----
+mkdir -p "$WORK/rootfs"/{bin,proc,sys,dev,tmp,etc}
+cp "$BUSYBOX" "$WORK/rootfs/bin/busybox"
+for a in true sh sleep; do ln -s busybox "$WORK/rootfs/bin/$a"; done
+chmod 755 "$WORK/rootfs"
+(cd "$WORK" && "${RUNC:-$COVE}" spec && mv config.json spec.json)
+make_bundle() { # NAME ARGS_JSON [SECCOMP_JSON]
+  mkdir -p "$WORK/$1"
+  jq --arg root "$WORK/rootfs" --argjson args "$2" --slurpfile sc "${3:-/dev/null}" '
+    .root.path = $root | .process.terminal = false | .process.args = $args
+    | if ($sc | length) > 0 then .linux.seccomp = $sc[0] else . end' "$WORK/spec.json" >"$WORK/$1/config.json"
+}
+make_bundle true '["/bin/true"]'
+make_bundle sleep '["/bin/sleep","1000"]'
+have_profile=false
+if [ -r "$PROFILE" ]; then
+  # podman's profile in OCI form for this arch and the bundle's capabilities
+  caps=$(jq -c '.process.capabilities.bounding' "$WORK/spec.json")
+  case $(uname -m) in x86_64) goarch=amd64 scmp=SCMP_ARCH_X86_64 ;; aarch64) goarch=arm64 scmp=SCMP_ARCH_AARCH64 ;; *) goarch=$(uname -m) scmp=SCMP_ARCH_$(uname -m | tr a-z A-Z) ;; esac
+  jq --argjson caps "$caps" --arg goarch "$goarch" --arg scmp "$scmp" '
+    def has_cap($c): $caps | index($c) != null;
+    { defaultAction, defaultErrnoRet,
+      architectures: ([.archMap[] | select(.architecture == $scmp) | [.architecture] + .subArchitectures] | first // [$scmp]),
+      syscalls: [.syscalls[]
+        | select(((.includes.caps // []) | all(has_cap(.)))
+                 and ((.includes.arches // []) | length == 0 or any(. == $goarch))
+                 and ((.excludes.caps // []) | any(has_cap(.)) | not)
+                 and ((.excludes.arches // []) | any(. == $goarch) | not))
+        | {names, action}
+          + (if .errnoRet != null then {errnoRet} else {} end)
+          + (if (.args // []) | length > 0 then {args: [.args[] | {index, value, valueTwo, op}]} else {} end)] }' \
+    "$PROFILE" >"$WORK/profile.json"
+  make_bundle seccomp '["/bin/true"]' "$WORK/profile.json"
+  have_profile=true
+fi
+
+# ---- which runtimes work here ----
+for rt in cove crun runc; do
+  [ -n "$(rt_bin "$rt")" ] || { echo "# $rt: not installed" >&2; continue; }
+  mkdir -p "$WORK/root-$rt" && chmod 700 "$WORK/root-$rt"
+  if out=$(rt_cmd "$rt" run --bundle "$WORK/true" probe 2>&1); then
+    RTS+=("$rt")
+  else
+    echo "# $rt: fails here: $(echo "$out" | tail -n 1)" >&2
+  fi
+  rt_cmd "$rt" delete -f probe >/dev/null 2>&1 || true
+done
+[ "${RTS[0]:-}" = cove ] || die "cove itself fails to run the bundle"
+
+# ---- scripts for the rows that are more than one command ----
+cat >"$WORK/lifecycle.sh" <<'EOF'
+#!/bin/bash
+# lifecycle.sh BUNDLE ID RUNTIME...: create, start, wait until stopped, delete
+set -e
+b=$1 id=$2; shift 2
+"$@" create --bundle "$b" "$id"
+"$@" start "$id"
+until "$@" state "$id" | grep -q '"status": *"stopped"'; do :; done
+"$@" delete "$id"
+EOF
+cat >"$WORK/hundred.sh" <<'EOF'
+#!/bin/bash
+# hundred.sh BUNDLE N PREFIX RUNTIME...: N containers started detached, killed, deleted
+set -e
+b=$1 n=$2 p=$3; shift 3
+for ((i = 0; i < n; i++)); do "$@" run -d --bundle "$b" "$p$i" </dev/null >/dev/null; done
+for ((i = 0; i < n; i++)); do "$@" kill "$p$i" KILL; done
+for ((i = 0; i < n; i++)); do "$@" delete -f "$p$i"; done
+EOF
+chmod +x "$WORK"/*.sh
+
+# row NAME RUNS CMD-TEMPLATE: one hyperfine run over every runtime; {rt} in the template is the
+# runtime's command prefix, {name} its name (container ids differ per runtime: without a
+# cgroupsPath each runtime puts the container in a cgroup named by its id).  Means (ms) go to $WORK/NAME.<runtime>.
+row() {
+  local name=$1 runs=$2 tmpl=$3 args=() rt
+  for rt in "${RTS[@]}"; do
+    local cmd=${tmpl//\{rt\}/$(rt_prefix "$rt")}
+    args+=(-n "$rt" "${cmd//\{name\}/$rt}")
+  done
+  for rt in "${FLOORS[@]}"; do args+=(-n "$rt" "${FLOOR_CMD[$rt]}"); done
+  hyperfine -N -w 3 -r "$runs" --export-json "$WORK/$name.json" "${args[@]}" >"$WORK/$name.log" 2>&1 ||
+    { cat "$WORK/$name.log" >&2; die "row $name failed"; }
+  jq -r '.results[] | "\(.command) \(.mean * 1000)"' "$WORK/$name.json" >"$WORK/$name.means"
+}
+mean() { awk -v c="$2" '$1 == c {printf "%.2f", $2}' "$WORK/$1.means"; }
+
+declare -A FLOOR_CMD=([floor]="$FLOOR $WORK/rootfs" [floor+cgroups]="$FLOOR $WORK/rootfs cove-bench-floor-$$"
+  [cove-bare]="$COVE --root $WORK/root-cove run --bundle $WORK/true r$$-bare")
+FLOORS=(floor floor+cgroups)
+! $hybrid || FLOORS+=(cove-bare)
+row run "$RUNS" "{rt} run --bundle $WORK/true r$$-{name}"
+FLOORS=()
+row lifecycle "$RUNS" "$WORK/lifecycle.sh $WORK/true l$$-{name} {rt}"
+for rt in "${RTS[@]}"; do rt_cmd "$rt" run -d --bundle "$WORK/sleep" "x$$-$rt" </dev/null >/dev/null; done
+row exec "$RUNS" "{rt} exec x$$-{name} /bin/true"
+for rt in "${RTS[@]}"; do rt_cmd "$rt" delete -f "x$$-$rt" >/dev/null; done
+row hundred 3 "$WORK/hundred.sh $WORK/sleep $HUNDRED h$$-{name}- {rt}"
+rows=(run lifecycle exec hundred)
+if $have_profile; then
+  row seccomp "$RUNS" "{rt} run --bundle $WORK/seccomp s$$"
+  rows+=(seccomp)
+fi
+
+declare -A LABEL=([run]='`run` /bin/true' [lifecycle]='create + start + wait + delete' [exec]='`exec` /bin/true'
+  [hundred]="$HUNDRED containers started, killed, deleted" [seccomp]="\`run\` with podman's seccomp profile")
+has() { local x; for x in "${RTS[@]}"; do [ "$x" = "$1" ] && return 0; done; return 1; }
+ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}' || echo -; }
+{
+  echo "cove bench: $(uname -r), $(nproc) cpus, $($hybrid && echo 'hybrid cgroups (crun and cove through bench/wrap)' || echo "$(stat -f -c %T /sys/fs/cgroup) cgroups"), $RUNS runs per row (3 for the $HUNDRED containers)"
+  echo "cove $("$COVE" --version | head -n 1 | awk '{print $NF}'); $(has crun && "$CRUN" --version | head -n 1); $(has runc && "$RUNC" --version | head -n 1)"
+  echo
+  echo "| workload | cove ms | crun ms | runc ms | cove / crun | cove / runc |"
+  echo "|---|---|---|---|---|---|"
+  for r in "${rows[@]}"; do
+    c=$(mean "$r" cove) k=$(has crun && mean "$r" crun || true) u=$(has runc && mean "$r" runc || true)
+    echo "| ${LABEL[$r]} | $c | ${k:--} | ${u:--} | $(ratio "$c" "$k") | $(ratio "$c" "$u") |"
+  done
+  f=$(mean run floor) fc=$(mean run floor+cgroups) c=$(mean run cove)
+  ! $hybrid || c=$(mean run cove-bare)
+  echo
+  echo "floor (clone into the namespaces + pivot_root + exec): $f ms; with this host's cgroup writes: $fc ms."
+  echo "cove \`run\`$($hybrid && echo ' (bare, no wrapper)'): $c ms = $(ratio "$c" "$f") x the floor, $(ratio "$c" "$fc") x the floor with cgroups."
+} | tee ${OUT:+"$OUT"}
+for d in /sys/fs/cgroup/*/cove-bench-floor-$$; do [ -d "$d" ] && rmdir "$d" 2>/dev/null || true; done
