@@ -388,6 +388,42 @@ void oci_jgen_tree(struct oci_jgen *g, const struct oci_json *j)
   }
 }
 
+/* Whether object j has key k again after index i (the last occurrence is the one that counts,
+ * as oci_json_get reads it). */
+static bool key_repeats(const struct oci_json *j, size_t i)
+{
+  for (size_t k = i + 1; k < j->len; k++)
+    if (!strcmp(j->keys[k], j->keys[i]))
+      return true;
+  return false;
+}
+
+void oci_jgen_merge(struct oci_jgen *g, const struct oci_json *base, const struct oci_json *over)
+{
+  if (!over) {
+    oci_jgen_tree(g, base);
+    return;
+  }
+  if (!base || base->type != OCI_JSON_OBJECT || over->type != OCI_JSON_OBJECT) {
+    oci_jgen_tree(g, over);
+    return;
+  }
+  oci_jgen_map_open(g);
+  for (size_t i = 0; i < base->len; i++) {
+    if (key_repeats(base, i))
+      continue;
+    oci_jgen_string(g, base->keys[i]);
+    oci_jgen_merge(g, base->items[i], oci_json_get(over, base->keys[i]));
+  }
+  for (size_t i = 0; i < over->len; i++) {
+    if (key_repeats(over, i) || oci_json_get(base, over->keys[i]))
+      continue;
+    oci_jgen_string(g, over->keys[i]);
+    oci_jgen_tree(g, over->items[i]);
+  }
+  oci_jgen_map_close(g);
+}
+
 void oci_jgen_kstring(struct oci_jgen *g, const char *key, const char *s)
 {
   oci_jgen_string(g, key);

@@ -79,6 +79,11 @@ void oci_jgen_null(struct oci_jgen *g);
 /* A parsed tree, re-emitted (numbers keep their text). */
 void oci_jgen_tree(struct oci_jgen *g, const struct oci_json *j);
 
+/* over laid on base, emitted: objects merge key by key (recursively, base's order first, then
+ * over's new keys); anything else in over (a scalar, an array) replaces base's value.  over NULL:
+ * base as it is.  A repeated key counts once, at its last occurrence. */
+void oci_jgen_merge(struct oci_jgen *g, const struct oci_json *base, const struct oci_json *over);
+
 /* Shorthands for a key followed by a value. */
 void oci_jgen_kstring(struct oci_jgen *g, const char *key, const char *s);
 void oci_jgen_kint(struct oci_jgen *g, const char *key, int64_t v);

@@ -512,6 +512,48 @@ static void test_json_numbers_keep_text(void **state)
   assert_string_equal(out, "{\"a\":18446744073709551615,\"b\":[1.5e3,-0,null,true,\"\xc3\xa9\"]}");
 }
 
+static char *merged(const char *base, const char *over)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  _cleanup_(oci_json_freep) struct oci_json *b = NULL, *o = NULL;
+  _cleanup_(oci_jgen_freep) struct oci_jgen *g = oci_jgen_new(false);
+  char *out = NULL;
+
+  assert_int_equal(oci_json_parse("base", base, strlen(base), &b, &err), 0);
+  if (over)
+    assert_int_equal(oci_json_parse("over", over, strlen(over), &o, &err), 0);
+  oci_jgen_merge(g, b, o);
+  assert_int_equal(oci_jgen_finish(g, &out, &err), 0);
+  return out;
+}
+
+/* `cove update` records its resources with it: objects merge, the rest is replaced */
+static void test_json_merge(void **state)
+{
+  char *s;
+  (void) state;
+
+  s = merged("{\"a\":1,\"r\":{\"m\":{\"limit\":5,\"swap\":6},\"d\":[1,2]},\"z\":\"k\"}",
+             "{\"r\":{\"m\":{\"limit\":7},\"d\":[3],\"p\":{\"limit\":9}},\"n\":null}");
+  assert_string_equal(s, "{\"a\":1,\"r\":{\"m\":{\"limit\":7,\"swap\":6},\"d\":[3],\"p\":{\"limit\":9}},"
+                         "\"z\":\"k\",\"n\":null}");
+  free(s);
+  /* a scalar over an object replaces it, and the other way round */
+  s = merged("{\"a\":{\"b\":1}}", "{\"a\":2}");
+  assert_string_equal(s, "{\"a\":2}");
+  free(s);
+  s = merged("{\"a\":2}", "{\"a\":{\"b\":1}}");
+  assert_string_equal(s, "{\"a\":{\"b\":1}}");
+  free(s);
+  /* a repeated key counts once, at its last value (as oci_json_get reads it) */
+  s = merged("{\"a\":1,\"a\":{\"x\":1}}", "{\"a\":{\"y\":2},\"b\":1,\"b\":3}");
+  assert_string_equal(s, "{\"a\":{\"x\":1,\"y\":2},\"b\":3}");
+  free(s);
+  s = merged("[1]", NULL);
+  assert_string_equal(s, "[1]");
+  free(s);
+}
+
 int main(void)
 {
   const struct CMUnitTest full[] = {
@@ -525,7 +567,7 @@ int main(void)
     cmocka_unit_test(test_intel_rdt_schemata_string),
     cmocka_unit_test(test_process_object), cmocka_unit_test(test_state_json_bytes),
     cmocka_unit_test(test_features_json), cmocka_unit_test(test_default_spec_parses),
-    cmocka_unit_test(test_json_numbers_keep_text),
+    cmocka_unit_test(test_json_numbers_keep_text), cmocka_unit_test(test_json_merge),
   };
   int r = cmocka_run_group_tests_name("oci_full_config", full, load_full, free_full);
   return r | cmocka_run_group_tests_name("oci_documents", other, NULL, NULL);
