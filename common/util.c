@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -195,5 +198,41 @@ int parse_u64(const char *s, unsigned long long *out)
   *out = strtoull(s, &end, 10);
   if (errno || *end)
     return -1;
+  return 0;
+}
+
+int unix_send_fd(const char *what, const char *socket_path, int fd, const char *payload, struct cove_error *err)
+{
+  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  _cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  /* a listener that never accepts must not hang us: connect and send give up after this */
+  struct timeval tv = {.tv_sec = 30};
+  union {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE(sizeof(int))];
+  } u;
+  struct iovec iov = {.iov_base = (void *) payload, .iov_len = strlen(payload)};
+  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+  struct cmsghdr *c;
+
+  if (s < 0)
+    return cove_error_set(err, errno, "%s: socket", what);
+  if (strlen(socket_path) >= sizeof(sa.sun_path))
+    return cove_error_set(err, ENAMETOOLONG, "%s `%s`", what, socket_path);
+  memcpy(sa.sun_path, socket_path, strlen(socket_path) + 1);
+  if (setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+    return cove_error_set(err, errno, "%s: set a send timeout", what);
+  while (connect(s, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+    if (errno != EINTR)
+      return cove_error_set(err, errno, "%s `%s`", what, socket_path);
+  memset(&u, 0, sizeof(u));
+  c = CMSG_FIRSTHDR(&mh);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  while (sendmsg(s, &mh, MSG_NOSIGNAL) < 0)
+    if (errno != EINTR)
+      return cove_error_set(err, errno, "%s `%s`: send the fd", what, socket_path);
   return 0;
 }

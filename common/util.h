@@ -8,6 +8,11 @@
 
 #include "common/error.h"
 
+/* cove's own data under a state root that is not a container (the seccomp filter cache, the
+ * network database): ROOT/.cove/.  Container ids cannot start with '.', so nothing in it can be
+ * taken for a container, listed, or collide with one. */
+#define COVE_ROOT_PRIVATE ".cove"
+
 /* Read a whole file (at most max bytes; more is an error naming the file).  *out is
  * NUL-terminated; *len (may be NULL) excludes the NUL. */
 int read_file(const char *path, size_t max, char **out, size_t *len, struct cove_error *err);
@@ -38,5 +43,10 @@ char *xstrdup(const char *s);
 
 /* Parse a non-negative decimal integer with the whole string consumed. */
 int parse_u64(const char *s, unsigned long long *out);
+
+/* Connect to the AF_UNIX stream socket at socket_path and send fd (SCM_RIGHTS) with payload as
+ * the message (runc's protocol for --console-socket and --pidfd-socket); errors name `what`.
+ * Bounded: a listener that never accepts fails it after 30 s. */
+int unix_send_fd(const char *what, const char *socket_path, int fd, const char *payload, struct cove_error *err);
 
 #endif

@@ -60,31 +60,5 @@ int console_make_stdio(int slave, struct cove_error *err)
 
 int console_send(const char *socket_path, int master, const char *name, struct cove_error *err)
 {
-  struct sockaddr_un sa = {.sun_family = AF_UNIX};
-  _cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  union {
-    struct cmsghdr h;
-    char buf[CMSG_SPACE(sizeof(int))];
-  } u;
-  struct iovec iov = {.iov_base = (void *) name, .iov_len = strlen(name)};
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-  struct cmsghdr *c;
-
-  if (s < 0)
-    return cove_error_set(err, errno, "console socket: socket");
-  if (strlen(socket_path) >= sizeof(sa.sun_path))
-    return cove_error_set(err, ENAMETOOLONG, "console socket `%s`", socket_path);
-  memcpy(sa.sun_path, socket_path, strlen(socket_path) + 1);
-  if (connect(s, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-    return cove_error_set(err, errno, "console socket `%s`", socket_path);
-  memset(&u, 0, sizeof(u));
-  c = CMSG_FIRSTHDR(&mh);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &master, sizeof(int));
-  while (sendmsg(s, &mh, MSG_NOSIGNAL) < 0)
-    if (errno != EINTR)
-      return cove_error_set(err, errno, "console socket `%s`: send the pty", socket_path);
-  return 0;
+  return unix_send_fd("console socket", socket_path, master, name, err);
 }
