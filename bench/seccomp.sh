@@ -7,7 +7,7 @@
 #   cove  no seccomp          baseline
 #   cove  profile, cold cache  the compiled-filter cache removed before every run (libseccomp
 #                              compiles the profile each time)
-#   cove  profile, warm cache  the normal case: the BPF comes from <root>/seccomp-cache
+#   cove  profile, warm cache  the normal case: the BPF comes from <root>/.cove/seccomp-cache
 #   runc  profile              runc compiles it on every run (it has no cache)
 #   crun  profile              when crun accepts the host (crun 1.8.1 refuses a hybrid cgroup
 #                              host: the failure is recorded, not hidden)
@@ -125,7 +125,7 @@ fi
 declare -A TIMES MEAN
 for ((i = 0; i < N; i++)); do
   for v in "${!NAMES[@]}"; do
-    [ -z "${COLDS[$v]}" ] || rm -rf "${ROOTS[$v]}/seccomp-cache"
+    [ -z "${COLDS[$v]}" ] || rm -rf "${ROOTS[$v]}/.cove/seccomp-cache"
     t0=$(now_ns)
     "${RTS[$v]}" --root "${ROOTS[$v]}" run --bundle "${BUNDLES[$v]}" "bench-$i-$$" >/dev/null 2>&1 </dev/null
     t1=$(now_ns)

@@ -13,7 +13,7 @@
 #include "common/util.h"
 #include "netns/record.h"
 
-#define NET_DIR "net"
+#define NET_DIR COVE_ROOT_PRIVATE "/net"
 #define DB_MAX (1u << 20)
 
 int record_append(const char *state_dir, const char *line, struct cove_error *err)
@@ -69,8 +69,8 @@ int netlock_take(const char *state_root, int *fd_out, struct cove_error *err)
   _cleanup_free_ char *path = xasprintf("%s/lock", dir);
   _cleanup_close_ int fd = -1;
 
-  if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-    return cove_error_set(err, errno, "create `%s`", dir);
+  if (mkdir_p(dir, 0700, err) < 0)
+    return -1;
   fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
     return cove_error_set(err, errno, "open network lock `%s`", path);

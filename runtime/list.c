@@ -1,4 +1,5 @@
-/* list.c: `list`: every container under the state root with its live status. */
+/* list.c: `list`: every container under the state root with its live status, sorted by id (runc's
+ * order).  Dot-entries are cove's own data (COVE_ROOT_PRIVATE), never containers. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,11 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "runtime/internal.h"
+
+static int by_id(const void *a, const void *b)
+{
+  return strcmp(((const struct cove_list_entry *) a)->id, ((const struct cove_list_entry *) b)->id);
+}
 
 int cove_list(const char *root, struct cove_list_entry **out, size_t *n, struct cove_error *err)
 {
@@ -34,7 +40,7 @@ int cove_list(const char *root, struct cove_list_entry **out, size_t *n, struct 
     _cleanup_free_ char *long_id = NULL;
     const char *id = e->d_name;
 
-    if (e->d_name[0] == '.' || e->d_type != DT_DIR || !strcmp(e->d_name, "seccomp-cache"))
+    if (e->d_name[0] == '.' || e->d_type != DT_DIR)
       continue;
     if (e->d_name[0] == '~') {
       /* a hashed long id: the id itself is in the state */
@@ -68,6 +74,8 @@ int cove_list(const char *root, struct cove_list_entry **out, size_t *n, struct 
     cove_container_free(c);
   }
   closedir(d);
+  if (k > 1)
+    qsort(l, k, sizeof(*l), by_id);
   *out = l;
   *n = k;
   return 0;

@@ -17,7 +17,7 @@
 
 char *cove_seccomp_cache_dir(const char *state_root)
 {
-  return xasprintf("%s/seccomp-cache", state_root);
+  return xasprintf("%s/" COVE_ROOT_PRIVATE "/seccomp-cache", state_root);
 }
 
 /* The top-level "pid" of a state document (compact or not); 0 when absent.  A scanner rather than

@@ -50,7 +50,7 @@ int cove_seccomp_send_listener_full(const char *listener_path, int notify_fd, in
  * ("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"...): for `cove features`' supportedFlags. */
 bool cove_seccomp_flag_supported(const char *oci_name);
 
-/* The compiled-filter cache directory under a state root ("<root>/seccomp-cache"), heap. */
+/* The compiled-filter cache directory under a state root ("<root>/.cove/seccomp-cache"), heap. */
 char *cove_seccomp_cache_dir(const char *state_root);
 
 #endif

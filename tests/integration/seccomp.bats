@@ -388,9 +388,9 @@ busybox_workload='set -e; echo hello >/tmp/f; cat /tmp/f; ls / >/dev/null; ps >/
   assert_success
   assert_output "ret=-1 errno=42"
   local entries inode1 inode2
-  entries=("$COVE_ROOT"/seccomp-cache/*.bpf)
+  entries=("$COVE_ROOT"/.cove/seccomp-cache/*.bpf)
   [ "${#entries[@]}" -eq 1 ] && [ -f "${entries[0]}" ]
-  [ "$(stat -c %a "$COVE_ROOT/seccomp-cache")" = 700 ]
+  [ "$(stat -c %a "$COVE_ROOT/.cove/seccomp-cache")" = 700 ]
   inode1=$(stat -c %i "${entries[0]}")
   ID=$ID-2
   sc_run
