@@ -167,7 +167,7 @@ static int validate(struct create_ctx *x, struct cove_error *err)
   x->preserve = o->preserve_fds + process_listen_fds();
   x->env = process_env(c->process, process_listen_fds());
   if (c->linux_ && c->linux_->seccomp) {
-    _cleanup_free_ char *cache = xasprintf("%s/seccomp-cache", o->root);
+    _cleanup_free_ char *cache = cove_seccomp_cache_dir(o->root);
     if (cove_seccomp_prepare(c->linux_->seccomp, cache, &x->seccomp, err) < 0)
       return -1;
     x->has_seccomp = true;
@@ -495,6 +495,9 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
   if (write_state(x, err) < 0)
     goto fail;
   if (o->pid_file && write_pid_file(o->pid_file, x->pid, err) < 0)
+    goto fail;
+  /* runc 1.2's --pidfd-socket: the payload names the kind of process, "standard" for an init */
+  if (o->pidfd_socket && unix_send_fd("pidfd socket", o->pidfd_socket, x->pidfd, "standard", err) < 0)
     goto fail;
   if (!run_mode) {
     if (sync_send(x->sync_parent, SYNC_CREATED, x->pid, NULL, -1, err) < 0)

@@ -307,7 +307,7 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
   if (e->proc->capabilities)
     caps_warn_unknown(e->proc->capabilities);
   if (e->config->linux_ && e->config->linux_->seccomp) {
-    _cleanup_free_ char *cache = xasprintf("%s/seccomp-cache", o->root);
+    _cleanup_free_ char *cache = cove_seccomp_cache_dir(o->root);
     if (cove_seccomp_prepare(e->config->linux_->seccomp, cache, &e->seccomp, err) < 0)
       return -1;
     e->has_seccomp = true;
@@ -395,6 +395,9 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
   close(e->c->lock_fd);
   e->c->lock_fd = -1;
   if (o->pid_file && write_pid(o->pid_file, pid, err) < 0)
+    goto kill;
+  /* runc 1.2's --pidfd-socket: "setns" names a process joined to a running container */
+  if (o->pidfd_socket && unix_send_fd("pidfd socket", o->pidfd_socket, own_pidfd, "setns", err) < 0)
     goto kill;
   if (o->detach) {
     *exit_code = 0;

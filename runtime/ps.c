@@ -24,8 +24,16 @@ int cove_ps_pids(const char *root, const char *id, pid_t **pids, size_t *n, stru
   *n = 0;
   if (cove_container_load(root, id, COVE_LOCK_SHARED, &c, err) < 0)
     return -1;
+  /* a stopped container has no processes left to show (runc prints the header, exit 0); one whose
+   * init died with others alive in its cgroup (a host pid namespace) still shows them */
+  if (c->status == COVE_STATUS_STOPPED && (!c->cgroup || cgroup_pids(c->cgroup, pids, n, err) < 0)) {
+    cove_error_release(err);
+    *pids = NULL;
+    *n = 0;
+    return 0;
+  }
   if (c->status == COVE_STATUS_STOPPED)
-    return cove_error_set(err, 0, "container `%s` is stopped", id);
+    return 0;
   if (!c->cgroup)
     return cove_error_set(err, ENOENT, "container `%s` has no cgroup", id);
   if (cgroup_pids(c->cgroup, pids, n, err) < 0)

@@ -1,6 +1,6 @@
 /* run.c: `run` = create + start in one process.  In the foreground it forwards signals, proxies
  * the terminal, exits with the init's status and removes the container afterwards, as `runc run`
- * does; --detach returns once the process runs. */
+ * does (with --keep it stays, stopped, until `delete`); --detach returns once the process runs. */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -73,7 +73,7 @@ int cove_run(const struct cove_create_opts *o, int *exit_code, struct cove_error
     return 0;
   }
   r = signals_wait_forward(x->pid, x->pidfd, x->console_master, exit_code, err);
-  {
+  if (!o->keep) {
     struct cove_error e = COVE_ERROR_INIT;
     if (cove_delete(o->root, o->id, true, &e) < 0 && e.errnum != ENOENT)
       cove_warn("%s", cove_error_msg(&e));

@@ -95,11 +95,13 @@ struct cove_create_opts {
   const char *bundle;         /* NULL: the current directory */
   const char *pid_file;       /* --pid-file */
   const char *console_socket; /* --console-socket */
+  const char *pidfd_socket;   /* --pidfd-socket: gets a pidfd of the init (runc 1.2) */
   int preserve_fds;           /* --preserve-fds N: fds 3..3+N-1 pass through */
   bool no_pivot;
   bool no_new_keyring;
   bool systemd_cgroup;
   bool detach; /* run only: return once started */
+  bool keep;   /* run only: keep the stopped container until `delete` */
 };
 
 int cove_create(const struct cove_create_opts *o, struct cove_error *err);
@@ -128,6 +130,7 @@ struct cove_exec_opts {
   char **args;              /* COMMAND [ARG...] when no --process */
   bool tty;
   const char *console_socket;
+  const char *pidfd_socket; /* --pidfd-socket: gets a pidfd of the process (runc 1.2) */
   bool detach;
   const char *pid_file;
   const char *cwd;
@@ -161,7 +164,8 @@ int cove_resume(const char *root, const char *id, struct cove_error *err);
  * and {"type":"oom","id":...} on OOM kills, written to out_fd until the container stops. */
 int cove_events(const char *root, const char *id, bool stats_once, unsigned interval_ms, int out_fd,
                 struct cove_error *err);
-/* Apply res to the live container's cgroup. */
-int cove_update(const char *root, const char *id, const struct oci_resources *res, struct cove_error *err);
+/* Apply a linux.resources JSON object to the live container's cgroup and record it in the
+ * container's stored config (devices excepted: update leaves them as create set them). */
+int cove_update(const char *root, const char *id, const char *resources_json, struct cove_error *err);
 
 #endif
