@@ -1,5 +1,12 @@
-/* cmd.h: the command-line frame shared by every verb: global options, the flag-table parser and
- * the verb table.  Verbs are thin: parse flags, call runtime/, format output. */
+/* cmd.h: the command-line frame shared by every verb: global options, the flag tables and their
+ * parser, the verb descriptor.  Verbs are thin: parse flags, call runtime/, format output.
+ *
+ * Layers (nothing calls upwards): flags.c (parser, help, usage errors) and globals.c (the
+ * global flags) at the bottom; one file per verb above them, each exporting its descriptor
+ * `cmd_verb_<name>`; main.c on top holds the verb table and dispatches.  The flag tables are
+ * plain data (offsets into each verb's option struct), so the help text, the shell completion
+ * (completion.c) and the tests that check the man pages all read the very tables the parser
+ * uses. */
 #ifndef COVE_CMD_CMD_H
 #define COVE_CMD_CMD_H
 
@@ -10,21 +17,17 @@
 
 #define COVE_DEFAULT_ROOT "/run/cove"
 
-/* runc-compatible global flags, given before the verb. */
-struct cove_globals {
-  const char *root;       /* --root, default /run/cove */
-  const char *log;        /* --log FILE */
-  enum cove_log_format log_format; /* --log-format text|json */
-  bool debug;             /* --debug */
-  bool systemd_cgroup;    /* --systemd-cgroup */
-  const char *rootless;   /* --rootless true|false|auto (NULL = auto) */
-};
+/* runc's exit code for a failed `exec` itself (not the process's own status): conmon and
+ * containerd's shim tell the two apart by it. */
+#define CMD_EXEC_FAILED 255
+/* Bad command line (unknown flag, wrong argument count, bad value). */
+#define CMD_USAGE 2
 
 enum cmd_flag_kind {
-  FLAG_BOOL,   /* bool *: present = true; "--x=false" accepted */
-  FLAG_STRING, /* const char **: last one wins */
-  FLAG_INT,    /* long long *: decimal */
-  FLAG_LIST,   /* struct cmd_list *: repeatable */
+  FLAG_BOOL,   /* bool: present = true; "--x=false" accepted */
+  FLAG_STRING, /* const char *: last one wins */
+  FLAG_INT,    /* long long: decimal */
+  FLAG_LIST,   /* struct cmd_list: repeatable */
 };
 
 struct cmd_list {
@@ -33,42 +36,92 @@ struct cmd_list {
 };
 
 struct cmd_flag {
-  const char *name;  /* long name without dashes */
+  const char *name;  /* long name without dashes; NULL ends a table */
   char short_name;   /* 0 for none */
   enum cmd_flag_kind kind;
-  void *dest;
+  size_t offset;     /* of the destination in the verb's option struct */
   const char *arg;   /* name of the value in help ("FILE"), NULL for bools */
   const char *help;
+  bool hidden;       /* accepted (an old spelling), left out of help and completion */
+};
+
+#define CMD_FLAG(name, sh, kind, type, field, arg, help) {name, sh, kind, offsetof(type, field), arg, help, false}
+#define CMD_HIDDEN(name, kind, type, field) {name, 0, kind, offsetof(type, field), "V", "", true}
+#define CMD_FLAGS_END {NULL, 0, 0, 0, NULL, NULL, false}
+
+/* What a verb's positional arguments are, for completion. */
+enum cmd_args {
+  ARGS_NONE,    /* list, spec, features */
+  ARGS_ID,      /* one container id */
+  ARGS_IDS,     /* container ids (delete) */
+  ARGS_ID_SIG,  /* kill: an id, then a signal */
+  ARGS_ID_CMD,  /* exec, ps: an id, then a command line of its own */
+  ARGS_WORDS,   /* help, completion: fixed words (see cmd_verb.words) */
+};
+
+/* runc-compatible global flags, given before the verb. */
+struct cove_globals {
+  const char *root;       /* --root, default /run/cove */
+  const char *log;        /* --log FILE */
+  const char *log_format_name; /* --log-format text|json */
+  enum cove_log_format log_format;
+  bool debug;             /* --debug */
+  bool systemd_cgroup;    /* --systemd-cgroup */
+  const char *rootless;   /* --rootless true|false|auto (NULL = auto) */
+  bool version, help;     /* --version, --help */
+  /* the verb table (main.c), for the verbs that describe the others (help, completion) */
+  const struct cmd_verb *const *verbs;
+  size_t nverbs;
 };
 
 struct cmd_verb {
   const char *name;
-  int (*run)(struct cove_globals *g, int argc, char **argv);
-  const char *usage;   /* "[--bundle DIR] ... ID" */
+  int (*run)(struct cove_globals *g, const struct cmd_verb *verb, int argc, char **argv);
+  const char *usage;   /* "[OPTIONS] ID" */
   const char *summary; /* one line */
+  const struct cmd_flag *flags;
+  enum cmd_args args;
+  /* Flags end at the first argument, as runc's exec and ps (urfave/cli SkipArgReorder): what
+   * follows the id is the command's own.  Otherwise flags may come anywhere before "--". */
+  bool flags_first;
+  bool hidden;              /* not in `cove --help` (completion) */
+  int failure;              /* exit code of cove's own failures, 0 for 1 (exec: 255) */
+  const char *const *words; /* ARGS_WORDS */
 };
 
-/* Parse argv[1..] against flags (argv[0] is the verb).  Stops at the first positional argument
- * or "--".  On success *first_arg is the index of the first positional.  A bad flag prints
- * "cove VERB: <problem>" and the usage line on stderr and returns 2 (the usage exit code);
- * --help prints the verb's help on stdout and returns -1 (exit 0).  Returns 0 to go on. */
-int cmd_parse_flags(const struct cmd_verb *verb, const struct cmd_flag *flags, int argc, char **argv,
-                    int *first_arg);
+/* The global flags (globals.c), offsets into struct cove_globals, and the pseudo-verb main.c
+ * parses them with. */
+extern const struct cmd_flag cmd_global_flags[];
+extern const struct cmd_verb cmd_global_verb;
+/* `cove --help`: the commands of g->verbs and the global flags. */
+void cmd_print_usage(const struct cove_globals *g);
 
-/* Print "cove VERB: msg" and the usage line to stderr; returns 2. */
+/* Parse argv[1..] (argv[0] is the verb) against verb->flags into opts.  Flags may come before
+ * and after the arguments (runc's urfave/cli reorders them) up to "--", or end at the first
+ * argument with verb->flags_first.  The arguments are moved, in order, to argv[*first_arg..argc).
+ * A bad flag prints "cove VERB: <problem>" and the usage line on stderr and returns CMD_USAGE;
+ * --help prints the verb's help on stdout and returns -1 (exit 0).  Returns 0 to go on. */
+int cmd_parse_flags(const struct cmd_verb *verb, void *opts, int argc, char **argv, int *first_arg);
+
+/* The verb's help: usage, summary, its flags. */
+void cmd_print_help(const struct cmd_verb *verb);
+
+/* Print "cove VERB: msg" and the usage line to stderr; returns CMD_USAGE. */
 int cmd_usage_error(const struct cmd_verb *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Check the number of positional arguments; prints a usage error and returns 2 when wrong. */
+/* Check the number of positional arguments; prints a usage error and returns CMD_USAGE when
+ * wrong. */
 int cmd_expect_args(const struct cmd_verb *verb, int nargs, int min, int max);
 
-const struct cmd_verb *cmd_find_verb(const char *name);
+/* Print err as "cove: <msg>", release it, return 1 (the exit code for runtime errors). */
+int cmd_fail(struct cove_error *err);
 
-/* Each verb lives in cmd/<verb>.c. */
+/* Each verb lives in cmd/<verb>.c and exports its descriptor. */
 #define COVE_VERBS(X)                                                                              \
   X(create) X(start) X(run) X(state) X(kill) X(delete) X(list) X(ps) X(exec) X(pause) X(resume)    \
-  X(events) X(update) X(spec) X(features)
+  X(events) X(update) X(spec) X(features) X(help) X(completion)
 
-#define X(v) int cmd_##v(struct cove_globals *g, int argc, char **argv);
+#define X(v) extern const struct cmd_verb cmd_verb_##v;
 COVE_VERBS(X)
 #undef X
 

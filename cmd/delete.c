@@ -1,19 +1,23 @@
-/* delete.c: `cove delete [--force] ID`. */
+/* delete.c: `cove delete [--force] ID...`. */
 #include <errno.h>
 
 #include "cmd/cmd.h"
 #include "runtime/runtime.h"
 
-int cmd_delete(struct cove_globals *g, int argc, char **argv)
+struct delete_args {
+  bool force;
+};
+
+static const struct cmd_flag flags[] = {
+  CMD_FLAG("force", 'f', FLAG_BOOL, struct delete_args, force, NULL, "kill a running container first (SIGKILL)"),
+  CMD_FLAGS_END,
+};
+
+static int run(struct cove_globals *g, const struct cmd_verb *verb, int argc, char **argv)
 {
-  const struct cmd_verb *verb = cmd_find_verb("delete");
   struct cove_error err = COVE_ERROR_INIT;
-  bool force = false;
-  const struct cmd_flag flags[] = {
-    {"force", 'f', FLAG_BOOL, &force, NULL, "kill a running container first"},
-    {NULL, 0, 0, NULL, NULL, NULL},
-  };
-  int first, r = cmd_parse_flags(verb, flags, argc, argv, &first);
+  struct delete_args a = {0};
+  int first, r = cmd_parse_flags(verb, &a, argc, argv, &first);
 
   if (r)
     return r < 0 ? 0 : r;
@@ -21,15 +25,23 @@ int cmd_delete(struct cove_globals *g, int argc, char **argv)
     return r;
   r = 0;
   for (int i = first; i < argc; i++) {
-    if (cove_delete(g->root, argv[i], force, &err) < 0) {
+    if (cove_delete(g->root, argv[i], a.force, &err) < 0) {
       /* as runc: with --force, a container that does not exist is already deleted */
-      if (force && err.errnum == ENOENT) {
+      if (a.force && err.errnum == ENOENT) {
         cove_error_release(&err);
         continue;
       }
-      r = cove_fail(&err);
-      cove_error_release(&err);
+      r = cmd_fail(&err);
     }
   }
   return r;
 }
+
+const struct cmd_verb cmd_verb_delete = {
+  .name = "delete",
+  .run = run,
+  .usage = "[--force] ID...",
+  .summary = "delete a container and everything create made for it",
+  .flags = flags,
+  .args = ARGS_IDS,
+};

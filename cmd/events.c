@@ -47,31 +47,41 @@ static int parse_duration(const char *s, unsigned *ms)
   return 0;
 }
 
-int cmd_events(struct cove_globals *g, int argc, char **argv)
+struct events_args {
+  const char *interval;
+  bool stats;
+};
+
+static const struct cmd_flag flags[] = {
+  CMD_FLAG("stats", 0, FLAG_BOOL, struct events_args, stats, NULL, "print one stats event and exit"),
+  CMD_FLAG("interval", 0, FLAG_STRING, struct events_args, interval, "D", "time between stats events (default 5s)"),
+  CMD_FLAGS_END,
+};
+
+static int run(struct cove_globals *g, const struct cmd_verb *verb, int argc, char **argv)
 {
-  const struct cmd_verb *verb = cmd_find_verb("events");
   struct cove_error err = COVE_ERROR_INIT;
-  const char *interval = "5s";
-  bool stats = false;
+  struct events_args a = {.interval = "5s"};
   unsigned ms = 5000;
-  const struct cmd_flag flags[] = {
-    {"stats", 0, FLAG_BOOL, &stats, NULL, "print one stats event and exit"},
-    {"interval", 0, FLAG_STRING, &interval, "D", "time between stats events (default 5s)"},
-    {NULL, 0, 0, NULL, NULL, NULL},
-  };
-  int first, r = cmd_parse_flags(verb, flags, argc, argv, &first);
+  int first, r = cmd_parse_flags(verb, &a, argc, argv, &first);
 
   if (r)
     return r < 0 ? 0 : r;
   if ((r = cmd_expect_args(verb, argc - first, 1, 1)))
     return r;
-  if (parse_duration(interval, &ms) < 0)
-    return cmd_usage_error(verb, "--interval: expected a duration such as 5s or 500ms, got `%s`", interval);
+  if (parse_duration(a.interval, &ms) < 0)
+    return cmd_usage_error(verb, "--interval: expected a duration such as 5s or 500ms, got `%s`", a.interval);
   fflush(stdout);
-  if (cove_events(g->root, argv[first], stats, ms, STDOUT_FILENO, &err) < 0) {
-    r = cove_fail(&err);
-    cove_error_release(&err);
-    return r;
-  }
+  if (cove_events(g->root, argv[first], a.stats, ms, STDOUT_FILENO, &err) < 0)
+    return cmd_fail(&err);
   return 0;
 }
+
+const struct cmd_verb cmd_verb_events = {
+  .name = "events",
+  .run = run,
+  .usage = "[--stats] [--interval D] ID",
+  .summary = "print resource usage and OOM events as JSON lines",
+  .flags = flags,
+  .args = ARGS_ID,
+};

@@ -4,30 +4,26 @@
 
 #include "cmd/cmd.h"
 #include "common/error.h"
-#include "common/log.h"
 #include "oci/oci.h"
 
-int cmd_features(struct cove_globals *g, int argc, char **argv)
+static const struct cmd_flag flags[] = {CMD_FLAGS_END};
+
+static int run(struct cove_globals *g, const struct cmd_verb *verb, int argc, char **argv)
 {
-  const struct cmd_verb *verb = cmd_find_verb("features");
   struct cove_error err = COVE_ERROR_INIT;
-  const struct cmd_flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
   char *json;
   int first, r;
 
   (void) g;
-  r = cmd_parse_flags(verb, flags, argc, argv, &first);
+  r = cmd_parse_flags(verb, NULL, argc, argv, &first);
   if (r)
     return r < 0 ? 0 : r;
-  r = cmd_expect_args(verb, argc - first, 0, 0);
-  if (r)
+  if ((r = cmd_expect_args(verb, argc - first, 0, 0)))
     return r;
   json = oci_features_json(&err);
   if (!json) {
     cove_error_wrap(&err, "features");
-    r = cove_fail(&err);
-    cove_error_release(&err);
-    return r;
+    return cmd_fail(&err);
   }
   fputs(json, stdout);
   free(json);
@@ -37,3 +33,12 @@ int cmd_features(struct cove_globals *g, int argc, char **argv)
   }
   return 0;
 }
+
+const struct cmd_verb cmd_verb_features = {
+  .name = "features",
+  .run = run,
+  .usage = "",
+  .summary = "print the features cove implements (runtime-spec features.md)",
+  .flags = flags,
+  .args = ARGS_NONE,
+};

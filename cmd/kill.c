@@ -1,17 +1,23 @@
-/* kill.c: `cove kill [--all] ID [SIGNAL]`. */
+/* kill.c: `cove kill [--all] ID [SIGNAL]`; signal 0 probes that the init is alive. */
+#include <string.h>
+
 #include "cmd/cmd.h"
 #include "runtime/runtime.h"
 
-int cmd_kill(struct cove_globals *g, int argc, char **argv)
+struct kill_args {
+  bool all;
+};
+
+static const struct cmd_flag flags[] = {
+  CMD_FLAG("all", 'a', FLAG_BOOL, struct kill_args, all, NULL, "signal every process of the container"),
+  CMD_FLAGS_END,
+};
+
+static int run(struct cove_globals *g, const struct cmd_verb *verb, int argc, char **argv)
 {
-  const struct cmd_verb *verb = cmd_find_verb("kill");
   struct cove_error err = COVE_ERROR_INIT;
-  bool all = false;
-  const struct cmd_flag flags[] = {
-    {"all", 'a', FLAG_BOOL, &all, NULL, "signal every process of the container"},
-    {NULL, 0, 0, NULL, NULL, NULL},
-  };
-  int first, sig = 15, r = cmd_parse_flags(verb, flags, argc, argv, &first);
+  struct kill_args a = {0};
+  int first, sig = 15, r = cmd_parse_flags(verb, &a, argc, argv, &first);
 
   if (r)
     return r < 0 ? 0 : r;
@@ -22,10 +28,16 @@ int cmd_kill(struct cove_globals *g, int argc, char **argv)
     cove_error_release(&err);
     return r;
   }
-  if (cove_kill(g->root, argv[first], sig, all, &err) < 0) {
-    r = cove_fail(&err);
-    cove_error_release(&err);
-    return r;
-  }
+  if (cove_kill(g->root, argv[first], sig, a.all, &err) < 0)
+    return cmd_fail(&err);
   return 0;
 }
+
+const struct cmd_verb cmd_verb_kill = {
+  .name = "kill",
+  .run = run,
+  .usage = "[--all] ID [SIGNAL]",
+  .summary = "send a signal (default TERM; 0 checks the init is alive) to a container's init or all its processes",
+  .flags = flags,
+  .args = ARGS_ID_SIG,
+};

@@ -1,4 +1,4 @@
-/* list.c: `cove list [--format table|json] [--quiet]`. */
+/* list.c: `cove list [--format table|json] [--quiet]`, sorted by id. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,36 +7,37 @@
 #include "common/util.h"
 #include "runtime/runtime.h"
 
-int cmd_list(struct cove_globals *g, int argc, char **argv)
+struct list_args {
+  const char *format;
+  bool quiet;
+};
+
+static const struct cmd_flag flags[] = {
+  CMD_FLAG("format", 'f', FLAG_STRING, struct list_args, format, "table|json", "output format"),
+  CMD_FLAG("quiet", 'q', FLAG_BOOL, struct list_args, quiet, NULL, "print only the ids"),
+  CMD_FLAGS_END,
+};
+
+static int run(struct cove_globals *g, const struct cmd_verb *verb, int argc, char **argv)
 {
-  const struct cmd_verb *verb = cmd_find_verb("list");
   struct cove_error err = COVE_ERROR_INIT;
-  const char *format = "table";
-  bool quiet = false;
-  const struct cmd_flag flags[] = {
-    {"format", 'f', FLAG_STRING, &format, "FORMAT", "table or json"},
-    {"quiet", 'q', FLAG_BOOL, &quiet, NULL, "print only the ids"},
-    {NULL, 0, 0, NULL, NULL, NULL},
-  };
+  struct list_args a = {.format = "table"};
   struct cove_list_entry *l;
   size_t n;
-  int first, r = cmd_parse_flags(verb, flags, argc, argv, &first);
+  int first, r = cmd_parse_flags(verb, &a, argc, argv, &first);
 
   if (r)
     return r < 0 ? 0 : r;
   if ((r = cmd_expect_args(verb, argc - first, 0, 0)))
     return r;
-  if (strcmp(format, "table") && strcmp(format, "json"))
-    return cmd_usage_error(verb, "--format: expected table or json, got `%s`", format);
-  if (cove_list(g->root, &l, &n, &err) < 0) {
-    r = cove_fail(&err);
-    cove_error_release(&err);
-    return r;
-  }
-  if (quiet) {
+  if (strcmp(a.format, "table") && strcmp(a.format, "json"))
+    return cmd_usage_error(verb, "--format: expected table or json, got `%s`", a.format);
+  if (cove_list(g->root, &l, &n, &err) < 0)
+    return cmd_fail(&err);
+  if (a.quiet) {
     for (size_t i = 0; i < n; i++)
       printf("%s\n", l[i].id);
-  } else if (!strcmp(format, "json")) {
+  } else if (!strcmp(a.format, "json")) {
     printf("[");
     for (size_t i = 0; i < n; i++) {
       char *id = json_quote(l[i].id), *b = json_quote(l[i].bundle), *c = json_quote(l[i].created),
@@ -56,3 +57,12 @@ int cmd_list(struct cove_globals *g, int argc, char **argv)
   cove_list_free(l, n);
   return 0;
 }
+
+const struct cmd_verb cmd_verb_list = {
+  .name = "list",
+  .run = run,
+  .usage = "[--format table|json] [--quiet]",
+  .summary = "list the containers under --root, sorted by id",
+  .flags = flags,
+  .args = ARGS_NONE,
+};

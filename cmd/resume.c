@@ -2,21 +2,27 @@
 #include "cmd/cmd.h"
 #include "runtime/runtime.h"
 
-int cmd_resume(struct cove_globals *g, int argc, char **argv)
+static const struct cmd_flag flags[] = {CMD_FLAGS_END};
+
+static int run(struct cove_globals *g, const struct cmd_verb *verb, int argc, char **argv)
 {
-  const struct cmd_verb *verb = cmd_find_verb("resume");
   struct cove_error err = COVE_ERROR_INIT;
-  const struct cmd_flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
-  int first, r = cmd_parse_flags(verb, flags, argc, argv, &first);
+  int first, r = cmd_parse_flags(verb, NULL, argc, argv, &first);
 
   if (r)
     return r < 0 ? 0 : r;
   if ((r = cmd_expect_args(verb, argc - first, 1, 1)))
     return r;
-  if (cove_resume(g->root, argv[first], &err) < 0) {
-    r = cove_fail(&err);
-    cove_error_release(&err);
-    return r;
-  }
+  if (cove_resume(g->root, argv[first], &err) < 0)
+    return cmd_fail(&err);
   return 0;
 }
+
+const struct cmd_verb cmd_verb_resume = {
+  .name = "resume",
+  .run = run,
+  .usage = "ID",
+  .summary = "thaw a paused container",
+  .flags = flags,
+  .args = ARGS_ID,
+};

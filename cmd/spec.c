@@ -39,33 +39,45 @@ static int write_spec(const char *bundle, bool rootless, struct cove_error *err)
   return 0;
 }
 
-int cmd_spec(struct cove_globals *g, int argc, char **argv)
+struct spec_args {
+  const char *bundle;
+  bool rootless;
+};
+
+static const struct cmd_flag flags[] = {
+  CMD_FLAG("bundle", 'b', FLAG_STRING, struct spec_args, bundle, "DIR",
+           "write DIR/config.json (default: the current directory)"),
+  CMD_FLAG("rootless", 0, FLAG_BOOL, struct spec_args, rootless, NULL,
+           "a config for a rootless container (user namespace, no cgroup limits)"),
+  CMD_FLAGS_END,
+};
+
+static int run(struct cove_globals *g, const struct cmd_verb *verb, int argc, char **argv)
 {
-  const struct cmd_verb *verb = cmd_find_verb("spec");
   struct cove_error err = COVE_ERROR_INIT;
-  const char *bundle = NULL;
-  bool rootless = false;
-  const struct cmd_flag flags[] = {
-    {"bundle", 'b', FLAG_STRING, &bundle, "DIR", "write DIR/config.json (default: the current directory)"},
-    {"rootless", 0, FLAG_BOOL, &rootless, NULL, "a config for a rootless container (user namespace, no cgroup limits)"},
-    {NULL, 0, 0, NULL, NULL, NULL},
-  };
+  struct spec_args a = {0};
   int first, r;
 
   (void) g;
-  r = cmd_parse_flags(verb, flags, argc, argv, &first);
+  r = cmd_parse_flags(verb, &a, argc, argv, &first);
   if (r)
     return r < 0 ? 0 : r;
-  r = cmd_expect_args(verb, argc - first, 0, 0);
-  if (r)
+  if ((r = cmd_expect_args(verb, argc - first, 0, 0)))
     return r;
-  if (bundle && !*bundle)
+  if (a.bundle && !*a.bundle)
     return cmd_usage_error(verb, "--bundle: empty path");
-  if (write_spec(bundle, rootless, &err) < 0) {
+  if (write_spec(a.bundle, a.rootless, &err) < 0) {
     cove_error_wrap(&err, "spec");
-    r = cove_fail(&err);
-    cove_error_release(&err);
-    return r;
+    return cmd_fail(&err);
   }
   return 0;
 }
+
+const struct cmd_verb cmd_verb_spec = {
+  .name = "spec",
+  .run = run,
+  .usage = "[--bundle DIR] [--rootless]",
+  .summary = "write a default config.json",
+  .flags = flags,
+  .args = ARGS_NONE,
+};

@@ -5,14 +5,14 @@
 #include "cmd/cmd.h"
 #include "runtime/runtime.h"
 
-int cmd_state(struct cove_globals *g, int argc, char **argv)
+static const struct cmd_flag flags[] = {CMD_FLAGS_END};
+
+static int run(struct cove_globals *g, const struct cmd_verb *verb, int argc, char **argv)
 {
-  const struct cmd_verb *verb = cmd_find_verb("state");
-  static const struct cmd_flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
   struct cove_error err = COVE_ERROR_INIT;
   struct cove_container *c = NULL;
   char *json = NULL;
-  int first, r = cmd_parse_flags(verb, flags, argc, argv, &first);
+  int first, r = cmd_parse_flags(verb, NULL, argc, argv, &first);
 
   if (r)
     return r < 0 ? 0 : r;
@@ -22,12 +22,19 @@ int cmd_state(struct cove_globals *g, int argc, char **argv)
       !(json = cove_container_state_json(c, &err))) {
     cove_error_wrap(&err, "state %s", argv[first]);
     cove_container_free(c);
-    r = cove_fail(&err);
-    cove_error_release(&err);
-    return r;
+    return cmd_fail(&err);
   }
   printf("%s\n", json);
   free(json);
   cove_container_free(c);
   return 0;
 }
+
+const struct cmd_verb cmd_verb_state = {
+  .name = "state",
+  .run = run,
+  .usage = "ID",
+  .summary = "print the state of a container as runtime-spec JSON",
+  .flags = flags,
+  .args = ARGS_ID,
+};
