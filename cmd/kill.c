@@ -37,7 +37,7 @@ const struct cmd_verb cmd_verb_kill = {
   .name = "kill",
   .run = run,
   .usage = "[--all] ID [SIGNAL]",
-  .summary = "send a signal (default TERM; 0 checks the init is alive) to a container's init or all its processes",
+  .summary = "send a signal (default TERM, 0 probes) to the init or to all processes",
   .flags = flags,
   .args = ARGS_ID_SIG,
 };
