@@ -7,6 +7,7 @@ pkgs=(
   libseccomp-dev libcap-dev libyajl-dev libmnl-dev libcmocka-dev
   bats bats-assert bats-support busybox-static jq iproute2 util-linux procps
   golang-github-containers-common runc podman containerd catatonit
+  go-md2man man-db python3 zsh fish
   qemu-system-x86 debootstrap e2fsprogs
   crun hyperfine
 )
