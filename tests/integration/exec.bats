@@ -115,13 +115,13 @@ teardown() {
   cove kill ct KILL
   wait_for_state ct stopped
   run cove exec ct true
-  assert_failure 1
+  assert_failure 255
   assert_output "cove: exec ct: the container is stopped: cannot exec in it"
 }
 
 @test "exec into a container that does not exist" {
   run cove exec ghost true
-  assert_failure 1
+  assert_failure 255
   assert_output "cove: exec ghost: container \`ghost\` does not exist"
 }
 
@@ -129,7 +129,7 @@ teardown() {
   run cove pause ct
   [ "$status" -eq 0 ] || skip "pause not available: $output"
   run cove exec ct true
-  assert_failure 1
+  assert_failure 255
   assert_output --partial "paused"
   run cove resume ct
   assert_success
@@ -139,7 +139,7 @@ teardown() {
 
 @test "args[0] not found is a clear error" {
   run cove exec ct no-such-thing
-  assert_failure 1
+  assert_failure 255
   assert_output "cove: exec ct: exec \`no-such-thing\`: executable file not found in \$PATH"
 }
 
@@ -166,11 +166,11 @@ teardown() {
   [ "$(sha256sum "$COVE" | cut -d' ' -f1)" = "$before" ]
 }
 
-@test "usage errors exit 2" {
+@test "usage errors exit 255 too: never mistaken for the process's status" {
   run cove exec
-  assert_failure 2
+  assert_failure 255
   run cove exec ct
-  assert_failure 2
+  assert_failure 255
 }
 
 @test "--cgroup CONTROLLER:SUB puts the process in that sub-cgroup" {
@@ -181,6 +181,6 @@ teardown() {
   grep -qx "$pid" /sys/fs/cgroup/pids"$TEST_CGROUP_PARENT"/bundle/sub/cgroup.procs
   grep -qx "$pid" /sys/fs/cgroup/memory"$TEST_CGROUP_PARENT"/bundle/cgroup.procs
   run cove exec --cgroup pids:nope ct true
-  assert_failure 1
+  assert_failure 255
   assert_output --partial "sub-cgroup"
 }

@@ -80,7 +80,7 @@ net_wait_listen() {
 net_assert_clean() {
   run net_links
   assert_output "$NET_LINKS_BEFORE"
-  run ls "$COVE_ROOT/net"
+  run ls "$COVE_ROOT/.cove/net"
   refute_output --partial bridge-
   run grep -c " $TEST_TMP" /proc/self/mountinfo
   assert_output 0
@@ -192,7 +192,7 @@ net_assert_clean() {
   [ "$(echo "$addrs" | grep -c "^${NET_SUB//./\\.}[0-9]*/24$")" -eq 20 ]
   [ "$(echo "$addrs" | sort -u | wc -l)" -eq 20 ]
   ! echo "$addrs" | grep -qx "${NET_SUB}1/24"
-  [ "$(grep -c '^user ' "$COVE_ROOT/net/bridge-$NET_BR")" -eq 20 ]
+  [ "$(grep -c '^user ' "$COVE_ROOT/.cove/net/bridge-$NET_BR")" -eq 20 ]
 
   # a freed address is handed out again; the bridge goes with its last user
   for i in $(seq 1 20); do cove delete "auto$i"; done
