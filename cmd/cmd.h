@@ -62,7 +62,7 @@ enum cmd_args {
 /* runc-compatible global flags, given before the verb. */
 struct cove_globals {
   const char *root;       /* --root, default /run/cove */
-  const char *log;        /* --log FILE */
+  const char *log;        /* --log FILE|file:FILE|syslog:ID|journald:ID (common/log.h) */
   const char *log_format_name; /* --log-format text|json */
   enum cove_log_format log_format;
   bool debug;             /* --debug */

@@ -9,7 +9,7 @@
 
 const struct cmd_flag cmd_global_flags[] = {
   G("root", 0, FLAG_STRING, root, "DIR", "state directory (default " COVE_DEFAULT_ROOT ")"),
-  G("log", 0, FLAG_STRING, log, "FILE", "also write log records to FILE"),
+  G("log", 0, FLAG_STRING, log, "FILE", "also write log records to FILE (or file:FILE, syslog:ID, journald:ID)"),
   G("log-format", 0, FLAG_STRING, log_format_name, "text|json", "text or json (JSON lines as runc writes them)"),
   G("debug", 0, FLAG_BOOL, debug, NULL, "log debug records"),
   G("systemd-cgroup", 0, FLAG_BOOL, systemd_cgroup, NULL, "treat cgroupsPath as slice:prefix:name"),

@@ -31,6 +31,7 @@ int main(int argc, char **argv)
                            .nverbs = ARRAY_SIZE(verbs)};
   struct cove_error err = COVE_ERROR_INIT;
   const struct cmd_verb *verb = NULL;
+  struct cove_log_target log_target;
   int first = 1, r;
 
   r = cmd_parse_flags(&cmd_global_verb, &g, argc, argv, &first);
@@ -56,6 +57,11 @@ int main(int argc, char **argv)
       return CMD_USAGE;
     }
   }
+  if (cove_log_parse_target(g.log, &log_target, &err) < 0) {
+    fprintf(stderr, "cove: --log: %s\n", cove_error_msg(&err));
+    cove_error_release(&err);
+    return CMD_USAGE;
+  }
   if (g.rootless && strcmp(g.rootless, "true") && strcmp(g.rootless, "false") && strcmp(g.rootless, "auto")) {
     fprintf(stderr, "cove: --rootless: expected true, false or auto, got `%s`\n", g.rootless);
     return CMD_USAGE;
@@ -68,7 +74,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "cove: unknown command `%s`\nusage: cove %s\n", argv[first], cmd_global_verb.usage);
     return CMD_USAGE;
   }
-  if (cove_log_init(g.log, g.log_format, g.debug, &err) < 0) {
+  if (cove_log_init(&log_target, g.log_format, g.debug, &err) < 0) {
     r = cmd_fail(&err);
     return verb->failure ? verb->failure : r;
   }

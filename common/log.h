@@ -1,8 +1,13 @@
 /* log.h: diagnostics for people and engines.
  *
- * Errors always reach stderr as one line "cove: <message>".  With --log FILE they are also
- * written there, as text or (--log-format json) as the JSON lines runc writes and containerd and
- * conmon read: {"level":"error","msg":"...","time":"2006-01-02T15:04:05Z"}.
+ * Errors always reach stderr as one line "cove: <message>".  With --log they also go to the log
+ * target, as crun's --log takes it:
+ *   FILE or file:FILE   appended, as text or (--log-format json) as the JSON lines runc writes
+ *                       and containerd and conmon read:
+ *                       {"level":"error","msg":"...","time":"2006-01-02T15:04:05.000000000Z"}
+ *   syslog:IDENTIFIER   syslog(3) on /dev/log, facility user, "IDENTIFIER[PID]: message"
+ *   journald:IDENTIFIER the journal (sd_journal_send), SYSLOG_IDENTIFIER=IDENTIFIER, PRIORITY
+ * An empty IDENTIFIER is "cove".  With a target, warnings and debug records go there only.
  * The logger is the one piece of process-wide state: it is set once from main's context before
  * any command runs. */
 #ifndef COVE_COMMON_LOG_H
@@ -14,11 +19,26 @@
 
 enum cove_log_level { COVE_LOG_ERROR, COVE_LOG_WARNING, COVE_LOG_INFO, COVE_LOG_DEBUG };
 enum cove_log_format { COVE_LOG_TEXT, COVE_LOG_JSON };
+enum cove_log_kind { COVE_LOG_TO_STDERR, COVE_LOG_TO_FILE, COVE_LOG_TO_SYSLOG, COVE_LOG_TO_JOURNALD };
 
-/* path NULL: stderr only.  Returns 0, or -1 with err set when the file cannot be opened. */
-int cove_log_init(const char *path, enum cove_log_format format, bool debug, struct cove_error *err);
+/* syslog's and journald's identifier: what readers filter on, so kept to one printable word. */
+#define COVE_LOG_IDENT_MAX 64
+
+struct cove_log_target {
+  enum cove_log_kind kind;
+  const char *arg; /* the file's path, or the identifier; points into the parsed value */
+};
+
+/* Parse a --log value (NULL: stderr only).  A bad value sets err naming what is wrong ("file:
+ * needs a path", a bad identifier) and returns -1. */
+int cove_log_parse_target(const char *value, struct cove_log_target *t, struct cove_error *err);
+
+/* Open the target: the file, the syslog connection, or libsystemd for journald (syslog's or
+ * journald's socket must exist: both drop records silently otherwise).  Returns 0, or -1
+ * with err set. */
+int cove_log_init(const struct cove_log_target *t, enum cove_log_format format, bool debug, struct cove_error *err);
 void cove_log_close(void);
-/* The fd the log writes to (-1 when none); kept open across fork so a child can log. */
+/* The fd of the log file (-1 when none); kept open across fork so a child can log. */
 int cove_log_fd(void);
 
 void cove_log(enum cove_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -26,7 +46,7 @@ void cove_log(enum cove_log_level level, const char *fmt, ...) __attribute__((fo
 #define cove_info(...) cove_log(COVE_LOG_INFO, __VA_ARGS__)
 #define cove_debug(...) cove_log(COVE_LOG_DEBUG, __VA_ARGS__)
 
-/* Report a failed command: "cove: <err>" on stderr (and in the log file).  Returns 1, the exit
+/* Report a failed command: "cove: <err>" on stderr (and to the log target).  Returns 1, the exit
  * code for runtime errors. */
 int cove_fail(const struct cove_error *err);
 

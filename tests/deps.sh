@@ -10,6 +10,7 @@ pkgs=(
   go-md2man man-db python3 zsh fish
   qemu-system-x86 debootstrap e2fsprogs
   crun hyperfine
+  libsystemd-dev
 )
 
 missing=()

@@ -192,11 +192,15 @@ static int cmd_recvtty(const char *sock, const char *input)
 }
 
 int helper_cgroups(int argc, char **argv); /* cgroups.c: memhog, forks, spin, opendev */
+int helper_logsink(int argc, char **argv); /* logsink.c: dgram-sink */
 
 int main(int argc, char **argv)
 {
   const char *cmd = argc > 1 ? argv[1] : "";
   int hr = helper_cgroups(argc, argv);
+  if (hr >= 0)
+    return hr;
+  hr = helper_logsink(argc, argv);
   if (hr >= 0)
     return hr;
   if (!strcmp(cmd, "ns"))

@@ -14,6 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/log.h"
 #include "common/util.h"
 
 static void test_error_set_appends_strerror(void **state)
@@ -106,6 +107,40 @@ static void test_atomic_write_and_read(void **state)
   assert_int_equal(system(path), 0);
 }
 
+static void test_log_target_parse(void **state)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  struct cove_log_target t;
+  (void) state;
+
+  assert_int_equal(cove_log_parse_target(NULL, &t, &err), 0);
+  assert_int_equal(t.kind, COVE_LOG_TO_STDERR);
+  assert_int_equal(cove_log_parse_target("", &t, &err), 0);
+  assert_int_equal(t.kind, COVE_LOG_TO_STDERR);
+  /* a path is a file, colons and all (as runc takes it) */
+  assert_int_equal(cove_log_parse_target("/run/b:x/log.json", &t, &err), 0);
+  assert_int_equal(t.kind, COVE_LOG_TO_FILE);
+  assert_string_equal(t.arg, "/run/b:x/log.json");
+  assert_int_equal(cove_log_parse_target("file:log.json", &t, &err), 0);
+  assert_int_equal(t.kind, COVE_LOG_TO_FILE);
+  assert_string_equal(t.arg, "log.json");
+  assert_int_equal(cove_log_parse_target("syslog:web", &t, &err), 0);
+  assert_int_equal(t.kind, COVE_LOG_TO_SYSLOG);
+  assert_string_equal(t.arg, "web");
+  assert_int_equal(cove_log_parse_target("journald:", &t, &err), 0);
+  assert_int_equal(t.kind, COVE_LOG_TO_JOURNALD);
+  assert_string_equal(t.arg, "cove");
+
+  assert_int_equal(cove_log_parse_target("file:", &t, &err), -1);
+  assert_string_equal(err.msg, "file: needs a path");
+  assert_int_equal(cove_log_parse_target("syslog:a\nb", &t, &err), -1);
+  assert_string_equal(err.msg, "syslog identifier `a\nb`: only printable characters, no spaces");
+  assert_int_equal(cove_log_parse_target("journald:0123456789012345678901234567890123456789012345678901234567890123", &t, &err), 0);
+  assert_int_equal(cove_log_parse_target("journald:01234567890123456789012345678901234567890123456789012345678901234", &t, &err), -1);
+  assert_non_null(strstr(err.msg, "longer than 64 characters"));
+  cove_error_release(&err);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -115,6 +150,7 @@ int main(void)
     cmocka_unit_test(test_json_quote_escapes),
     cmocka_unit_test(test_parse_u64),
     cmocka_unit_test(test_atomic_write_and_read),
+    cmocka_unit_test(test_log_target_parse),
   };
   return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
