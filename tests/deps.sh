@@ -11,6 +11,7 @@ pkgs=(
   qemu-system-x86 debootstrap e2fsprogs
   crun hyperfine
   libsystemd-dev
+  python3 python3-grpcio python3-grpc-tools
 )
 
 missing=()

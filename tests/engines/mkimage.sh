@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# mkimage.sh ROOTFS OUT.tar NAME: write an OCI image layout tar (one uncompressed layer) of the
-# directory ROOTFS, named NAME (e.g. localhost/cove-busybox:latest), for `ctr image import` or
-# `podman load`.  No registry, no network: the image is built from the test rootfs.
+# mkimage.sh ROOTFS OUT.tar NAME [CMD-JSON]: write an OCI image layout tar (one uncompressed
+# layer) of the directory ROOTFS, named NAME (e.g. localhost/cove-busybox:latest), whose config's
+# Cmd is CMD-JSON (default ["sh"]), for `ctr image import` or `podman load`.  No registry, no
+# network: the image is built from the test rootfs.
 set -euo pipefail
-rootfs=$1 out=$2 name=$3
+rootfs=$1 out=$2 name=$3 cmd=${4:-'["sh"]'}
 work=$(mktemp -d "${TMPDIR:-/tmp}/cove-mkimage.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/blobs/sha256"
@@ -20,9 +21,9 @@ blob() {
 tar --numeric-owner -C "$rootfs" -cf "$work/layer" .
 read -r layer_digest layer_size < <(blob "$work/layer")
 
-jq -n --arg diff "$layer_digest" '{
+jq -n --arg diff "$layer_digest" --argjson cmd "$cmd" '{
   architecture: "amd64", os: "linux",
-  config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: ["sh"]},
+  config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: $cmd},
   rootfs: {type: "layers", diff_ids: [$diff]}
 }' >"$work/config"
 read -r config_digest config_size < <(blob "$work/config")
