@@ -12,11 +12,15 @@ CRI_PYTHON=${CRI_PYTHON:-/usr/bin/python3}
 CRI_IMAGE=localhost/cove-busybox:latest
 CRI_PAUSE=localhost/cove-pause:latest
 CRI_NS=k8s.io # the CRI plugin's containerd namespace
+# CRI_SYSTEMD_CGROUP=true before cri_setup: the handler's SystemdCgroup option (the shim then
+# passes --systemd-cgroup, and pods' cgroup parents are slices)
 
 cri_setup() {
   build_rootfs_cache
   CRI_TMP=$(mktemp -d /tmp/cove-cri.XXXXXX)
   TEST_CGROUP_PARENT=/cove-cri-$$-${BATS_TEST_NUMBER:-0}
+  # a slice for systemd cgroup paths ("-" would nest it: cove-cri.slice/cove-cri-1.slice)
+  [ "${CRI_SYSTEMD_CGROUP:-false}" = false ] || TEST_CGROUP_PARENT=/covecri$$x${BATS_TEST_NUMBER:-0}.slice
   # the shims make /run/containerd/{fifo,s}: remove them afterwards only if we made them
   CRI_MADE_RUN=0
   [ -e /run/containerd ] || CRI_MADE_RUN=1
@@ -55,7 +59,7 @@ state = "$CRI_TMP/state"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.cove.options]
         BinaryName = "$CRI_RUNTIME"
         Root = "$CRI_TMP/cove-root"
-        SystemdCgroup = false
+        SystemdCgroup = ${CRI_SYSTEMD_CGROUP:-false}
 CONF
   containerd --config "$CRI_TMP/config.toml" >"$CRI_TMP/containerd.log" 2>&1 3>&- &
   CRI_PID=$!

@@ -13,6 +13,7 @@ load ../engines/cri
 
 setup() {
   requires root
+  [[ $BATS_TEST_DESCRIPTION != *SystemdCgroup* ]] || CRI_SYSTEMD_CGROUP=true
   cri_setup
 }
 
@@ -21,8 +22,11 @@ teardown() {
 }
 
 # pod_config NAME: a host-network pod (NamespaceMode NODE: no CNI) under the test's cgroup parent
+# (a slice name with SystemdCgroup, as the kubelet's systemd driver passes it)
 pod_config() {
-  jq -n --arg name "$1" --arg logs "$CRI_TMP/logs" --arg cg "$TEST_CGROUP_PARENT" '{
+  local cg=$TEST_CGROUP_PARENT
+  [ "${CRI_SYSTEMD_CGROUP:-false}" = false ] || cg=${cg#/}
+  jq -n --arg name "$1" --arg logs "$CRI_TMP/logs" --arg cg "$cg" '{
     metadata: {name: $name, uid: "uid-\($name)", namespace: "cove-test", attempt: 0},
     log_directory: $logs,
     linux: {cgroup_parent: $cg,
@@ -132,4 +136,41 @@ cri_cg() {
   run cri_runtime list -q
   assert_output ""
   [ ! -d "$(cri_cg memory "$pod")" ]
+}
+
+@test "cri: with SystemdCgroup = true the shim passes --systemd-cgroup: pod and container in SLICE/cri-containerd-ID.scope" {
+  pod_config pod1
+  run crictl runp "$CRI_TMP/pod1.json" cove
+  assert_success
+  local pod=$output
+  ctr_config c1 'while :; do sleep 0.1; done'
+  run crictl create "$pod" "$CRI_TMP/c1.json" "$CRI_TMP/pod1.json"
+  assert_success
+  local c1=$output
+  run crictl start "$c1"
+  assert_success
+  local id pid
+  for id in "$pod" "$c1"; do
+    pid=$(cri_runtime state "$id" | jq -r .pid)
+    # containerd's systemd form "SLICE:cri-containerd:ID", mapped as systemd names it
+    if [ "$(cgroup_mode)" = unified ]; then
+      run grep '^0::' "/proc/$pid/cgroup"
+    else
+      run grep -E '^[0-9]+:memory:' "/proc/$pid/cgroup"
+    fi
+    assert_output --regexp ":$TEST_CGROUP_PARENT/cri-containerd-$id\.scope\$"
+  done
+  run cat "$(cri_cg memory "cri-containerd-$c1.scope")/$([ "$(cgroup_mode)" = unified ] && echo memory.max || echo memory.limit_in_bytes)"
+  assert_output 67108864
+  run crictl stop "$c1" 0
+  assert_success
+  run crictl rm "$c1"
+  assert_success
+  run crictl stopp "$pod"
+  assert_success
+  run crictl rmp "$pod"
+  assert_success
+  run cri_runtime list -q
+  assert_output ""
+  [ ! -d "$(cri_cg memory "cri-containerd-$pod.scope")" ]
 }
