@@ -358,3 +358,33 @@ CONF
   run ctrd_runtime list -q
   assert_output ""
 }
+
+@test "podman run -t: the terminal is /dev/pts/0 of the container's devpts, bound at /dev/console" {
+  run pod run --rm -t "$ENGINE_IMAGE" sh -c 'tty; readlink /proc/self/fd/0; stat -c "%a %u:%g %t:%T" /dev/console /dev/pts/0' </dev/null
+  assert_success
+  assert_line --index 0 $'/dev/pts/0\r'
+  assert_line --index 1 $'/dev/pts/0\r'
+  # mode 0620, group tty (5), and /dev/console is the same pty (major 0x88)
+  assert_line --index 2 $'620 0:5 88:0\r'
+  assert_line --index 3 $'620 0:5 88:0\r'
+}
+
+@test "podman run --device: the node is in the container and usable (podman's fileMode carries the type bits)" {
+  run pod run --rm --device /dev/zero:/dev/cove-zero "$ENGINE_IMAGE" sh -c 'stat -c "%F %t:%T" /dev/cove-zero; head -c 3 /dev/cove-zero | od -An -tx1'
+  assert_success
+  assert_line --index 0 "character special file 1:5"
+  assert_line --index 1 " 00 00 00"
+}
+
+@test "podman run --privileged: every capability of the bounding set, no seccomp, /sys writable, the host's devices" {
+  local bnd
+  bnd=$(awk '$1 == "CapBnd:" {print $2}' /proc/self/status)
+  run pod run --rm "$ENGINE_IMAGE" sh -c '[ -c /dev/kmsg ] && echo kmsg || echo no-kmsg'
+  assert_output no-kmsg
+  run pod run --rm --privileged "$ENGINE_IMAGE" sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status; grep " /sys " /proc/self/mounts | cut -d" " -f4 | cut -d, -f1; [ -c /dev/kmsg ] && echo kmsg'
+  assert_success
+  assert_line --regexp "^CapEff:[[:space:]]+$bnd\$"
+  assert_line --regexp '^Seccomp:[[:space:]]+0$'
+  assert_line rw
+  assert_line kmsg
+}
