@@ -388,3 +388,20 @@ CONF
   assert_line rw
   assert_line kmsg
 }
+
+@test "podman exec -i and -d: stdin reaches the process; a detached one runs on its own" {
+  pod run -d --name box "$ENGINE_IMAGE" sleep 1000
+  pod_wait_status box running
+  run pod exec -i box sh -c 'read x; echo "got $x"' <<<hello
+  assert_success
+  assert_output "got hello"
+  run pod exec -d box sh -c 'echo detached > /tmp/marker'
+  assert_success
+  local i
+  for ((i = 0; i < 100; i++)); do
+    run pod exec box cat /tmp/marker
+    [ "$status" -eq 0 ] && break
+    sleep 0.1
+  done
+  assert_output detached
+}
