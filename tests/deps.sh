@@ -15,7 +15,7 @@ pkgs=(
   crun hyperfine
   libsystemd-dev
   python3 python3-grpcio python3-grpc-tools
-  strace psmisc systemd
+  strace psmisc systemd containernetworking-plugins
 )
 
 # What the build, the tests (bats files, tests/engines, tests/vm's host side) and bench/ run,
@@ -40,7 +40,8 @@ tools=(
   "/usr/share/containers/seccomp.json golang-github-containers-common"
   "runc runc" "containerd containerd" "ctr containerd" "containerd-shim-runc-v2 containerd"
   "/usr/bin/python3 python3" "py:grpc python3-grpcio" "py:grpc_tools python3-grpc-tools"
-  "py:google.protobuf python3-grpcio"
+  "py:google.protobuf python3-grpcio" "/usr/lib/cni/host-device containernetworking-plugins"
+  "/usr/lib/cni/static containernetworking-plugins"
   "/lib/systemd/systemd-journald systemd" "journalctl systemd"
   # the VM lanes (tests/vm): QEMU, the image builder; the initramfs takes VM_HOST_PKGS' files
   # from the host (checked below)

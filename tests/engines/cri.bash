@@ -3,7 +3,7 @@
 # tests/engines/cri_client.py speaking CRI over containerd's socket as the kubelet would.
 # Root, state, sockets, CNI dirs, logs and the shims' runtime roots are all under $CRI_TMP; pods
 # use the host network (NamespaceMode NODE), so no CNI plugin runs and nothing leaves the host's
-# own namespaces.  The images (busybox, and a pause image whose only file is the test helper)
+# own namespaces (or, for a pod network, a test-made dummy link moved into the pod's namespace).  The images (busybox, and a pause image whose only file is the test helper)
 # are built from the test rootfs and imported: no registry.  cri_teardown stops all of it even
 # when the test failed.
 
@@ -14,6 +14,10 @@ CRI_PAUSE=localhost/cove-pause:latest
 CRI_NS=k8s.io # the CRI plugin's containerd namespace
 # CRI_SYSTEMD_CGROUP=true before cri_setup: the handler's SystemdCgroup option (the shim then
 # passes --systemd-cgroup, and pods' cgroup parents are slices)
+# CRI_CNI_DEVICE=NAME before cri_setup: a pod network: a veth pair NAME/NAMEp is made on the host
+# (no dummy driver in every kernel) and the only CNI network is host-device moving NAME into the
+# pod's namespace as eth0, 192.0.2.10/24 (TEST-NET-1; no address on the host end, nothing sent).  A loopback-only network does not do: containerd 1.6 fails
+# RunPodSandbox with "failed to find network info" when the result has no eth0 address.
 
 cri_setup() {
   build_rootfs_cache
@@ -24,7 +28,7 @@ cri_setup() {
   # the shims make /run/containerd/{fifo,s}: remove them afterwards only if we made them
   CRI_MADE_RUN=0
   [ -e /run/containerd ] || CRI_MADE_RUN=1
-  mkdir -p "$CRI_TMP"/{cni/bin,cni/conf,logs,stubs}
+  mkdir -p "$CRI_TMP"/{cni/conf,logs,stubs}
   # "cove" is the handler under test; the default handler is runc with a root of its own, so a
   # pod that landed on the wrong handler shows up in the wrong root
   cat >"$CRI_TMP/config.toml" <<CONF
@@ -41,12 +45,16 @@ state = "$CRI_TMP/state"
   sandbox_image = "$CRI_PAUSE"
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
+  # pod network namespaces under the state dir, not /var/run/netns
+  netns_mounts_under_state_dir = true
   disable_apparmor = true
   # containerd gives the pause container oom_score_adj -998; lowering it needs CAP_SYS_RESOURCE,
   # which root lacks on some hosts (this one): clamp to containerd's own score instead
   restrict_oom_score_adj = true
+  # Debian's CNI plugins; networks only from the test's own conf dir (none unless a test
+  # writes one)
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "$CRI_TMP/cni/bin"
+    bin_dir = "/usr/lib/cni"
     conf_dir = "$CRI_TMP/cni/conf"
   [plugins."io.containerd.grpc.v1.cri".containerd]
     default_runtime_name = "runc"
@@ -61,6 +69,12 @@ state = "$CRI_TMP/state"
         Root = "$CRI_TMP/cove-root"
         SystemdCgroup = ${CRI_SYSTEMD_CGROUP:-false}
 CONF
+  if [ -n "${CRI_CNI_DEVICE:-}" ]; then
+    ip link add "$CRI_CNI_DEVICE" type veth peer name "${CRI_CNI_DEVICE}p"
+    jq -n --arg dev "$CRI_CNI_DEVICE" '{cniVersion: "0.4.0", name: "cove-test", plugins: [
+      {type: "host-device", device: $dev, ipam: {type: "static", addresses: [{address: "192.0.2.10/24"}]}}]}' \
+      >"$CRI_TMP/cni/conf/10-cove-test.conflist"
+  fi
   containerd --config "$CRI_TMP/config.toml" >"$CRI_TMP/containerd.log" 2>&1 3>&- &
   CRI_PID=$!
   local i
@@ -126,6 +140,8 @@ cri_teardown() {
     umount -l "$m" 2>/dev/null || true
   done
   remove_test_cgroups
+  # either end takes the pair with it, wherever the other end is
+  [ -z "${CRI_CNI_DEVICE:-}" ] || ip link del "${CRI_CNI_DEVICE}p" 2>/dev/null || ip link del "$CRI_CNI_DEVICE" 2>/dev/null || true
   if [ "${CRI_MADE_RUN:-0}" = 1 ]; then
     rmdir /run/containerd/fifo /run/containerd/runc /run/containerd/s /run/containerd 2>/dev/null || true
   fi

@@ -14,6 +14,7 @@ load ../engines/cri
 setup() {
   requires root
   [[ $BATS_TEST_DESCRIPTION != *SystemdCgroup* ]] || CRI_SYSTEMD_CGROUP=true
+  [[ $BATS_TEST_DESCRIPTION != *"pod network"* ]] || CRI_CNI_DEVICE=cvcri$$
   cri_setup
 }
 
@@ -173,4 +174,53 @@ cri_cg() {
   run cri_runtime list -q
   assert_output ""
   [ ! -d "$(cri_cg memory "cri-containerd-$pod.scope")" ]
+}
+
+@test "cri: a pod network (CNI host-device): the pause container's namespace, joined by the container" {
+  jq -n --arg logs "$CRI_TMP/logs" --arg cg "$TEST_CGROUP_PARENT" '{
+    metadata: {name: "netpod", uid: "uid-netpod", namespace: "cove-test", attempt: 0},
+    log_directory: $logs, linux: {cgroup_parent: $cg}}' >"$CRI_TMP/netpod.json"
+  run crictl runp "$CRI_TMP/netpod.json" cove
+  assert_success
+  local pod=$output pause_pid
+  pause_pid=$(cri_runtime state "$pod" | jq -r .pid)
+  # the pod has a network namespace of its own, which CNI gave the host's link
+  [ "$(readlink "/proc/$pause_pid/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+  run ip link show "$CRI_CNI_DEVICE"
+  assert_failure
+  run crictl inspectp "$pod"
+  assert_success
+  [ "$(jq -r .status.network.ip <<<"$output")" = 192.0.2.10 ]
+
+  jq -n --arg image "$CRI_IMAGE" '{metadata: {name: "c1"}, image: {image: $image},
+    command: ["sleep", "1000"], log_path: "c1.log"}' >"$CRI_TMP/c1.json"
+  run crictl create "$pod" "$CRI_TMP/c1.json" "$CRI_TMP/netpod.json"
+  assert_success
+  local c1=$output
+  run crictl start "$c1"
+  assert_success
+  local c1_pid
+  c1_pid=$(cri_runtime state "$c1" | jq -r .pid)
+  # cove joined the namespace by the path containerd gave (/proc/PAUSE/ns/net)
+  [ "$(readlink "/proc/$c1_pid/ns/net")" = "$(readlink "/proc/$pause_pid/ns/net")" ]
+  run crictl exec "$c1" 20 sh -c 'ip -o link | cut -d: -f2 | cut -d@ -f1 | tr -d " "; ip -o -4 addr show eth0 | awk "{print \$4}"'
+  assert_success
+  # only lo and the link CNI moved in, with CNI's address
+  assert_equal "$(printf '%s\n' "${lines[@]:0:2}" | sort | tr '\n' ' ')" "eth0 lo "
+  assert_line --index 2 192.0.2.10/24
+  [ "${#lines[@]}" -eq 3 ]
+
+  run crictl stop "$c1" 0
+  assert_success
+  run crictl rm "$c1"
+  assert_success
+  run crictl stopp "$pod"
+  assert_success
+  # CNI DEL gave the link back to the host
+  run ip link show "$CRI_CNI_DEVICE"
+  assert_success
+  run crictl rmp "$pod"
+  assert_success
+  run cri_runtime list -q
+  assert_output ""
 }
