@@ -124,6 +124,7 @@ syslog_run() {
     for i in $(seq 300); do [ -S /run/systemd/journal/socket ] && [ -S /run/systemd/journal/io.systemd.journal ] && break; sleep 0.02; done
     "$COVE" --root "$COVE_ROOT" --log "journald:$LOG_ID" --debug run -b "$BUNDLE" jd1 2>&1 >/dev/null; echo "rc=$?"
     "$COVE" --root "$COVE_ROOT" --log "journald:$LOG_ID" state nosuch 2>&1; echo "rc=$?"
+    "$COVE" --root "$COVE_ROOT" --log "journald:$LOG_ID" --log-format json state nosuch2 2>/dev/null
     # every message sent before --sync is in the journal when it returns
     journalctl --sync
     echo "--- journal"
@@ -138,6 +139,8 @@ syslog_run() {
   assert_line --regexp "^4\|$LOG_ID\|journal\|linux\.resources\.memory\.kernel is ignored"
   assert_line "7|$LOG_ID|journal|createRuntime hook \`/bin/sh\`: hook-said-hi"
   assert_line "3|$LOG_ID|journal|state nosuch: container \`nosuch\` does not exist"
+  # with --log-format json the message is the JSON record
+  assert_line --regexp "^3\|$LOG_ID\|journal\|\{\"level\":\"error\",\"msg\":\"state nosuch2: container \`nosuch2\` does not exist\",\"time\":\"[^\"]+\"\}\$"
 }
 
 @test "logging: --log journald:ID with no journald listening fails naming its socket, before doing anything" {
