@@ -43,6 +43,8 @@ tools=(
   "py:google.protobuf python3-grpcio" "/usr/lib/cni/host-device containernetworking-plugins"
   "/usr/lib/cni/static containernetworking-plugins"
   "/lib/systemd/systemd-journald systemd" "journalctl systemd"
+  # install.bats: the man pages and shell completions
+  "go-md2man go-md2man" "man man-db" "zsh zsh" "fish fish"
   # the VM lanes (tests/vm): QEMU, the image builder; the initramfs takes VM_HOST_PKGS' files
   # from the host (checked below)
   "qemu-system-x86_64 qemu-system-x86" "debootstrap debootstrap" "mkfs.ext4 e2fsprogs" "flock util-linux"
