@@ -162,6 +162,19 @@ int cove_log_fd(void)
   return logger.fd;
 }
 
+int cove_log_move_fd(int min, struct cove_error *err)
+{
+  int fd;
+  if (logger.fd < 0 || logger.fd >= min)
+    return 0;
+  fd = fcntl(logger.fd, F_DUPFD_CLOEXEC, min);
+  if (fd < 0)
+    return cove_error_set(err, errno, "move the log fd above %d", min);
+  close(logger.fd);
+  logger.fd = fd;
+  return 0;
+}
+
 /* The record as text ("<time> <level>: msg", or just msg for syslog and journald, which keep
  * their own time and priority) or as runc's JSON line; heap, NULL on ENOMEM. */
 static char *format_record(enum cove_log_level level, const char *msg, bool with_time)

@@ -40,6 +40,9 @@ int cove_log_init(const struct cove_log_target *t, enum cove_log_format format, 
 void cove_log_close(void);
 /* The fd of the log file (-1 when none); kept open across fork so a child can log. */
 int cove_log_fd(void);
+/* Move the log fd to a number >= min (close-on-exec), so that it does not sit on an fd number
+ * the caller means to pass on to a container (--preserve-fds). */
+int cove_log_move_fd(int min, struct cove_error *err);
 
 void cove_log(enum cove_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define cove_warn(...) cove_log(COVE_LOG_WARNING, __VA_ARGS__)

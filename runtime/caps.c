@@ -48,6 +48,21 @@ static size_t resolve(char **names, size_t n, cap_value_t *out, const char *set)
   return k;
 }
 
+static bool set_has(char **names, size_t n, int cap)
+{
+  for (size_t i = 0; i < n; i++) {
+    int v;
+    if (caps_from_name(names[i], &v) == 0 && v == cap)
+      return true;
+  }
+  return false;
+}
+
+bool caps_has_effective(const struct oci_capabilities *caps, int cap)
+{
+  return caps && set_has(caps->effective, caps->effective_len, cap);
+}
+
 void caps_warn_unknown(const struct oci_capabilities *caps)
 {
   unsigned max = (unsigned) cap_max_bits();
@@ -66,6 +81,22 @@ void caps_warn_unknown(const struct oci_capabilities *caps)
       if (caps_from_name(sets[s].names[i], &v) < 0 || (unsigned) v >= max)
         cove_warn("capability %s (%s set) is not known to this kernel: ignored", sets[s].names[i], sets[s].set);
     }
+  /* the kernel raises an ambient capability only when it is permitted and inheritable (and an
+   * inheritable one must be in the bounding set): say which one will be missing, and why */
+  for (size_t i = 0; i < caps->ambient_len; i++) {
+    int v;
+    const char *why = NULL;
+    if (caps_from_name(caps->ambient[i], &v) < 0 || (unsigned) v >= max)
+      continue;
+    if (!set_has(caps->permitted, caps->permitted_len, v))
+      why = "permitted";
+    else if (!set_has(caps->inheritable, caps->inheritable_len, v))
+      why = "inheritable";
+    else if (!set_has(caps->bounding, caps->bounding_len, v))
+      why = "bounding";
+    if (why)
+      cove_warn("capability %s (ambient set) cannot be raised: it is not in the %s set", caps->ambient[i], why);
+  }
 }
 
 int caps_drop_bounding(const struct oci_capabilities *caps, struct cove_error *err)
@@ -116,12 +147,13 @@ int caps_apply(const struct oci_capabilities *caps, struct cove_error *err)
   if (caps && caps->ambient_len) {
     n = resolve(caps->ambient, caps->ambient_len, vals, "ambient");
     for (size_t i = 0; i < n; i++)
-      /* the kernel raises an ambient capability only when it is permitted and inheritable;
-       * runc's default spec lists ambient ones without inheritable, so this is routine (crun
-       * skips it silently too) */
-      if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, vals[i], 0, 0) < 0)
-        cove_debug("ambient capability %d not raised (it must be permitted and inheritable): %s", (int) vals[i],
-                   strerror(errno));
+      /* the parent warned already where it could tell (caps_warn_unknown); this is what it
+       * could not foresee (a securebit, a kernel rule), said on the process's stderr */
+      if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, vals[i], 0, 0) < 0) {
+        char *name = cap_to_name(vals[i]);
+        cove_warn("ambient capability %s not raised: %s", name ? name : "?", strerror(errno));
+        cap_free(name);
+      }
   }
   return 0;
 }

@@ -1,5 +1,7 @@
-/* console.c: the container's terminal: a pty pair made by the init, the master handed to
- * --console-socket with SCM_RIGHTS (runc's recvtty protocol: the payload is the pty name). */
+/* console.c: the container's terminal: a pty pair made by the init (or exec's child) from the
+ * container's devpts, its slave set up as runc's (no ONLCR, owned by process.user), the master
+ * handed to --console-socket with SCM_RIGHTS (runc's recvtty protocol: the payload is the pty
+ * name). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -39,6 +41,22 @@ int console_open_pty(int *master, int *slave, char **slave_name, const struct oc
   if (p->console_height.set || p->console_width.set) {
     struct winsize ws = {.ws_row = (unsigned short) p->console_height.v, .ws_col = (unsigned short) p->console_width.v};
     ioctl(m, TIOCSWINSZ, &ws);
+  }
+  {
+    /* as runc: no \n -> \r\n on the container's side (the terminal the user reads through does
+     * its own translation, so output would end in \r\r\n) */
+    struct termios t;
+    if (tcgetattr(s, &t) < 0 || (t.c_oflag &= ~(tcflag_t) ONLCR, tcsetattr(s, TCSANOW, &t) < 0)) {
+      int e = errno;
+      close(s);
+      return cove_error_set(err, e, "clear ONLCR on %s", name);
+    }
+  }
+  /* the process's own terminal: owned by its user (the group stays the devpts one), as runc */
+  if (fchown(s, p->user.uid, (gid_t) -1) < 0) {
+    int e = errno;
+    close(s);
+    return cove_error_set(err, e, "chown %s to uid %u", name, p->user.uid);
   }
   *slave = s;
   *master = steal_fd(m);

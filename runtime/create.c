@@ -274,25 +274,26 @@ static int clone_init(struct create_ctx *x, struct cove_error *err)
   {
     pid_t stage1 = x->pid;
     int stage1_fd = x->pidfd;
+    struct sync_chan ch = sync_chan(x->sync_parent, x->run_mode ? "cove run" : "cove create", SYNC_STAGE1);
     struct sync_msg m;
     int r = -1;
 
     x->pid = 0;
     x->pidfd = -1;
-    if (sync_send(x->sync_parent, SYNC_GO, 0, NULL, -1, err) < 0)
+    if (sync_send(&ch, SYNC_GO, 0, NULL, -1, err) < 0)
       goto stage1_out;
     for (;;) {
-      if (sync_recv(x->sync_parent, &m, NULL, SYNC_TIMEOUT_MS, "stage1", err) < 0)
+      if (sync_recv(&ch, &m, NULL, SYNC_TIMEOUT_MS, err) < 0)
         goto stage1_out;
       if (m.type == SYNC_USERMAP_REQ) {
         if (userns_write_maps(stage1, x->config, err) < 0)
           goto stage1_out;
-        if (sync_send(x->sync_parent, SYNC_USERMAP_ACK, 0, NULL, -1, err) < 0)
+        if (sync_send(&ch, SYNC_USERMAP_ACK, 0, NULL, -1, err) < 0)
           goto stage1_out;
         continue;
       }
       if (m.type != SYNC_INIT_PID) {
-        cove_error_set(err, EPROTO, "unexpected %s message from stage1", sync_type_name((enum sync_type) m.type));
+        sync_unexpected(&ch, &m, NULL, "usermap-request or init-pid", err);
         goto stage1_out;
       }
       x->pid = m.value;
@@ -338,25 +339,32 @@ static int run_create_hooks(struct create_ctx *x, struct cove_error *err)
   return 0;
 }
 
+static struct sync_chan parent_chan(const struct create_ctx *x)
+{
+  return sync_chan(x->sync_parent, x->run_mode ? "cove run" : "cove create", SYNC_INIT);
+}
+
 /* Answer the init until it reports ready. */
 static int serve_init(struct create_ctx *x, struct cove_error *err)
 {
+  struct sync_chan ch = parent_chan(x);
+
   for (;;) {
     struct sync_msg m;
     int fd = -1;
 
-    if (sync_recv(x->sync_parent, &m, &fd, SYNC_TIMEOUT_MS, "container init", err) < 0)
+    if (sync_recv(&ch, &m, &fd, SYNC_TIMEOUT_MS, err) < 0)
       return -1;
     switch ((enum sync_type) m.type) {
     case SYNC_HOOKS:
       if (run_create_hooks(x, err) < 0)
         return -1;
-      if (sync_send(x->sync_parent, SYNC_HOOKS_DONE, 0, NULL, -1, err) < 0)
+      if (sync_send(&ch, SYNC_HOOKS_DONE, 0, NULL, -1, err) < 0)
         return -1;
       break;
     case SYNC_CONSOLE:
       if (fd < 0)
-        return cove_error_set(err, EPROTO, "console message from the init without a pty");
+        return cove_error_set(err, EPROTO, "%s sent `console` without a pty", ch.peer);
       if (x->o->console_socket) {
         int r = console_send(x->o->console_socket, fd, m.payload, err);
         close(fd);
@@ -367,20 +375,21 @@ static int serve_init(struct create_ctx *x, struct cove_error *err)
       }
       break;
     case SYNC_SECCOMP_FD: {
-      _cleanup_free_ char *state = create_state_json(x, "creating", err);
-      int r = state ? seccomp_hand_to_listener(x->config, fd, x->pid, state, err) : -1;
+      _cleanup_free_ char *state = NULL;
+      int r;
+      if (fd < 0)
+        return cove_error_set(err, EPROTO, "%s sent `seccomp-fd` without an fd", ch.peer);
+      state = create_state_json(x, "creating", err);
+      r = state ? seccomp_hand_to_listener(x->config, fd, x->pid, state, err) : -1;
       close(fd);
-      if (r < 0 || sync_send(x->sync_parent, SYNC_SECCOMP_ACK, 0, NULL, -1, err) < 0)
+      if (r < 0 || sync_send(&ch, SYNC_SECCOMP_ACK, 0, NULL, -1, err) < 0)
         return -1;
       break;
     }
     case SYNC_READY:
       return 0;
     default:
-      if (fd >= 0)
-        close(fd);
-      return cove_error_set(err, EPROTO, "unexpected %s message from the container init",
-                            sync_type_name((enum sync_type) m.type));
+      return sync_unexpected(&ch, &m, &fd, "hooks, console, seccomp-fd or ready", err);
     }
   }
 }
@@ -435,6 +444,9 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
 
   x->o = o;
   x->run_mode = run_mode;
+  /* before anything is opened: no fd of ours may take a number the container is to get */
+  if (fds_reserve(3 + o->preserve_fds + process_listen_fds(), err) < 0)
+    return -1;
   for (int *fd = &x->root_fd; fd <= &x->done_fd; fd++)
     *fd = -1;
   x->pidfd = -1;
@@ -488,8 +500,11 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
     cove_error_set(err, errno, "read the start time of the init");
     goto fail;
   }
-  if (sync_send(x->sync_parent, SYNC_GO, 0, NULL, -1, err) < 0)
-    goto fail;
+  {
+    struct sync_chan ch = parent_chan(x);
+    if (sync_send(&ch, SYNC_GO, 0, NULL, -1, err) < 0)
+      goto fail;
+  }
   if (serve_init(x, err) < 0)
     goto fail;
   if (write_state(x, err) < 0)
@@ -500,7 +515,8 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
   if (o->pidfd_socket && unix_send_fd("pidfd socket", o->pidfd_socket, x->pidfd, "standard", err) < 0)
     goto fail;
   if (!run_mode) {
-    if (sync_send(x->sync_parent, SYNC_CREATED, x->pid, NULL, -1, err) < 0)
+    struct sync_chan ch = parent_chan(x);
+    if (sync_send(&ch, SYNC_CREATED, x->pid, NULL, -1, err) < 0)
       goto fail;
     close(x->sync_parent);
     x->sync_parent = -1;

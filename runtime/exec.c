@@ -156,14 +156,15 @@ static int build_process(struct exec_ctx *e, struct cove_error *err)
   if (o->caps_len) {
     if (!p->capabilities)
       p->capabilities = xcalloc(1, sizeof(*p->capabilities));
-    for (size_t i = 0; i < o->caps_len; i++) {
-      int v;
-      if (caps_from_name(o->caps[i], &v) < 0)
-        return cove_error_set(err, 0, "--cap `%s`: unknown capability", o->caps[i]);
-    }
+    /* an unknown name is warned about with the config's (caps_warn_unknown) and skipped */
     p->capabilities->bounding = append_names(p->capabilities->bounding, &p->capabilities->bounding_len, o->caps, o->caps_len);
     p->capabilities->effective = append_names(p->capabilities->effective, &p->capabilities->effective_len, o->caps, o->caps_len);
     p->capabilities->permitted = append_names(p->capabilities->permitted, &p->capabilities->permitted_len, o->caps, o->caps_len);
+    /* runc's rule: an ambient capability needs the inheritable bit, which --cap does not set;
+     * so it is raised in the ambient set only when the config has inheritable ones at all (an
+     * --cap not among them is then warned about as one that cannot be raised) */
+    if (p->capabilities->inheritable_len)
+      p->capabilities->ambient = append_names(p->capabilities->ambient, &p->capabilities->ambient_len, o->caps, o->caps_len);
   }
   if (o->no_new_privs)
     p->no_new_privileges = true;
@@ -188,6 +189,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
 {
   struct cove_error err = COVE_ERROR_INIT;
   struct oci_process *p = e->proc;
+  struct sync_chan ch = sync_chan(sock, SYNC_EXEC, "cove exec");
   _cleanup_free_ char *exec_path = NULL;
   struct sync_msg m;
   sigset_t none;
@@ -195,26 +197,40 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (sync_expect(sock, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, "cove exec", &err) < 0)
-    _exit(1);
+  {
+    /* CVE-2024-21626: we are born in the container's pid namespace and cgroup and join the rest
+     * next; no host fd of cove's (state dir, cgroup dirs, lock) or of its caller may come along.
+     * Kept: stdio, the preserved fds, the sync socket, the init's pidfd until the setns. */
+    _cleanup_free_ int *keep = xcalloc((size_t) e->o->preserve_fds + 2, sizeof(int));
+    size_t n = 0;
+    for (int fd = 3; fd < 3 + e->o->preserve_fds; fd++)
+      keep[n++] = fd;
+    keep[n++] = sock;
+    keep[n++] = e->init_pidfd;
+    cove_log_close();
+    if (fds_close_except(keep, n, &err) < 0)
+      goto fail;
+  }
+  if (sync_expect(&ch, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, &err) < 0)
+    goto fail;
   /* every namespace of the init at once; the kernel joins the user namespace first */
   if (e->ns_flags && setns(e->init_pidfd, e->ns_flags) < 0) {
     cove_error_set(&err, errno, "join the container's namespaces");
     goto fail;
   }
+  close(e->init_pidfd);
+  e->init_pidfd = -1;
   if (e->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
     cove_error_set(&err, errno, "become root in the container's user namespace");
     goto fail;
   }
   if (process_apply_early(p, e->config, &err) < 0)
     goto fail;
-  {
-    const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
-    if (chdir(cwd) < 0) {
-      cove_error_set(&err, errno, "cwd `%s`", cwd);
-      goto fail;
-    }
-  }
+  /* resolved inside the container's root (never through /proc/self/fd/N), checked after */
+  if (process_chdir(p->cwd, false, &err) < 0)
+    goto fail;
+  if (process_env_home(&e->env, p->user.uid, &err) < 0)
+    goto fail;
   {
     struct oci_process tmp = *p;
     tmp.env = e->env;
@@ -226,7 +242,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
     _cleanup_free_ char *name = NULL;
     if (console_open_pty(&master, &slave, &name, p, &err) < 0)
       goto fail;
-    if (sync_send(sock, SYNC_CONSOLE, 0, name, master, &err) < 0)
+    if (sync_send(&ch, SYNC_CONSOLE, 0, name, master, &err) < 0)
       goto fail;
     close(master);
     if (console_make_stdio(slave, &err) < 0)
@@ -243,12 +259,13 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
       .exec_path = exec_path,
       .preserve = e->o->preserve_fds,
       .seccomp = e->has_seccomp ? &e->seccomp : NULL,
-      .sync_fd = sock,
+      .sync = &ch,
+      .keep_fd = -1,
     };
     process_exec(&f, &err);
   }
 fail:
-  sync_send_error(sock, &err);
+  sync_send_error(&ch, &err);
   _exit(1);
 }
 
@@ -292,6 +309,9 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
   _cleanup_close_ int own_pidfd = -1;
   pid_t pid;
 
+  /* before anything is opened: no fd of ours may take a number the process is to get */
+  if (fds_reserve(3 + o->preserve_fds, err) < 0)
+    return -1;
   if (cove_container_load(o->root, o->id, COVE_LOCK_EXCLUSIVE, &e->c, err) < 0)
     return -1;
   if (e->c->status == COVE_STATUS_STOPPED || e->c->status == COVE_STATUS_CREATING)
@@ -354,41 +374,41 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
     cove_error_wrap(err, "cgroup");
     goto kill;
   }
-  if (sync_send(e->sync[0], SYNC_GO, 0, NULL, -1, err) < 0)
-    goto kill;
-  /* until EOF (the execve closed the socket): the pty, the seccomp fd, or an error */
-  for (;;) {
-    struct sync_msg m;
-    struct cove_error e2 = COVE_ERROR_INIT;
-    int fd = -1;
-    if (sync_recv(e->sync[0], &m, &fd, SYNC_TIMEOUT_MS, "the exec process", &e2) < 0) {
-      if (e2.errnum == 0 && e2.msg && strstr(e2.msg, "without a word")) {
-        cove_error_release(&e2);
-        break;
-      }
-      *err = e2;
+  {
+    struct sync_chan ch = sync_chan(e->sync[0], "cove exec", SYNC_EXEC);
+    bool at_execve = false;
+
+    if (sync_send(&ch, SYNC_GO, 0, NULL, -1, err) < 0)
       goto kill;
-    }
-    if (m.type == SYNC_CONSOLE && fd >= 0) {
-      if (o->console_socket) {
-        int cr = console_send(o->console_socket, fd, m.payload, err);
+    /* the pty, the seccomp fd, then EXECVE and the hangup of the execve; or an error */
+    for (;;) {
+      struct sync_msg m;
+      int fd = -1;
+      if (sync_recv(&ch, &m, &fd, SYNC_TIMEOUT_MS, err) < 0)
+        goto kill;
+      if (m.type == SYNC_HANGUP && at_execve)
+        break;
+      if (m.type == SYNC_EXECVE && !at_execve) {
+        at_execve = true;
+      } else if (m.type == SYNC_CONSOLE && fd >= 0 && !at_execve) {
+        if (o->console_socket) {
+          int cr = console_send(o->console_socket, fd, m.payload, err);
+          close(fd);
+          if (cr < 0)
+            goto kill;
+        } else {
+          console = fd;
+        }
+      } else if (m.type == SYNC_SECCOMP_FD && fd >= 0) {
+        _cleanup_free_ char *state = cove_container_state_json(e->c, err);
+        int sr = state ? seccomp_hand_to_listener(e->config, fd, pid, state, err) : -1;
         close(fd);
-        if (cr < 0)
+        if (sr < 0 || sync_send(&ch, SYNC_SECCOMP_ACK, 0, NULL, -1, err) < 0)
           goto kill;
       } else {
-        console = fd;
-      }
-    } else if (m.type == SYNC_SECCOMP_FD && fd >= 0) {
-      _cleanup_free_ char *state = cove_container_state_json(e->c, err);
-      int sr = state ? seccomp_hand_to_listener(e->config, fd, pid, state, err) : -1;
-      close(fd);
-      if (sr < 0 || sync_send(e->sync[0], SYNC_SECCOMP_ACK, 0, NULL, -1, err) < 0)
+        sync_unexpected(&ch, &m, &fd, at_execve ? "seccomp-fd" : "console, seccomp-fd or execve", err);
         goto kill;
-    } else {
-      if (fd >= 0)
-        close(fd);
-      cove_error_set(err, EPROTO, "unexpected %s message from the exec process", sync_type_name((enum sync_type) m.type));
-      goto kill;
+      }
     }
   }
   /* the process runs: let others act on the container again */

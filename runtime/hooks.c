@@ -87,9 +87,17 @@ static int run_one(const struct oci_config *c, const char *kind, const struct oc
     sigset_t all;
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
-    if (nsfd >= 0 && setns(nsfd, ns_flags_of(c)) < 0)
-      _exit(126);
     if (dup2(in[1], 0) < 0 || dup2(outp[1], 1) < 0 || dup2(outp[1], 2) < 0)
+      _exit(126);
+    {
+      /* a hook that runs in the container's namespaces takes no host fd of ours (or of our
+       * caller) in with it (CVE-2024-21626): only stdio, and what the execveat needs */
+      int keep[] = {exe, nsfd};
+      struct cove_error e = COVE_ERROR_INIT;
+      if (fds_close_except(keep, ARRAY_SIZE(keep), &e) < 0)
+        _exit(126);
+    }
+    if (nsfd >= 0 && setns(nsfd, ns_flags_of(c)) < 0)
       _exit(126);
     sys_execveat(exe, "", h->args_len ? h->args : argv0, h->env_len ? h->env : none, AT_EMPTY_PATH);
     _exit(127);

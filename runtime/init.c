@@ -23,14 +23,24 @@
 #include "runtime/rootfs/rootfs.h"
 #include "runtime/sync.h"
 
-__attribute__((noreturn)) static void die(struct create_ctx *x, struct cove_error *err, bool reported)
+static struct sync_chan init_chan(const struct create_ctx *x)
 {
-  if (x->sync_child >= 0 && !reported && !x->started)
-    sync_send_error(x->sync_child, err);
-  else {
+  return sync_chan(x->sync_child, SYNC_INIT, x->run_mode ? "cove run" : "cove create");
+}
+
+/* Report err and exit.  Until `create` returned the parent reads the sync socket (`run` reads it
+ * until the execve); after that only the container's stderr is left, and `start` learns of the
+ * failure from a byte on the exec-done fifo. */
+__attribute__((noreturn)) static void die(struct create_ctx *x, struct cove_error *err)
+{
+  struct sync_chan ch = init_chan(x);
+  struct cove_error e = COVE_ERROR_INIT;
+
+  if (x->sync_child < 0 || sync_send(&ch, SYNC_ERROR, err->errnum, cove_error_msg(err), -1, &e) < 0) {
     _cleanup_free_ char *line = xasprintf("cove: %s %s: %s\n", x->run_mode ? "run" : "start", x->o->id,
                                           cove_error_msg(err));
     (void) !write(STDERR_FILENO, line, strlen(line));
+    cove_error_release(&e);
   }
   /* tell a waiting `start` that the process never ran */
   if (x->started && x->done_fd >= 0)
@@ -52,6 +62,37 @@ static void close_parent_only(struct create_ctx *x)
   }
 }
 
+/* The fd sweep, the first thing stage1 and the init do (CVE-2024-21626): from the clone on they
+ * are in the container's namespaces, and a host fd they hold (the state dir, the cgroup dirs,
+ * whatever the caller of cove left open) would be reachable through /proc/self/fd as a cwd, or
+ * through /proc/PID/fd by a process that joins the container.  Kept: stdio, the preserved fds,
+ * the sync socket, the exec fifos (fifos, not directories), the detached mounts rootfs_prepare
+ * made (closed once attached), and in stage1 the namespaces it joins. */
+static void sweep_fds(struct create_ctx *x, bool stage1)
+{
+  size_t cap = 3 + (size_t) x->preserve + x->config->mounts_len + 1 + OCI_NS_KINDS, n = 0;
+  _cleanup_free_ int *keep = xcalloc(cap, sizeof(int));
+  struct cove_error err = COVE_ERROR_INIT;
+
+  for (int fd = 3; fd < 3 + x->preserve; fd++)
+    keep[n++] = fd;
+  keep[n++] = x->sync_child;
+  keep[n++] = x->fifo_fd;
+  keep[n++] = x->done_fd;
+  n += rootfs_prepared_fds(x->prepared, keep + n, x->config->mounts_len + 1);
+  for (int i = 0; stage1 && i < OCI_NS_KINDS; i++)
+    if (x->ns.join_fd[i] >= 0)
+      keep[n++] = x->ns.join_fd[i];
+  /* the log file is the host's too: from here errors travel on the sync socket or to stderr */
+  cove_log_close();
+  if (fds_close_except(keep, n, &err) < 0)
+    die(x, &err);
+  x->root_fd = x->dir_fd = x->pidfd = x->console_master = -1;
+  x->cg = NULL; /* its directory fds are gone with the rest; the init never uses it */
+  for (int i = 0; !stage1 && i < OCI_NS_KINDS; i++)
+    x->ns.join_fd[i] = -1;
+}
+
 __attribute__((noreturn)) void stage1_main(struct create_ctx *x)
 {
   struct cove_error err = COVE_ERROR_INIT;
@@ -59,43 +100,46 @@ __attribute__((noreturn)) void stage1_main(struct create_ctx *x)
   struct sync_msg m;
   long pid;
 
+  struct sync_chan ch = sync_chan(x->sync_child, SYNC_STAGE1, x->run_mode ? "cove run" : "cove create");
+
   close_parent_only(x);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (sync_expect(x->sync_child, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, "cove create", &err) < 0)
-    _exit(1);
+  sweep_fds(x, true);
+  if (sync_expect(&ch, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, &err) < 0)
+    die(x, &err);
   if (ns_join(&x->ns, false, &err) < 0)
-    die(x, &err, false);
+    die(x, &err);
   if (x->ns.has_user && !x->ns.new_user && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
     /* files we create must belong to a mapped id (else EOVERFLOW) */
     cove_error_set(&err, errno, "become root in the joined user namespace");
-    die(x, &err, false);
+    die(x, &err);
   }
   if (x->ns.new_user) {
     if (unshare(CLONE_NEWUSER) < 0) {
       cove_error_set(&err, errno, "create user namespace");
-      die(x, &err, false);
+      die(x, &err);
     }
-    if (sync_send(x->sync_child, SYNC_USERMAP_REQ, 0, NULL, -1, &err) < 0 ||
-        sync_expect(x->sync_child, SYNC_USERMAP_ACK, &m, NULL, SYNC_TIMEOUT_MS, "cove create", &err) < 0)
-      die(x, &err, false);
+    if (sync_send(&ch, SYNC_USERMAP_REQ, 0, NULL, -1, &err) < 0 ||
+        sync_expect(&ch, SYNC_USERMAP_ACK, &m, NULL, SYNC_TIMEOUT_MS, &err) < 0)
+      die(x, &err);
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
       cove_error_set(&err, errno, "become root in the user namespace");
-      die(x, &err, false);
+      die(x, &err);
     }
   }
   if ((x->ns.new_flags & ~(unsigned long) CLONE_NEWUSER) && unshare((int) (x->ns.new_flags & ~(unsigned long) CLONE_NEWUSER)) < 0) {
     cove_error_set(&err, errno, "create namespaces");
-    die(x, &err, false);
+    die(x, &err);
   }
   /* CLONE_PARENT: the init is the child of `cove create`, which waits for it */
   pid = sys_clone3(&args);
   if (pid < 0) {
     cove_error_set(&err, errno, "clone the container init");
-    die(x, &err, false);
+    die(x, &err);
   }
   if (pid == 0)
     init_main(x);
-  if (sync_send(x->sync_child, SYNC_INIT_PID, (int32_t) pid, NULL, -1, &err) < 0)
+  if (sync_send(&ch, SYNC_INIT_PID, (int32_t) pid, NULL, -1, &err) < 0)
     _exit(1);
   _exit(0);
 }
@@ -130,39 +174,21 @@ static int set_sysctls(const struct oci_config *c, struct cove_error *err)
   return 0;
 }
 
-static int enter_cwd(const struct oci_process *p, struct cove_error *err)
-{
-  const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
-  struct stat sb;
-
-  if (cwd[0] != '/')
-    return cove_error_set(err, 0, "cwd `%s`: must be an absolute path", cwd);
-  /* after pivot_root "/" is the rootfs: no path, symlink or ".." can lead out of it */
-  if (stat(cwd, &sb) < 0 && errno == ENOENT) {
-    struct cove_error e = COVE_ERROR_INIT;
-    if (mkdir_p(cwd, 0755, &e) < 0)
-      cove_error_release(&e);
-    if (mkdir(cwd, 0755) < 0 && errno != EEXIST)
-      return cove_error_set(err, errno, "cwd `%s`", cwd);
-  }
-  if (chdir(cwd) < 0)
-    return cove_error_set(err, errno, "cwd `%s`", cwd);
-  return 0;
-}
-
 static int wait_for_start(struct create_ctx *x, struct cove_error *err)
 {
+  struct sync_chan ch = init_chan(x);
   struct sync_msg m;
 
   if (x->run_mode) {
-    if (sync_expect(x->sync_child, SYNC_START, &m, NULL, -1, "cove run", err) < 0)
+    if (sync_expect(&ch, SYNC_START, &m, NULL, SYNC_TIMEOUT_MS, err) < 0)
       return -1;
     x->pid = m.value;
     return 0;
   }
-  if (sync_expect(x->sync_child, SYNC_CREATED, &m, NULL, SYNC_TIMEOUT_MS, "cove create", err) < 0)
+  if (sync_expect(&ch, SYNC_CREATED, &m, NULL, SYNC_TIMEOUT_MS, err) < 0)
     return -1;
   x->pid = m.value;
+  /* `create` exits now: nobody reads the socket any more, `start` talks through the fifos */
   close(x->sync_child);
   x->sync_child = -1;
   for (;;) {
@@ -185,15 +211,18 @@ static int hooks_before_pivot(void *arg, struct cove_error *err)
 {
   struct create_ctx *x = arg;
   const struct oci_config *c = x->config;
+  struct sync_chan ch = init_chan(x);
   struct sync_msg m;
 
   if (!hooks_any(c, OCI_HOOK_PRESTART) && !hooks_any(c, OCI_HOOK_CREATE_RUNTIME) &&
       !hooks_any(c, OCI_HOOK_CREATE_CONTAINER))
     return 0;
-  if (sync_send(x->sync_child, SYNC_HOOKS, 0, NULL, -1, err) < 0)
+  if (sync_send(&ch, SYNC_HOOKS, 0, NULL, -1, err) < 0)
     return -1;
-  /* a failing hook is reported by the parent itself */
-  if (sync_expect(x->sync_child, SYNC_HOOKS_DONE, &m, NULL, -1, "cove create", err) < 0)
+  /* unbounded here: hooks may run as long as their own timeouts allow, and a parent that dies
+   * shows as a hangup (PR_SET_PDEATHSIG kills us first anyway); a failing hook is reported by
+   * the parent itself, which then kills us */
+  if (sync_expect(&ch, SYNC_HOOKS_DONE, &m, NULL, -1, err) < 0)
     _exit(1);
   return 0;
 }
@@ -203,6 +232,7 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
   struct cove_error err = COVE_ERROR_INIT;
   const struct oci_config *c = x->config;
   const struct oci_process *p = c->process;
+  struct sync_chan ch = init_chan(x);
   _cleanup_free_ char *exec_path = NULL;
   _cleanup_free_ char *slave_name = NULL;
   int slave = -1;
@@ -210,20 +240,21 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
 
   close_parent_only(x);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (sync_expect(x->sync_child, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, "cove create", &err) < 0)
-    _exit(1);
+  sweep_fds(x, false);
+  if (sync_expect(&ch, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, &err) < 0)
+    die(x, &err);
   if (x->cgroupns_late && unshare(CLONE_NEWCGROUP) < 0) {
     cove_error_set(&err, errno, "create cgroup namespace");
-    die(x, &err, false);
+    die(x, &err);
   }
   /* before the uid change below: it would make /proc/self/timens_offsets root's (not dumpable) */
   if (x->ns.new_time && ns_setup_time(c, &err) < 0)
-    die(x, &err, false);
+    die(x, &err);
   if (x->ns.new_user && !x->ns.joins) {
     /* the parent mapped us: become root of the new user namespace */
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
       cove_error_set(&err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
-      die(x, &err, false);
+      die(x, &err);
     }
   }
   if (!x->o->no_new_keyring) {
@@ -233,15 +264,15 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
     if (sys_keyctl_join_session(name) < 0 && errno != ENOSYS &&
         errno != EACCES && errno != EPERM && errno != EDQUOT) {
       cove_error_set(&err, errno, "join a new session keyring");
-      die(x, &err, false);
+      die(x, &err);
     }
   }
   if (x->ns.new_net && netns_lo_up(&err) < 0) {
     cove_error_wrap(&err, "bring lo up");
-    die(x, &err, false);
+    die(x, &err);
   }
   if (x->ns.new_uts && set_hostname(c, &err) < 0)
-    die(x, &err, false);
+    die(x, &err);
   {
     struct rootfs_ctx rc = {
       .config = c,
@@ -257,67 +288,77 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
       .before_pivot_arg = x,
     };
     if (rootfs_setup(&rc, &err) < 0)
-      die(x, &err, false);
+      die(x, &err);
+    /* the detached mounts are attached: their fds (host trees) go */
+    rootfs_prepared_free(x->prepared);
+    x->prepared = NULL;
+    rc.prepared = NULL;
     if (p->terminal) {
       /* the pty comes from the container's own devpts (its /dev/ptmx), as with runc: the
        * process sees /dev/pts/N with the mount's mode and gid, and /dev/console is bound to it */
       int master = -1;
       if (console_open_pty(&master, &slave, &slave_name, p, &err) < 0)
-        die(x, &err, false);
-      if (sync_send(x->sync_child, SYNC_CONSOLE, 0, slave_name, master, &err) < 0)
-        die(x, &err, false);
+        die(x, &err);
+      if (sync_send(&ch, SYNC_CONSOLE, 0, slave_name, master, &err) < 0)
+        die(x, &err);
       close(master);
       if (rootfs_bind_console(slave, &err) < 0)
-        die(x, &err, false);
+        die(x, &err);
     }
     if (set_sysctls(c, &err) < 0)
-      die(x, &err, false);
-    if (enter_cwd(p, &err) < 0)
-      die(x, &err, false);
+      die(x, &err);
+    /* resolved in the new root, never through a magic link, and checked after the chdir */
+    if (process_chdir(p->cwd, true, &err) < 0)
+      die(x, &err);
     if (rootfs_finalize(&rc, &err) < 0)
-      die(x, &err, false);
+      die(x, &err);
   }
+  if (process_env_home(&x->env, p->user.uid, &err) < 0)
+    die(x, &err);
   if (process_apply_early(p, c, &err) < 0)
-    die(x, &err, false);
+    die(x, &err);
   if (process_find_exec(p, x->env, &exec_path, &err) < 0)
-    die(x, &err, false);
+    die(x, &err);
   if (slave >= 0) {
     if (console_make_stdio(slave, &err) < 0)
-      die(x, &err, false);
+      die(x, &err);
     close(slave);
   } else if (x->ns.new_pid) {
     setsid();
   }
-  if (x->has_seccomp && x->seccomp.notify && !x->run_mode) {
-    /* `create` exits before the init execs: the listener gets the fd now, through it, as runc
-     * does; the filter then covers the init's last steps too */
-    if (process_install_seccomp(&x->seccomp, x->sync_child, &err) < 0)
-      die(x, &err, false);
+  if (x->has_seccomp && x->seccomp.notify) {
+    /* a notify filter is loaded before READY, in `create` and `run` alike: `create` exits before
+     * the init execs, so the listener gets the fd now, through it, as runc does; startContainer
+     * hooks then run under the filter, as with runc */
+    if (process_install_seccomp(&x->seccomp, &ch, &err) < 0)
+      die(x, &err);
     x->seccomp_done = true;
   }
-  /* from here a parent that dies shows as EOF on the sync socket; the init must outlive a
+  /* from here a parent that dies shows as a hangup on the sync socket; the init must outlive a
    * `create` or `run --detach` that exits right after releasing it */
   prctl(PR_SET_PDEATHSIG, 0);
-  if (sync_send(x->sync_child, SYNC_READY, 0, NULL, -1, &err) < 0)
+  if (sync_send(&ch, SYNC_READY, 0, NULL, -1, &err) < 0)
     _exit(1);
   if (wait_for_start(x, &err) < 0)
-    _exit(1);
+    die(x, &err);
   x->started = true;
   if (hooks_any(c, OCI_HOOK_START_CONTAINER)) {
     _cleanup_free_ char *state = create_state_json(x, "running", &err);
     if (!state || hooks_run(c, OCI_HOOK_START_CONTAINER, state, 0, &err) < 0)
-      die(x, &err, false);
+      die(x, &err);
   }
   {
+    struct sync_chan rch = init_chan(x);
     struct process_final f = {
       .p = p,
       .env = x->env,
       .exec_path = exec_path,
       .preserve = x->preserve,
       .seccomp = x->has_seccomp && !x->seccomp_done ? &x->seccomp : NULL,
-      .sync_fd = x->sync_child,
+      .sync = x->sync_child >= 0 ? &rch : NULL,
+      .keep_fd = x->done_fd,
     };
     process_exec(&f, &err);
-    die(x, &err, false);
+    die(x, &err);
   }
 }

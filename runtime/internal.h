@@ -14,6 +14,7 @@
 
 struct cove_cgroup;
 struct netns_plan;
+struct sync_chan;
 
 #define COVE_EXEC_FIFO "exec.fifo"
 /* The init holds this fifo open for writing (close-on-exec) until its execve: `start` reads it to
@@ -64,29 +65,42 @@ int userns_write_maps(pid_t pid, const struct oci_config *c, struct cove_error *
 int caps_apply(const struct oci_capabilities *caps, struct cove_error *err);
 /* Drop the bounding set to caps->bounding; must run while CAP_SETPCAP is held. */
 int caps_drop_bounding(const struct oci_capabilities *caps, struct cove_error *err);
-/* Warn once, in the parent, about names the kernel does not know (runtime-spec asks for it). */
+/* Warn once, in the parent, about names the kernel does not know (runtime-spec asks for it) and
+ * about ambient capabilities the kernel will refuse to raise (not permitted, not inheritable or
+ * not in the bounding set), naming each. */
 void caps_warn_unknown(const struct oci_capabilities *caps);
 /* Parse "CAP_X" or "X". */
 int caps_from_name(const char *name, int *cap);
+/* Whether caps (may be NULL) lists cap in its effective set. */
+bool caps_has_effective(const struct oci_capabilities *caps, int cap);
 
 /* ---- process.c ---- */
 /* rlimits, oomScoreAdj, ioPriority, scheduler, personality: while the init is still root. */
 int process_apply_early(const struct oci_process *p, const struct oci_config *c, struct cove_error *err);
 /* Resolve args[0] against PATH in env; *out heap. */
 int process_find_exec(const struct oci_process *p, char *const *env, char **out, struct cove_error *err);
-/* The last steps: user/groups, caps, umask, nnp, fds, seccomp, execve.  Returns only on failure. */
+/* The last steps: the fd sweep, dispositions, groups, caps, umask, nnp, seccomp, execve.
+ * Returns only on failure. */
 struct process_final {
   const struct oci_process *p;
   char *const *env;
   const char *exec_path;
   int preserve; /* fds 3..3+preserve-1 stay */
   const struct cove_seccomp_prog *seccomp; /* NULL: none */
-  int sync_fd; /* for SYNC_SECCOMP_FD, -1 when nobody listens */
+  const struct sync_chan *sync; /* the parent, told SYNC_EXECVE and given a notify fd; or NULL */
+  int keep_fd; /* one more fd of ours that stays until the execve (the exec-done fifo), or -1 */
 };
 int process_exec(const struct process_final *f, struct cove_error *err);
-/* Load a seccomp filter; with a notify listener, hand its fd to the parent over sync_fd and
- * wait for the parent's ack. */
-int process_install_seccomp(const struct cove_seccomp_prog *prog, int sync_fd, struct cove_error *err);
+/* Load a seccomp filter; with a notify listener, hand its fd to the parent over sync and wait
+ * for the parent's ack. */
+int process_install_seccomp(const struct cove_seccomp_prog *prog, const struct sync_chan *sync,
+                            struct cove_error *err);
+/* chdir to cwd (NULL or "": "/") resolved inside the process's root without magic links
+ * (created when missing with create), then check that it is under the root (CVE-2024-21626). */
+int process_chdir(const char *cwd, bool create, struct cove_error *err);
+/* When env has no HOME (or an empty one): HOME from the container's /etc/passwd entry of uid,
+ * "/" without one, as runc.  *env is a heap NULL-terminated array, grown in place. */
+int process_env_home(char ***env, uid_t uid, struct cove_error *err);
 /* In the parent: pass a notify fd to linux.seccomp.listenerPath with the state. */
 int seccomp_hand_to_listener(const struct oci_config *c, int notify_fd, pid_t pid, const char *state_json,
                              struct cove_error *err);
@@ -94,6 +108,23 @@ int seccomp_hand_to_listener(const struct oci_config *c, int notify_fd, pid_t pi
 char **process_env(const struct oci_process *p, int listen_fds);
 int process_set_cpu_affinity(const char *list, struct cove_error *err);
 int process_listen_fds(void);
+
+/* ---- fds.c ---- */
+/* How the sweep closes and lists fds; a table so the unit tests can refuse close_range or hide
+ * /proc the way a kernel or a seccomp profile would. */
+struct fds_ops {
+  int (*close_range)(unsigned int first, unsigned int last, unsigned int flags);
+  /* The open fds >= first, heap array in *out (the listing's own fd excluded); -1 when unknown. */
+  int (*list)(unsigned int first, int **out, size_t *n);
+};
+const struct fds_ops *fds_default_ops(void);
+/* Close every fd >= 3 except those in keep (numbers < 3 in keep are ignored). */
+int fds_close_except(const int *keep, size_t nkeep, struct cove_error *err);
+int fds_close_except_ops(const struct fds_ops *ops, unsigned int first, const int *keep, size_t nkeep,
+                         struct cove_error *err);
+/* Make sure fds 0..count-1 are open (/dev/null where the caller left one closed) and that the
+ * log fd is not among them: before cove opens anything that must not reach a container. */
+int fds_reserve(int count, struct cove_error *err);
 
 /* ---- hooks.c ---- */
 /* Run hooks of kind k with state JSON on stdin; in_pid > 0: setns into that process's
@@ -106,7 +137,8 @@ static inline bool hooks_any(const struct oci_config *c, enum oci_hook_kind k)
 }
 
 /* ---- console.c ---- */
-/* Open a new pty pair (host devpts); master and slave O_CLOEXEC. */
+/* Open a new pty pair from /dev/ptmx of the caller's root (the container's devpts); master and
+ * slave O_CLOEXEC; the slave without ONLCR and owned by p->user.uid, as runc's. */
 int console_open_pty(int *master, int *slave, char **slave_name, const struct oci_process *p,
                      struct cove_error *err);
 /* Make slave the controlling tty and stdio of the calling process. */

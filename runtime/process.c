@@ -5,7 +5,8 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/close_range.h>
+#include <limits.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,10 +24,13 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "runtime/internal.h"
+#include "runtime/rootfs/rootfs.h"
 #include "runtime/sync.h"
 
 #define IOPRIO_CLASS_SHIFT 13
 #define IOPRIO_WHO_PROCESS 1
+/* The most of an image's /etc/passwd read for HOME. */
+#define PROCESS_PASSWD_MAX (4u << 20)
 
 struct sched_attr_v1 {
   uint32_t size;
@@ -204,33 +208,27 @@ char **process_env(const struct oci_process *p, int listen_fds)
   return env;
 }
 
-static int install_seccomp(const struct process_final *f, struct cove_error *err)
+int process_install_seccomp(const struct cove_seccomp_prog *prog, const struct sync_chan *sync,
+                            struct cove_error *err)
 {
-  return process_install_seccomp(f->seccomp, f->sync_fd, err);
-}
+  struct sync_msg m;
+  int nfd = -1, r;
 
-int process_install_seccomp(const struct cove_seccomp_prog *prog, int sync_fd, struct cove_error *err)
-{
-  int nfd = -1;
-  struct process_final fs = {.seccomp = prog, .sync_fd = sync_fd};
-  const struct process_final *f = &fs;
-  if (!f->seccomp)
+  if (!prog)
     return 0;
-  if (cove_seccomp_install(f->seccomp, &nfd, err) < 0)
+  if (cove_seccomp_install(prog, &nfd, err) < 0)
     return cove_error_wrap(err, "seccomp");
-  if (nfd >= 0) {
-    struct sync_msg m;
-    if (f->sync_fd < 0) {
-      close(nfd);
-      return cove_error_set(err, 0, "seccomp: listenerPath needs `cove run` (nobody receives the notify fd)");
-    }
-    if (sync_send(f->sync_fd, SYNC_SECCOMP_FD, 0, NULL, nfd, err) < 0 ||
-        sync_expect(f->sync_fd, SYNC_SECCOMP_ACK, &m, NULL, SYNC_TIMEOUT_MS, "cove", err) < 0) {
-      close(nfd);
-      return -1;
-    }
+  if (nfd < 0)
+    return 0;
+  if (!sync) {
     close(nfd);
+    return cove_error_set(err, 0, "seccomp: listenerPath needs `cove run` (nobody receives the notify fd)");
   }
+  r = sync_send(sync, SYNC_SECCOMP_FD, 0, NULL, nfd, err);
+  /* the parent holds it now: a listener fd is not ours to keep while we wait */
+  close(nfd);
+  if (r < 0 || sync_expect(sync, SYNC_SECCOMP_ACK, &m, NULL, SYNC_TIMEOUT_MS, err) < 0)
+    return -1;
   return 0;
 }
 
@@ -248,11 +246,165 @@ static void process_reset_dispositions(void)
   }
 }
 
+/* CVE-2024-21626: after the chdir the cwd must be inside the root.  A directory outside it (a
+ * host fd reached some other way, a mount moved away) reads as "(unreachable)..." from the
+ * kernel, which glibc's getcwd() turns into ENOENT; and the path it gives must lead back to
+ * this very directory when resolved inside the root. */
+static int check_cwd(const char *cwd, struct cove_error *err)
+{
+  char buf[PATH_MAX];
+  struct stat here, there;
+  struct cove_error e = COVE_ERROR_INIT;
+  _cleanup_close_ int root = -1, fd = -1;
+
+  if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+    return cove_error_set(err, EXDEV, "cwd `%s` is outside the container's root", cwd);
+  root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return cove_error_set(err, errno, "cwd `%s`: open /", cwd);
+  fd = rootfs_resolve(root, buf, O_PATH | O_DIRECTORY, &e);
+  if (fd < 0 || fstat(fd, &there) < 0 || stat(".", &here) < 0 || here.st_dev != there.st_dev ||
+      here.st_ino != there.st_ino) {
+    cove_error_release(&e);
+    return cove_error_set(err, EXDEV, "cwd `%s` is not reachable from the container's root (it is at `%s`)", cwd,
+                          buf);
+  }
+  return 0;
+}
+
+int process_chdir(const char *cwd, bool create, struct cove_error *err)
+{
+  const char *dir = cwd && *cwd ? cwd : "/";
+
+  if (dir[0] != '/')
+    return cove_error_set(err, EINVAL, "cwd `%s`: must be an absolute path", dir);
+  if (create) {
+    /* the init: a missing cwd is made inside the root, as runc does */
+    if (rootfs_chdir(dir, err) < 0)
+      return -1;
+  } else {
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
+    if (root < 0)
+      return cove_error_set(err, errno, "cwd `%s`: open /", dir);
+    fd = rootfs_resolve(root, dir, O_PATH | O_DIRECTORY, err);
+    if (fd < 0)
+      return cove_error_wrap(err, "cwd `%s`", dir);
+    if (fchdir(fd) < 0)
+      return cove_error_set(err, errno, "cwd `%s`", dir);
+  }
+  return check_cwd(dir, err);
+}
+
+/* The home directory of uid in the container's /etc/passwd (heap), or NULL.  The file is the
+ * image's: resolved inside the root, only a regular file, read up to a bound, parsed by hand
+ * (getpwuid would read the host's). */
+static char *passwd_home(uid_t uid)
+{
+  struct cove_error e = COVE_ERROR_INIT;
+  _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
+  _cleanup_free_ char *data = NULL;
+  struct stat sb;
+  size_t len = 0;
+
+  if (root < 0)
+    return NULL;
+  /* O_NONBLOCK: an image whose /etc/passwd is a fifo must not hang us */
+  fd = rootfs_resolve(root, "/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY, &e);
+  if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+    cove_error_release(&e);
+    return NULL;
+  }
+  data = xmalloc(PROCESS_PASSWD_MAX + 1);
+  for (;;) {
+    ssize_t n = read(fd, data + len, PROCESS_PASSWD_MAX - len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    len += (size_t) n;
+    if (len == PROCESS_PASSWD_MAX)
+      break;
+  }
+  data[len] = '\0';
+  for (char *line = data, *next; line && *line; line = next) {
+    char *field[7] = {0};
+    size_t k = 0;
+    next = strchr(line, '\n');
+    if (next)
+      *next++ = '\0';
+    for (char *f = line; k < 7; k++) {
+      field[k] = f;
+      f = strchr(f, ':');
+      if (!f) {
+        k++;
+        break;
+      }
+      *f++ = '\0';
+    }
+    if (k < 6 || line[0] == '#')
+      continue;
+    unsigned long long id;
+    if (parse_u64(field[2], &id) == 0 && id == (unsigned long long) uid)
+      return xstrdup(*field[5] ? field[5] : "/");
+  }
+  return NULL;
+}
+
+int process_env_home(char ***envp, uid_t uid, struct cove_error *err)
+{
+  char **env = *envp;
+  size_t n = 0, at = (size_t) -1;
+  _cleanup_free_ char *home = NULL;
+
+  (void) err;
+  for (; env && env[n]; n++)
+    if (!strncmp(env[n], "HOME=", 5)) {
+      if (env[n][5])
+        return 0; /* the config's HOME wins */
+      at = n;
+    }
+  /* runc: HOME from the user's /etc/passwd entry in the container, "/" without one */
+  home = passwd_home(uid);
+  char *entry = xasprintf("HOME=%s", home ? home : "/");
+  if (at != (size_t) -1) {
+    free(env[at]);
+    env[at] = entry;
+    return 0;
+  }
+  env = xrealloc(env, (n + 2) * sizeof(char *));
+  env[n] = entry;
+  env[n + 1] = NULL;
+  *envp = env;
+  return 0;
+}
+
 int process_exec(const struct process_final *f, struct cove_error *err)
 {
   const struct oci_process *p = f->p;
   const struct oci_user *u = &p->user;
+  /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: when the process keeps it in
+   * its effective set the filter is still loaded last, else before the uid change (as runc). */
+  bool late = f->seccomp && (p->no_new_privileges || caps_has_effective(p->capabilities, CAP_SYS_ADMIN));
 
+  /* First what must not reach the process: every fd but stdio, the preserved ones and our own
+   * channels (close-on-exec), closed before any filter is loaded, which may deny close_range. */
+  {
+    _cleanup_free_ int *keep = xcalloc((size_t) f->preserve + 2, sizeof(int));
+    size_t n = 0;
+    for (int fd = 3; fd < 3 + f->preserve; fd++)
+      keep[n++] = fd;
+    if (f->sync)
+      keep[n++] = f->sync->fd;
+    keep[n++] = f->keep_fd;
+    if (fds_close_except(keep, n, err) < 0)
+      return -1;
+    for (int fd = 3; fd < 3 + f->preserve; fd++) {
+      int fl = fcntl(fd, F_GETFD);
+      if (fl >= 0)
+        fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+    }
+  }
+  process_reset_dispositions();
   if (u->additional_gids_len) {
     if (setgroups(u->additional_gids_len, (const gid_t *) u->additional_gids) < 0)
       return cove_error_set(err, errno, "set additional gids");
@@ -261,8 +413,11 @@ int process_exec(const struct process_final *f, struct cove_error *err)
   }
   if (caps_drop_bounding(p->capabilities, err) < 0)
     return -1;
-  /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we still have it */
-  if (!p->no_new_privileges && install_seccomp(f, err) < 0)
+  if (p->exec_cpu_affinity && p->exec_cpu_affinity->final &&
+      process_set_cpu_affinity(p->exec_cpu_affinity->final, err) < 0)
+    return -1;
+  umask(u->umask.set ? (mode_t) u->umask.v : 022);
+  if (f->seccomp && !late && process_install_seccomp(f->seccomp, f->sync, err) < 0)
     return -1;
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
     return cove_error_set(err, errno, "keep capabilities");
@@ -274,23 +429,15 @@ int process_exec(const struct process_final *f, struct cove_error *err)
     return cove_error_set(err, errno, "reset keep capabilities");
   if (caps_apply(p->capabilities, err) < 0)
     return -1;
-  umask(u->umask.set ? (mode_t) u->umask.v : 022);
   if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return cove_error_set(err, errno, "set no_new_privs");
-  if (p->exec_cpu_affinity && p->exec_cpu_affinity->final &&
-      process_set_cpu_affinity(p->exec_cpu_affinity->final, err) < 0)
+  /* the parent learns that only the execve is left: a hangup from now on means it ran */
+  if (f->sync && sync_send(f->sync, SYNC_EXECVE, 0, NULL, -1, err) < 0)
     return -1;
-  /* nothing of cove's reaches the container: every fd past the preserved ones closes on exec */
-  if (sys_close_range(3 + (unsigned) f->preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    return cove_error_set(err, errno, "close_range");
-  for (int fd = 3; fd < 3 + f->preserve; fd++) {
-    int fl = fcntl(fd, F_GETFD);
-    if (fl >= 0)
-      fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
-  }
-  if (p->no_new_privileges && install_seccomp(f, err) < 0)
+  /* the last thing before execve: after it only what execve itself needs runs (and, with a
+   * notify filter, the hand-over of the listener fd) */
+  if (f->seccomp && late && process_install_seccomp(f->seccomp, f->sync, err) < 0)
     return -1;
-  process_reset_dispositions();
   execve(f->exec_path, p->args, f->env);
   return cove_error_set(err, errno, "exec `%s`", p->args[0]);
 }

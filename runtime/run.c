@@ -12,23 +12,25 @@
 #include "runtime/internal.h"
 #include "runtime/sync.h"
 
-/* The seccomp listener fd, when the filter notifies. */
-static int hand_over_seccomp(struct create_ctx *x, struct cove_error *err)
+/* After SYNC_START: the init runs the startContainer hooks and its last steps; it reports
+ * EXECVE, then the channel hangs up at the execve (close-on-exec), or it reports an error. */
+static int wait_execve(struct create_ctx *x, struct cove_error *err)
 {
-  struct sync_msg m;
-  int fd = -1, r;
-  _cleanup_free_ char *state = NULL;
+  struct sync_chan ch = sync_chan(x->sync_parent, "cove run", SYNC_INIT);
+  bool at_execve = false;
 
-  if (!x->has_seccomp || !x->seccomp.notify)
-    return 0;
-  if (sync_expect(x->sync_parent, SYNC_SECCOMP_FD, &m, &fd, SYNC_TIMEOUT_MS, "container init", err) < 0)
-    return -1;
-  state = create_state_json(x, "creating", err);
-  r = state ? seccomp_hand_to_listener(x->config, fd, x->pid, state, err) : -1;
-  close(fd);
-  if (r < 0)
-    return -1;
-  return sync_send(x->sync_parent, SYNC_SECCOMP_ACK, 0, NULL, -1, err);
+  for (;;) {
+    struct sync_msg m;
+    /* no bound: startContainer hooks may run as long as their own timeouts allow */
+    if (sync_recv(&ch, &m, NULL, -1, err) < 0)
+      return -1;
+    if (m.type == SYNC_EXECVE && !at_execve)
+      at_execve = true;
+    else if (m.type == SYNC_HANGUP && at_execve)
+      return 0;
+    else
+      return sync_unexpected(&ch, &m, NULL, "execve", err);
+  }
 }
 
 int cove_run(const struct cove_create_opts *o, int *exit_code, struct cove_error *err)
@@ -44,17 +46,13 @@ int cove_run(const struct cove_create_opts *o, int *exit_code, struct cove_error
     sigprocmask(SIG_BLOCK, &all, &old);
   if (container_create(o, true, &x, err) < 0)
     return cove_error_wrap(err, "run %s", o->id);
-  if (sync_send(x->sync_parent, SYNC_START, x->pid, NULL, -1, err) < 0 || hand_over_seccomp(x, err) < 0) {
-    container_destroy_created(x);
-    return cove_error_wrap(err, "run %s", o->id);
-  }
-  /* poststart runs after the process is executed (runtime-spec): the init's end of the sync
-   * socket is close-on-exec, so EOF here means its execve happened (or it died) */
-  for (;;) {
-    char b[64];
-    ssize_t n = recv(x->sync_parent, b, sizeof(b), 0);
-    if (n == 0 || (n < 0 && errno != EINTR))
-      break;
+  {
+    struct sync_chan ch = sync_chan(x->sync_parent, "cove run", SYNC_INIT);
+    /* poststart runs after the container's process is executed (runtime-spec) */
+    if (sync_send(&ch, SYNC_START, x->pid, NULL, -1, err) < 0 || wait_execve(x, err) < 0) {
+      container_destroy_created(x);
+      return cove_error_wrap(err, "run %s", o->id);
+    }
   }
   close(x->sync_parent);
   x->sync_parent = -1;

@@ -176,6 +176,17 @@ int rootfs_prepared_fd(const struct rootfs_ctx *ctx, const struct oci_mount *m)
   return i < p->len ? p->mount_fds[i] : -1;
 }
 
+size_t rootfs_prepared_fds(const struct rootfs_prepared *p, int *out, size_t max)
+{
+  size_t n = 0;
+  for (size_t i = 0; p && i < p->len && n < max; i++)
+    if (p->mount_fds[i] >= 0)
+      out[n++] = p->mount_fds[i];
+  if (p && p->cow_fd >= 0 && n < max)
+    out[n++] = p->cow_fd;
+  return n;
+}
+
 void rootfs_prepared_free(struct rootfs_prepared *p)
 {
   if (!p)

@@ -64,6 +64,9 @@ struct rootfs_prepared;
 int rootfs_prepare(const struct oci_config *config, const char *bundle, const char *state_dir,
                    struct rootfs_prepared **out, struct cove_error *err);
 void rootfs_prepared_free(struct rootfs_prepared *p);
+/* The fds p holds (at most max of them into out): the init keeps them through its fd sweep until
+ * rootfs_setup has attached them.  How many it holds is at most rootfs_prepared_nfds(). */
+size_t rootfs_prepared_fds(const struct rootfs_prepared *p, int *out, size_t max);
 
 /* After rootfs_setup (the process's root is the container's): chdir to cwd resolved inside the
  * root, creating it (and any missing parent, also through a dangling in-image symlink, inside

@@ -193,6 +193,7 @@ static int cmd_recvtty(const char *sock, const char *input)
 
 int helper_cgroups(int argc, char **argv); /* cgroups.c: memhog, forks, spin, opendev */
 int helper_logsink(int argc, char **argv); /* logsink.c: dgram-sink */
+int helper_proc(int argc, char **argv);    /* proc.c: seals, stall-listen, mempolicy */
 
 int main(int argc, char **argv)
 {
@@ -201,6 +202,9 @@ int main(int argc, char **argv)
   if (hr >= 0)
     return hr;
   hr = helper_logsink(argc, argv);
+  if (hr >= 0)
+    return hr;
+  hr = helper_proc(argc, argv);
   if (hr >= 0)
     return hr;
   if (!strcmp(cmd, "ns"))

@@ -1,6 +1,6 @@
 /* test_runtime.c: unit tests for runtime/'s pure logic: container ids, signal names, long-id
  * state dir names, status names, the container process env, capability names, the state store
- * round trip and the sync channel. */
+ * round trip (the sync channel: test_sync.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -20,7 +20,6 @@
 #include "common/util.h"
 #include "runtime/internal.h"
 #include "runtime/runtime.h"
-#include "runtime/sync.h"
 
 static void test_ids(void **state)
 {
@@ -188,44 +187,6 @@ static void test_state_live_pid(void **state)
   assert_false(state_pid_alive(getpid(), st + 1)); /* a reused pid reads dead */
 }
 
-static void test_sync_messages(void **state)
-{
-  struct cove_error err = COVE_ERROR_INIT;
-  struct sync_msg m;
-  int sp[2], fd = -1;
-  (void) state;
-  assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
-  assert_int_equal(sync_send(sp[0], SYNC_CONSOLE, 7, "/dev/pts/3", 0, &err), 0);
-  assert_int_equal(sync_recv(sp[1], &m, &fd, 1000, "peer", &err), 0);
-  assert_int_equal(m.type, SYNC_CONSOLE);
-  assert_int_equal(m.value, 7);
-  assert_string_equal(m.payload, "/dev/pts/3");
-  assert_true(fd >= 0);
-  close(fd);
-  /* an error travels as text */
-  cove_error_set(&err, ENOENT, "exec `x`");
-  sync_send_error(sp[0], &err);
-  cove_error_release(&err);
-  assert_int_equal(sync_recv(sp[1], &m, NULL, 1000, "peer", &err), -1);
-  assert_string_equal(err.msg, "exec `x`: No such file or directory");
-  cove_error_release(&err);
-  /* the wrong message names both */
-  sync_send(sp[0], SYNC_READY, 0, NULL, -1, &err);
-  assert_int_equal(sync_expect(sp[1], SYNC_GO, &m, NULL, 1000, "the init", &err), -1);
-  assert_string_equal(err.msg, "expected go message from the init, got ready: Protocol error");
-  cove_error_release(&err);
-  /* a timeout */
-  assert_int_equal(sync_recv(sp[1], &m, NULL, 10, "the init", &err), -1);
-  assert_int_equal(err.errnum, ETIMEDOUT);
-  cove_error_release(&err);
-  /* EOF */
-  close(sp[0]);
-  assert_int_equal(sync_recv(sp[1], &m, NULL, 1000, "the init", &err), -1);
-  assert_string_equal(err.msg, "the init exited without a word");
-  cove_error_release(&err);
-  close(sp[1]);
-}
-
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -237,7 +198,6 @@ int main(void)
     cmocka_unit_test(test_caps_names),
     cmocka_unit_test(test_state_round_trip),
     cmocka_unit_test(test_state_live_pid),
-    cmocka_unit_test(test_sync_messages),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

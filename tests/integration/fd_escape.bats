@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# The CVE-2024-21626 class: a host fd reachable through the working directory.  The init and
+# every exec'd process hold no host fd (other than stdio and the preserved ones) once they are in
+# the container's namespaces, and the cwd is resolved inside the rootfs, never through a magic
+# link such as /proc/self/fd/N, and checked to be under the container's root after the chdir.
+# Each test is the attack from the advisory (or a variant of it), run against cove.
+
+load helpers
+
+setup() {
+  setup_bundle
+  STALL_PID=
+}
+
+teardown() {
+  if [ -n "${STALL_PID:-}" ]; then
+    kill "$STALL_PID" 2>/dev/null || true
+    wait "$STALL_PID" 2>/dev/null || true
+  fi
+  teardown_bundle
+}
+
+# The host's /tmp holds this test's temp dir; the container's /tmp (the rootfs's) does not.
+HOST_MARK() { basename "$TEST_TMP"; }
+
+# Every fd >= 3 of process $1 except those named in $2 (a regex of allowed link targets): one
+# "N -> TARGET" a line, with "DIR" appended for a directory.
+foreign_fds() {
+  local pid=$1 allowed=$2 fd target
+  for fd in /proc/"$pid"/fd/*; do
+    fd=${fd##*/}
+    [ "$fd" -ge 3 ] || continue
+    target=$(readlink /proc/"$pid"/fd/"$fd") || continue
+    if [ -d /proc/"$pid"/fd/"$fd" ]; then
+      echo "$fd -> $target DIR"
+    elif ! [[ $target =~ $allowed ]]; then
+      echo "$fd -> $target"
+    fi
+  done
+}
+
+@test "process.cwd = /proc/self/fd/N (N=3..10) never gives a host directory" {
+  local n
+  # a host directory open in cove's caller is the most direct target
+  for n in 3 4 5 6 7 8 9 10; do
+    update_config ".process.cwd = \"/proc/self/fd/$n\"
+      | .process.args = [\"sh\", \"-c\", \"pwd; ls ../../../../tmp ../../../tmp ../../tmp ../tmp 2>/dev/null\"]"
+    run bash -c "exec 7</tmp; $COVE --root $COVE_ROOT run --bundle $BUNDLE fd$n 2>&1 7</tmp"
+    refute_output --partial "$(HOST_MARK)"
+    # refused with the cwd named, as runc does, not run somewhere else
+    assert_failure
+    assert_output --partial "/proc/self/fd/$n"
+  done
+}
+
+@test "a cwd that leads out of the root through an image symlink to a magic link is refused" {
+  update_config '.root.readonly = false'
+  ln -s /proc/self/fd/7 "$BUNDLE/rootfs/hostdir"
+  update_config '.process.cwd = "/hostdir/tmp" | .process.args = ["sh", "-c", "pwd; ls"]'
+  run bash -c "exec 7</; $COVE --root $COVE_ROOT run --bundle $BUNDLE t1 2>&1"
+  refute_output --partial "$(HOST_MARK)"
+  assert_failure
+  assert_output --partial "/hostdir/tmp"
+}
+
+@test "exec --cwd /proc/self/fd/N (N=3..10) never gives a host directory" {
+  local n
+  update_config '.process.args = ["sleep", "1000"]'
+  start_bg ct
+  for n in 3 4 5 6 7 8 9 10; do
+    run bash -c "exec 7</tmp; $COVE --root $COVE_ROOT exec --cwd /proc/self/fd/$n ct sh -c 'pwd; ls ../../../../tmp ../../../tmp ../../tmp ../tmp 2>/dev/null' 2>&1"
+    refute_output --partial "$(HOST_MARK)"
+    assert_failure
+    assert_output --partial "/proc/self/fd/$n"
+  done
+}
+
+@test "a created init holds no host fd: only stdio, the preserved fds and its exec fifos" {
+  update_config '.process.args = ["sleep", "1000"]'
+  # fds the caller leaves open (a host directory among them) must not reach the init
+  bash -c "exec 5</ 6<$TEST_TMP 8</etc/hostname 9>$TEST_TMP/x; $COVE --root $COVE_ROOT create --bundle $BUNDLE --preserve-fds 1 ct 3</etc/hostname >/dev/null 2>&1"
+  local pid
+  pid=$(cove state ct | jq -r .pid)
+  run ls /proc/"$pid"/fd
+  # the preserved fd 3 is the caller's file, as given
+  [ "$(readlink /proc/"$pid"/fd/3)" = /etc/hostname ]
+  # everything else past stdio: the exec fifo and the exec-done fifo, nothing else
+  run foreign_fds "$pid" "^(/etc/hostname|$COVE_ROOT/ct/exec\\.(fifo|done))$"
+  assert_output ""
+  # 0-2, the preserved 3, exec.fifo and exec.done
+  run bash -c "ls /proc/$pid/fd | grep -c ."
+  assert_output 6
+  # none points into the cgroup tree or is a directory of the host
+  run bash -c "for f in /proc/$pid/fd/*; do readlink \$f; done"
+  refute_output --partial /sys/fs/cgroup
+  refute_output --regexp "^$COVE_ROOT/?$"
+  refute_output --regexp "^$COVE_ROOT/ct/?$"
+}
+
+@test "the waiting init's fds cannot be borrowed through /proc/PID/fd by a process joined with exec" {
+  update_config '.process.args = ["sleep", "1000"]'
+  bash -c "exec 5</ 6<$TEST_TMP; $COVE --root $COVE_ROOT create --bundle $BUNDLE ct >/dev/null 2>&1"
+  # the created container's pid namespace: its pid 1 is the waiting init
+  run cove exec --cap CAP_SYS_PTRACE --cap CAP_DAC_READ_SEARCH ct sh -c \
+    'for f in /proc/1/fd/*; do [ -d "$f" ] && { echo "dir $f"; ls "$f/tmp"; }; done; true'
+  refute_output --partial "$(HOST_MARK)"
+  refute_output --partial "dir "
+}
+
+@test "a process joined with exec holds no host fd while it waits inside the container" {
+  local sock=$TEST_TMP/agent.sock i child="" init mnt
+  # a seccomp agent that takes the init's notify fd and then stops answering: the exec child
+  # waits for the hand-over of its own notify fd, inside the container's namespaces
+  "$COVE_TEST_HELPER" stall-listen "$sock" 1 3>&- &
+  STALL_PID=$!
+  update_config ".process.args = [\"sleep\", \"1000\"] | .linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\",
+      listenerPath: \"$sock\", syscalls: [{names: [\"getppid\"], action: \"SCMP_ACT_NOTIFY\"}]}"
+  for ((i = 0; i < 200; i++)); do [ -S "$sock" ] && break; sleep 0.02; done
+  start_bg ct
+  for ((i = 0; i < 200; i++)); do [ -e "$sock.ready" ] && break; sleep 0.02; done
+  [ -e "$sock.ready" ]
+  init=$(cove state ct | jq -r .pid)
+  mnt=$(readlink /proc/"$init"/ns/mnt)
+  bash -c "exec 5</ 6<$TEST_TMP; exec $COVE --root $COVE_ROOT exec ct true" </dev/null >"$TEST_TMP/exec.out" 2>&1 3>&- &
+  # the child is in the container's cgroup; once it is in the container's mount namespace it
+  # must already be clean
+  for ((i = 0; i < 500; i++)); do
+    for p in $(cat "$(cg_path pids)/cgroup.procs" 2>/dev/null); do
+      [ "$p" != "$init" ] && [ "$(readlink /proc/"$p"/ns/mnt 2>/dev/null)" = "$mnt" ] && child=$p
+    done
+    [ -n "$child" ] && break
+    sleep 0.01
+  done
+  [ -n "$child" ]
+  run foreign_fds "$child" '^socket:\[[0-9]+\]$'
+  assert_output ""
+  run bash -c "readlink /proc/$child/fd/* | grep -c ."
+  # stdio and its sync socket to cove exec
+  assert_output 4
+}
