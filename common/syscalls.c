@@ -42,6 +42,11 @@ int sys_execveat(int fd, const char *path, char *const argv[], char *const envp[
   return (int) syscall(SYS_execveat, fd, path, argv, envp, flags);
 }
 
+long sys_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode)
+{
+  return syscall(SYS_set_mempolicy, mode, nodemask, maxnode);
+}
+
 int sys_pivot_root(const char *new_root, const char *put_old)
 {
   return (int) syscall(SYS_pivot_root, new_root, put_old);

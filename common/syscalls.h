@@ -24,6 +24,9 @@ int sys_ioprio_set(int which, int who, int ioprio);
 int sys_sched_setattr(pid_t pid, void *attr, unsigned int flags);
 long sys_seccomp(unsigned int op, unsigned int flags, void *args);
 long sys_bpf(int cmd, void *attr, unsigned int size);
+/* set_mempolicy (2.6.7; glibc leaves it to libnuma): nodemask of maxnode - 1 bits, as the kernel
+ * counts them. */
+long sys_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode);
 /* rt_sigaction straight to the kernel (glibc refuses its own internal signals 32 and 33). */
 int sys_rt_sigaction_default(int sig);
 

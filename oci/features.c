@@ -23,6 +23,11 @@ static const char *const mount_options[] = {
   "strictatime", "suid", "symfollow", "sync", "tmpcopyup", "unbindable", NULL,
 };
 
+/* cove's own annotations that weaken isolation when a caller passes them on unchecked (a value
+ * ending in "." is a prefix, as features.md says): run.cove.rootfs.* names host directories to
+ * mount as layers, run.cove.net.* attaches the container to host bridges and addresses. */
+static const char *const unsafe_annotations[] = {"run.cove.rootfs.", "run.cove.net.", NULL};
+
 static const char *const namespaces[] = {"cgroup", "ipc", "mount", "network", "pid", "user", "uts", "time", NULL};
 
 /* capability(7), up to CAP_CHECKPOINT_RESTORE (Linux 5.9) */
@@ -126,6 +131,12 @@ char *oci_features_json(struct cove_error *err)
   kenabled(g, "idmap", true);
   oci_jgen_map_close(g);
   kenabled(g, "netDevices", true);
+  /* applied with set_mempolicy(2) before the execve, for the init and exec'd processes */
+  oci_jgen_string(g, "memoryPolicy");
+  oci_jgen_map_open(g);
+  oci_jgen_kstrv(g, "modes", oci_mpol_mode_names(), (size_t) -1);
+  oci_jgen_kstrv(g, "flags", oci_mpol_flag_names(), (size_t) -1);
+  oci_jgen_map_close(g);
   oci_jgen_map_close(g);
 
   oci_jgen_string(g, "annotations");
@@ -134,6 +145,7 @@ char *oci_features_json(struct cove_error *err)
   oci_jgen_kstring(g, "io.github.seccomp.libseccomp.version", version);
   oci_jgen_kstring(g, "org.opencontainers.runtime-spec.version", OCI_SPEC_VERSION);
   oci_jgen_map_close(g);
+  oci_jgen_kstrv(g, "potentiallyUnsafeConfigAnnotations", unsafe_annotations, (size_t) -1);
   oci_jgen_map_close(g);
   if (oci_jgen_finish(g, &out, err) < 0)
     return NULL;

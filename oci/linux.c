@@ -22,6 +22,22 @@ static const char *const mpol_modes[] = {"MPOL_DEFAULT",   "MPOL_BIND",         
                                          "MPOL_LOCAL", NULL};
 static const char *const mpol_flags[] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES",
                                          NULL};
+/* personality(2)'s flags by their <sys/personality.h> names; the spec lists none yet, the kernel
+ * takes these */
+static const char *const personality_flags[] = {"UNAME26",           "ADDR_NO_RANDOMIZE", "FDPIC_FUNCPTRS",
+                                                "MMAP_PAGE_ZERO",    "ADDR_COMPAT_LAYOUT", "READ_IMPLIES_EXEC",
+                                                "ADDR_LIMIT_32BIT",  "SHORT_INODE",       "WHOLE_SECONDS",
+                                                "STICKY_TIMEOUTS",   "ADDR_LIMIT_3GB",    NULL};
+
+const char *const *oci_mpol_mode_names(void)
+{
+  return mpol_modes;
+}
+
+const char *const *oci_mpol_flag_names(void)
+{
+  return mpol_flags;
+}
 
 /* Fail at .key with "expected one of ..." when s is not in table. */
 static int check_enum(struct pctx *c, const char *key, const char *const *table, const char *s)
@@ -219,7 +235,8 @@ static int parse_intel_rdt(struct pctx *c, const struct oci_json *o, struct oci_
 static int parse_personality(struct pctx *c, const struct oci_json *o, struct oci_personality *p)
 {
   if (pm_string(c, o, "domain", &p->domain, true) < 0 || check_enum(c, "domain", personality_domains, p->domain) < 0 ||
-      pm_strv(c, o, "flags", &p->flags, &p->flags_len) < 0)
+      pm_strv(c, o, "flags", &p->flags, &p->flags_len) < 0 ||
+      pc_check_names(c, "flags", p->flags, p->flags_len, personality_flags) < 0)
     return -1;
   return 0;
 }
@@ -279,11 +296,24 @@ static int parse_memory_policy(struct pctx *c, const struct oci_json *o, struct 
       return -1;
     }
   }
-  if (p->nodes) {
+  if (p->nodes && *p->nodes) {
     size_t m = pc_push(c, "nodes");
     if (pc_check_cpulist(c, p->nodes) < 0)
       return -1;
     pc_pop(c, m);
+  }
+  /* set_mempolicy(2): MPOL_DEFAULT and MPOL_LOCAL take no nodes; BIND, INTERLEAVE and their
+   * kin need some; PREFERRED without nodes means local allocation */
+  {
+    bool has_nodes = p->nodes && *p->nodes;
+    bool no_nodes = !strcmp(p->mode, "MPOL_DEFAULT") || !strcmp(p->mode, "MPOL_LOCAL");
+    bool needs = !no_nodes && strcmp(p->mode, "MPOL_PREFERRED");
+    if (no_nodes && has_nodes)
+      return pc_fail_key(c, "nodes", "%s takes no nodes", p->mode);
+    if (needs && !has_nodes)
+      return pc_fail_key(c, "nodes", "%s needs nodes", p->mode);
+    if (no_nodes && p->flags_len)
+      return pc_fail_key(c, "flags", "%s takes no flags", p->mode);
   }
   return 0;
 }

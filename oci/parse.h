@@ -138,6 +138,8 @@ const char *const *oci_seccomp_action_names(void); /* indexed by enum oci_seccom
 const char *const *oci_seccomp_op_names(void);     /* indexed by enum oci_seccomp_op */
 const char *const *oci_seccomp_arch_names(void);
 const char *const *oci_seccomp_flag_names(void);
+const char *const *oci_mpol_mode_names(void);          /* linux.memoryPolicy.mode */
+const char *const *oci_mpol_flag_names(void);          /* linux.memoryPolicy.flags */
 
 /* Freeing (oci/free.c). */
 void oci_strv_free(char **v, size_t len);

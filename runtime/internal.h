@@ -75,7 +75,8 @@ int caps_from_name(const char *name, int *cap);
 bool caps_has_effective(const struct oci_capabilities *caps, int cap);
 
 /* ---- process.c ---- */
-/* rlimits, oomScoreAdj, ioPriority, scheduler, personality: while the init is still root. */
+/* rlimits, ioPriority, scheduler, personality (domain and flags), execCPUAffinity.initial and
+ * linux.memoryPolicy: while the init (or exec's child) is still root. */
 int process_apply_early(const struct oci_process *p, const struct oci_config *c, struct cove_error *err);
 /* Resolve args[0] against PATH in env; *out heap. */
 int process_find_exec(const struct oci_process *p, char *const *env, char **out, struct cove_error *err);

@@ -29,6 +29,8 @@
 
 #define IOPRIO_CLASS_SHIFT 13
 #define IOPRIO_WHO_PROCESS 1
+/* The NUMA nodes a memoryPolicy may name (the kernel's MAX_NUMNODES is at most 1024). */
+#define PROCESS_MAX_NUMA_NODES 1024
 /* The most of an image's /etc/passwd read for HOME. */
 #define PROCESS_PASSWD_MAX (4u << 20)
 
@@ -92,6 +94,96 @@ int process_set_cpu_affinity(const char *list, struct cove_error *err)
   return 0;
 }
 
+static unsigned long personality_flag(const char *name)
+{
+  static const struct {
+    const char *n;
+    unsigned long v;
+  } t[] = {
+    {"UNAME26", UNAME26},
+    {"ADDR_NO_RANDOMIZE", ADDR_NO_RANDOMIZE},
+    {"FDPIC_FUNCPTRS", FDPIC_FUNCPTRS},
+    {"MMAP_PAGE_ZERO", MMAP_PAGE_ZERO},
+    {"ADDR_COMPAT_LAYOUT", ADDR_COMPAT_LAYOUT},
+    {"READ_IMPLIES_EXEC", READ_IMPLIES_EXEC},
+    {"ADDR_LIMIT_32BIT", ADDR_LIMIT_32BIT},
+    {"SHORT_INODE", SHORT_INODE},
+    {"WHOLE_SECONDS", WHOLE_SECONDS},
+    {"STICKY_TIMEOUTS", STICKY_TIMEOUTS},
+    {"ADDR_LIMIT_3GB", ADDR_LIMIT_3GB},
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(t); i++)
+    if (!strcmp(name, t[i].n))
+      return t[i].v;
+  return 0;
+}
+
+/* The kernel's values (<linux/mempolicy.h>) of the modes and flags oci/ accepts. */
+static int mpol_value(const char *name, bool flag)
+{
+  static const struct {
+    const char *n;
+    int v;
+  } modes[] = {
+    {"MPOL_DEFAULT", 0}, {"MPOL_PREFERRED", 1},      {"MPOL_BIND", 2},
+    {"MPOL_INTERLEAVE", 3}, {"MPOL_LOCAL", 4}, {"MPOL_PREFERRED_MANY", 5}, {"MPOL_WEIGHTED_INTERLEAVE", 6},
+  }, flags[] = {
+    {"MPOL_F_STATIC_NODES", 1 << 15}, {"MPOL_F_RELATIVE_NODES", 1 << 14}, {"MPOL_F_NUMA_BALANCING", 1 << 13},
+  };
+  for (size_t i = 0; !flag && i < ARRAY_SIZE(modes); i++)
+    if (!strcmp(name, modes[i].n))
+      return modes[i].v;
+  for (size_t i = 0; flag && i < ARRAY_SIZE(flags); i++)
+    if (!strcmp(name, flags[i].n))
+      return flags[i].v;
+  return -1;
+}
+
+/* linux.memoryPolicy: set_mempolicy(2) for this thread, inherited by its children and kept
+ * across execve.  oci/ checked the names and which modes take nodes. */
+static int apply_memory_policy(const struct oci_memory_policy *mp, struct cove_error *err)
+{
+  unsigned long mask[PROCESS_MAX_NUMA_NODES / (8 * sizeof(unsigned long))] = {0};
+  int mode = mpol_value(mp->mode, false);
+  bool nodes = mp->nodes && *mp->nodes;
+
+  if (mode < 0)
+    return cove_error_set(err, EINVAL, "memoryPolicy: unknown mode `%s`", mp->mode);
+  for (size_t i = 0; i < mp->flags_len; i++) {
+    int f = mpol_value(mp->flags[i], true);
+    if (f < 0)
+      return cove_error_set(err, EINVAL, "memoryPolicy: unknown flag `%s`", mp->flags[i]);
+    mode |= f;
+  }
+  for (const char *s = nodes ? mp->nodes : ""; *s;) {
+    char *end;
+    unsigned long a = strtoul(s, &end, 10), b = a;
+    if (end == s)
+      return cove_error_set(err, EINVAL, "memoryPolicy: nodes `%s`: bad node list", mp->nodes);
+    if (*end == '-') {
+      s = end + 1;
+      b = strtoul(s, &end, 10);
+      if (end == s || b < a)
+        return cove_error_set(err, EINVAL, "memoryPolicy: nodes `%s`: bad node list", mp->nodes);
+    }
+    if (b >= PROCESS_MAX_NUMA_NODES)
+      return cove_error_set(err, EINVAL, "memoryPolicy: nodes `%s`: node %lu is above the %d nodes cove handles",
+                            mp->nodes, b, PROCESS_MAX_NUMA_NODES);
+    for (unsigned long n = a; n <= b; n++)
+      mask[n / (8 * sizeof(unsigned long))] |= 1UL << (n % (8 * sizeof(unsigned long)));
+    s = end;
+    if (*s == ',')
+      s++;
+    else if (*s)
+      return cove_error_set(err, EINVAL, "memoryPolicy: nodes `%s`: bad node list", mp->nodes);
+  }
+  /* the kernel reads maxnode - 1 bits */
+  if (sys_set_mempolicy(mode, nodes ? mask : NULL, nodes ? PROCESS_MAX_NUMA_NODES + 1 : 0) < 0)
+    return cove_error_set(err, errno, "memoryPolicy: set_mempolicy %s%s%s", mp->mode, nodes ? " nodes " : "",
+                          nodes ? mp->nodes : "");
+  return 0;
+}
+
 int process_apply_early(const struct oci_process *p, const struct oci_config *c, struct cove_error *err)
 {
   (void) c;
@@ -125,9 +217,17 @@ int process_apply_early(const struct oci_process *p, const struct oci_config *c,
   if (c && c->linux_ && c->linux_->personality) {
     const struct oci_personality *pe = c->linux_->personality;
     unsigned long v = !strcmp(pe->domain, "LINUX32") ? PER_LINUX32 : PER_LINUX;
+    for (size_t i = 0; i < pe->flags_len; i++) {
+      unsigned long f = personality_flag(pe->flags[i]);
+      if (!f)
+        return cove_error_set(err, EINVAL, "personality: unknown flag `%s`", pe->flags[i]);
+      v |= f;
+    }
     if (personality(v) < 0)
-      return cove_error_set(err, errno, "personality %s", pe->domain);
+      return cove_error_set(err, errno, "personality %s (%#lx)", pe->domain, v);
   }
+  if (c && c->linux_ && c->linux_->memory_policy && apply_memory_policy(c->linux_->memory_policy, err) < 0)
+    return -1;
   if (p->exec_cpu_affinity && p->exec_cpu_affinity->initial &&
       process_set_cpu_affinity(p->exec_cpu_affinity->initial, err) < 0)
     return -1;

@@ -76,3 +76,34 @@ start_receiver() {
   assert_line --index 1 --regexp '^/dev/console 620 5 8[89a-f]'
   assert_line --index 2 --regexp '^/dev/pts/[0-9]+ 620 5 8[89a-f]'
 }
+
+@test "the pty has ONLCR cleared, as runc's: lines end in \\n, not \\r\\n" {
+  update_config '.process.args = ["sh", "-c", "stty -a 2>/dev/null | grep -o -- -onlcr; echo line-one; echo line-two"]'
+  start_receiver
+  cove run -d --bundle "$BUNDLE" --console-socket "$SOCK" t1
+  wait "$RECV_PID"
+  RECV_PID=
+  run cat "$TEST_TMP/tty.out"
+  assert_line --index 0 -- -onlcr
+  assert_line --index 1 line-one
+  [ "$(tr -cd '\r' <"$TEST_TMP/tty.out" | wc -c)" -eq 0 ]
+}
+
+@test "the pty slave belongs to process.user, for run and exec (the group stays devpts')" {
+  update_config '.process.user = {uid: 1000, gid: 1000}
+    | .process.args = ["sh", "-c", "stat -c %u:%g $(readlink /proc/self/fd/0); sleep 1000"]'
+  start_receiver
+  cove run -d --bundle "$BUNDLE" --console-socket "$SOCK" t1
+  local i
+  for ((i = 0; i < 200; i++)); do grep -q : "$TEST_TMP/tty.out" 2>/dev/null && break; sleep 0.02; done
+  run head -n1 "$TEST_TMP/tty.out"
+  assert_output "1000:5"
+  kill "$RECV_PID" 2>/dev/null || true
+  wait "$RECV_PID" 2>/dev/null || true
+  start_receiver
+  cove exec -d --tty --console-socket "$SOCK" --user 1001:1001 t1 sh -c 'stat -c %u:%g $(readlink /proc/self/fd/0)'
+  wait "$RECV_PID"
+  RECV_PID=
+  run cat "$TEST_TMP/tty.out"
+  assert_output "1001:5"
+}

@@ -184,3 +184,43 @@ teardown() {
   assert_failure 255
   assert_output --partial "sub-cgroup"
 }
+
+@test "exec: HOME from the container's /etc/passwd, with and without --process and --user (runc)" {
+  run cove exec ct sh -c 'env | grep ^HOME='
+  assert_success
+  assert_output "HOME=/root"
+  run cove exec --user 65534 ct sh -c 'env | grep ^HOME='
+  assert_success
+  assert_output "HOME=/nonexistent"
+  run cove exec --user 4242:4242 ct sh -c 'env | grep ^HOME='
+  assert_success
+  assert_output "HOME=/"
+  jq -n '{args: ["sh", "-c", "env | grep ^HOME="], cwd: "/", user: {uid: 65534, gid: 65534}}' >"$TEST_TMP/p.json"
+  run cove exec --process "$TEST_TMP/p.json" ct
+  assert_success
+  assert_output "HOME=/nonexistent"
+  # a HOME given wins
+  run cove exec --env HOME=/given ct sh -c 'env | grep ^HOME='
+  assert_success
+  assert_output "HOME=/given"
+}
+
+@test "exec --cap raises the capability in the ambient set too when the config has inheritable ones (runc)" {
+  # CAP_NET_RAW = 13, CAP_KILL = 5
+  update_config '.linux.cgroupsPath += "-inh" | .process.capabilities.bounding += ["CAP_NET_RAW"]
+    | .process.capabilities.inheritable = ["CAP_NET_RAW", "CAP_KILL"]'
+  cove run -d --bundle "$BUNDLE" ct2
+  run cove exec --user 1000 --cap CAP_NET_RAW ct2 cove-test-helper caps
+  assert_success
+  assert_line "CapAmb:	$(printf '%016x' $((1 << 13)))"
+  # a non-root process keeps what is ambient: the capability is usable
+  assert_line "CapEff:	$(printf '%016x' $((1 << 13)))"
+  # without inheritable ones in the config: bounding, effective, permitted, not ambient
+  run cove exec --user 1000 --cap CAP_NET_RAW ct cove-test-helper caps
+  assert_success
+  assert_line "CapAmb:	0000000000000000"
+  # a --cap that is not inheritable cannot be raised: said, naming it
+  run cove exec --user 1000 --cap CAP_SYS_NICE ct2 cove-test-helper caps
+  assert_success
+  assert_output --partial "capability CAP_SYS_NICE (ambient set) cannot be raised: it is not in the inheritable set"
+}

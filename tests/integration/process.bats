@@ -157,3 +157,97 @@ capmask() {
   assert_line --regexp '^SigBlk:[[:space:]]+0+$'
   assert_line --regexp '^SigIgn:[[:space:]]+0+$'
 }
+
+@test "HOME comes from the container's /etc/passwd when process.env has none, / without an entry (runc)" {
+  local uid want
+  # the rootfs's passwd: root -> /root, nobody (65534) -> /nonexistent; 4242 has no entry
+  for uid in 0:/root 65534:/nonexistent 4242:/; do
+    want=${uid#*:}
+    update_config ".process.user = {uid: ${uid%%:*}, gid: 0} | .process.args = [\"sh\", \"-c\", \"env | grep ^HOME=\"]"
+    run cove run --bundle "$BUNDLE" "h${uid%%:*}"
+    assert_success
+    assert_output "HOME=$want"
+  done
+  # an empty HOME is no HOME; a HOME that is given stays
+  update_config '.process.user = {uid: 0, gid: 0} | .process.env += ["HOME="]'
+  run cove run --bundle "$BUNDLE" h-empty
+  assert_success
+  assert_output "HOME=/root"
+  update_config '.process.env = (.process.env | map(select(startswith("HOME=") | not))) + ["HOME=/given"]'
+  run cove run --bundle "$BUNDLE" h-given
+  assert_success
+  assert_output "HOME=/given"
+}
+
+@test "HOME from /etc/passwd never follows the image out of its root, and a fifo there does not hang" {
+  private_rootfs
+  update_config '.root.readonly = false | .process.args = ["sh", "-c", "env | grep ^HOME="]'
+  rm "$BUNDLE/rootfs/etc/passwd"
+  # a symlink to the host's passwd (absolute: resolved in the rootfs, where it does not exist)
+  ln -s /proc/1/root/etc/passwd "$BUNDLE/rootfs/etc/passwd"
+  run cove run --bundle "$BUNDLE" t1
+  assert_success
+  assert_output "HOME=/"
+  rm "$BUNDLE/rootfs/etc/passwd"
+  mkfifo "$BUNDLE/rootfs/etc/passwd"
+  run timeout 20 "$COVE" --root "$COVE_ROOT" run --bundle "$BUNDLE" t2
+  assert_success
+  assert_output "HOME=/"
+}
+
+@test "process.user without gid runs with gid 0 (runc's reading)" {
+  update_config '.process.user = {uid: 1000} | .process.args = ["cove-test-helper", "ids"]'
+  run cove run --bundle "$BUNDLE" t1
+  assert_success
+  assert_output --partial "uid=1000 gid=0 "
+}
+
+@test "an unknown capability name is a warning naming it and is skipped, not a config error" {
+  update_config '.process.capabilities.bounding += ["NOT_A_CAP"] | .process.capabilities.effective += ["CAP_BOGUS"]
+    | .process.args = ["cove-test-helper", "caps"]'
+  run cove run --bundle "$BUNDLE" t1
+  assert_success
+  assert_output --partial "NOT_A_CAP"
+  assert_output --partial "CAP_BOGUS"
+  # the known ones still apply: CAP_AUDIT_WRITE=29 CAP_KILL=5 CAP_NET_BIND_SERVICE=10
+  assert_line "CapBnd:	$(capmask 5 10 29)"
+}
+
+@test "an ambient capability that cannot be raised is a warning naming it" {
+  update_config '.process.capabilities.ambient = ["CAP_KILL"] | del(.process.capabilities.inheritable)
+    | .process.args = ["cove-test-helper", "caps"]'
+  run cove run --bundle "$BUNDLE" t1
+  assert_success
+  assert_output --partial "capability CAP_KILL (ambient set) cannot be raised: it is not in the inheritable set"
+  assert_line "CapAmb:	0000000000000000"
+}
+
+@test "linux.memoryPolicy is applied with set_mempolicy before the execve" {
+  [ -d /sys/devices/system/node/node0 ] || skip "needs NUMA support in the kernel (node0)"
+  # mode numbers of <linux/mempolicy.h>: BIND 2, INTERLEAVE 3; MPOL_F_STATIC_NODES is 1<<15
+  update_config '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0"} | .process.args = ["cove-test-helper", "mempolicy"]'
+  run cove run --bundle "$BUNDLE" t1
+  assert_success
+  assert_output "mode=2 nodes=1"
+  update_config '.linux.memoryPolicy = {mode: "MPOL_INTERLEAVE", nodes: "0", flags: ["MPOL_F_STATIC_NODES"]}'
+  run cove run --bundle "$BUNDLE" t2
+  assert_success
+  assert_output "mode=$((3 | 1 << 15)) nodes=1"
+  # a node the host does not have: the kernel's refusal, named
+  update_config '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "1000"}'
+  run cove run --bundle "$BUNDLE" t3
+  assert_failure
+  assert_output --partial "memoryPolicy: set_mempolicy MPOL_BIND nodes 1000"
+}
+
+@test "personality flags are applied, an unknown one is refused" {
+  update_config '.linux.personality = {domain: "LINUX", flags: ["ADDR_NO_RANDOMIZE"]} | .process.args = ["cat", "/proc/self/personality"]'
+  run cove run --bundle "$BUNDLE" t1
+  assert_success
+  assert_output 00040000
+  update_config '.linux.personality.flags = ["NO_SUCH_FLAG"]'
+  run cove run --bundle "$BUNDLE" t2
+  assert_failure
+  assert_output --partial ".linux.personality.flags[0]"
+  assert_output --partial NO_SUCH_FLAG
+}

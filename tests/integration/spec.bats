@@ -149,3 +149,14 @@ compare_with_runc() {
   run "$COVE" features extra
   assert_failure 2
 }
+
+@test "features lists memoryPolicy and potentiallyUnsafeConfigAnnotations (runtime-spec 1.3)" {
+  run "$COVE" features
+  assert_success
+  echo "$output" >"$BATS_TEST_TMPDIR/features.json"
+  jq -e '(.linux.memoryPolicy.modes | index("MPOL_BIND") != null and index("MPOL_INTERLEAVE") != null
+            and index("MPOL_PREFERRED") != null and index("MPOL_LOCAL") != null)
+      and (.linux.memoryPolicy.flags | index("MPOL_F_STATIC_NODES") != null)
+      and (.potentiallyUnsafeConfigAnnotations | index("run.cove.rootfs.") != null and index("run.cove.net.") != null)' \
+    "$BATS_TEST_TMPDIR/features.json"
+}

@@ -397,6 +397,16 @@ static void test_process_object(void **state)
   assert_int_equal(p->oom_score_adj.v, 100);
   assert_false(p->user.umask.set);
   oci_process_free(p);
+  /* runc's reading: a user without gid is gid 0; a capability name nobody knows parses (the
+   * runtime warns about it and skips it) */
+  json = "{\"user\":{\"uid\":1000},\"args\":[\"sh\"],\"cwd\":\"/\","
+         "\"capabilities\":{\"bounding\":[\"CAP_KILL\",\"NOT_A_CAP\",\"cap_chown\"]}}";
+  assert_int_equal(oci_process_parse("process.json", json, strlen(json), &p, &err), 0);
+  assert_int_equal(p->user.uid, 1000);
+  assert_int_equal(p->user.gid, 0);
+  assert_int_equal(p->capabilities->bounding_len, 3);
+  assert_string_equal(p->capabilities->bounding[1], "NOT_A_CAP");
+  oci_process_free(p);
 }
 
 static void test_state_json_bytes(void **state)
@@ -457,6 +467,12 @@ static void test_features_json(void **state)
   assert_false(oci_json_get(oci_json_get(linux_, "apparmor"), "enabled")->b);
   assert_false(oci_json_get(oci_json_get(linux_, "selinux"), "enabled")->b);
   assert_true(oci_json_get(oci_json_get(oci_json_get(linux_, "mountExtensions"), "idmap"), "enabled")->b);
+  /* memoryPolicy (spec 1.3): the modes and flags cove applies */
+  assert_int_equal(oci_json_get(oci_json_get(linux_, "memoryPolicy"), "modes")->len, 7);
+  assert_int_equal(oci_json_get(oci_json_get(linux_, "memoryPolicy"), "flags")->len, 3);
+  /* annotations that weaken isolation: cove's own, which name host paths and host bridges */
+  assert_non_null(oci_json_get(doc, "potentiallyUnsafeConfigAnnotations"));
+  assert_int_equal(oci_json_get(doc, "potentiallyUnsafeConfigAnnotations")->len, 2);
   assert_non_null(oci_json_get(oci_json_get(doc, "annotations"), "io.github.seccomp.libseccomp.version"));
 }
 
