@@ -127,6 +127,19 @@ static int parse_syscall(struct pctx *c, const struct oci_json *o, struct oci_se
   if (parse_enum(c, o, "action", actions, &act) < 0)
     return -1;
   sc->action = (enum oci_seccomp_action) act;
+  /* A notify filter is loaded before its listener has the fd: the runtime itself still writes
+   * (runc refuses `write` for this reason) and cove passes the fd to its parent with sendmsg,
+   * which under SCMP_ACT_NOTIFY would wait for a listener that never gets the fd. */
+  for (size_t i = 0; sc->action == OCI_SECCOMP_ACT_NOTIFY && i < sc->names_len; i++) {
+    if (!strcmp(sc->names[i], "write") || !strcmp(sc->names[i], "sendmsg")) {
+      size_t m = pc_push(c, "names");
+      pc_push_idx(c, i);
+      pc_fail(c, "SCMP_ACT_NOTIFY cannot be used for `%s`: the runtime needs it to hand the notify fd over",
+              sc->names[i]);
+      pc_pop(c, m);
+      return -1;
+    }
+  }
   if (pm_u64(c, o, "errnoRet", UINT32_MAX, &sc->errno_ret) < 0 ||
       check_errno_ret(c, "errnoRet", sc->action, &sc->errno_ret) < 0 || pm_array(c, o, "args", &a) < 0)
     return -1;
