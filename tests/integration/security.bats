@@ -52,14 +52,30 @@ attacker_config() {
   [ "$before" = "$after" ]
 }
 
-@test "the sealed copy is really sealed" {
+@test "the sealed copy is really sealed: seen from inside it is a sealed memfd, and writes fail with EPERM" {
   update_config '.process.args = ["sleep", "100"]'
   cove create --bundle "$BUNDLE" victim
   local pid
   pid=$(cove state victim | jq -r .pid)
-  # even host root cannot write into it
-  run bash -c "printf X 1<>/proc/$pid/exe"
+  # from inside the container's pid namespace, /proc/1/exe is a memfd with every write seal
+  attacker_config "$pid" cove-test-helper seals /proc/1/exe
+  run cove run --bundle "$TEST_TMP/attacker" attacker
+  assert_success
+  assert_output "seals: write shrink grow seal"
+  # A write to a running executable fails with ETXTBSY whether it is sealed or not; the seal is
+  # what stops it once the init has moved on.  Hold the copy (as an attacker in the container
+  # would), let the init exec its process, then reopen the copy for writing and write.
+  exec 8</proc/"$pid"/exe
+  cove start victim
+  wait_for_state victim running
+  # nothing executes the copy any more: only the seal can stop a write now
+  run readlink /proc/"$pid"/exe
+  refute_output --partial memfd
+  run bash -c 'printf X 1<>/proc/self/fd/8' 8<&8
+  exec 8<&-
   assert_failure
+  assert_output --partial "Operation not permitted"
+  refute_output --partial "Text file busy"
 }
 
 @test "the cwd is inside the rootfs and / is the rootfs" {
