@@ -18,7 +18,8 @@ HARDEN      := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 WARN        := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla
 CFLAGS_ALL  := -std=gnu17 $(OPTFLAGS) $(HARDEN) $(WARN) -D_GNU_SOURCE -DCOVE_VERSION=\"$(VERSION)\" \
                -I. $(PKG_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS)
-LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now $(EXTRA_LDFLAGS) $(LDFLAGS)
+# --build-id: the seccomp cache is keyed by the binary's build id (seccomp/key.c)
+LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--build-id=sha1 $(EXTRA_LDFLAGS) $(LDFLAGS)
 
 MODULES     := common oci cgroups seccomp netns runtime runtime/rootfs cmd
 LIB_SRCS    := $(sort $(foreach m,$(filter-out cmd,$(MODULES)),$(wildcard $(m)/*.c)))

@@ -46,10 +46,26 @@ void cove_buf_release(struct cove_buf *b);
  * themselves share a cache entry. */
 void cove_seccomp_serialize(const struct oci_seccomp *sc, struct cove_buf *out);
 
-/* The cache key: SHA-256 over a format tag, libseccomp's version, the native architecture, the
- * kernel release (flag and action support is probed on it), the serialization's length, then the
- * serialization itself. */
+/* What compiles a program: cove's version and the GNU build id of the running binary (the hash
+ * of the binary where it has none), and the build id of the libseccomp it runs with.  Keying the
+ * cache by them means a rebuilt cove or libseccomp never gets a program an older one compiled,
+ * with no format number to remember to bump. */
+struct cove_seccomp_build {
+  const char *version;
+  uint8_t self_id[64];
+  size_t self_len;
+  uint8_t lib_id[64];
+  size_t lib_len;
+  bool seen_self;
+};
+void cove_seccomp_build_of_this(struct cove_seccomp_build *b);
+
+/* The cache key: SHA-256 over a format tag, the build (above), libseccomp's version, the native
+ * architecture, the kernel release (flag and action support is probed on it), the
+ * serialization's length, then the serialization itself. */
 void cove_seccomp_cache_key(const struct oci_seccomp *sc, uint8_t key[COVE_SHA256_LEN]);
+void cove_seccomp_cache_key_with(const struct oci_seccomp *sc, const struct cove_seccomp_build *b,
+                                 uint8_t key[COVE_SHA256_LEN]);
 
 /* ---- compile.c: OCI → libseccomp → BPF ---- */
 

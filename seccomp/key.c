@@ -5,16 +5,21 @@
  * in a fixed order, integers as little-endian u64, strings and arrays prefixed by their length.
  * Length prefixes make it injective: two different sections can only share a key through a
  * SHA-256 collision, and the serialized length goes into the hash as well. */
+#include <elf.h>
+#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
 #include <seccomp.h>
 
+#include "common/cleanup.h"
 #include "common/util.h"
 #include "seccomp/internal.h"
 
-#define KEY_FORMAT "cove-seccomp-cache-v1"
+/* The layout of the key's own fields; what compiles the program is keyed by build (below), so
+ * this changes only if the key's fields change. */
+#define KEY_FORMAT "cove-seccomp-cache-v2"
 
 void cove_buf_release(struct cove_buf *b)
 {
@@ -86,7 +91,67 @@ void cove_seccomp_serialize(const struct oci_seccomp *sc, struct cove_buf *out)
   }
 }
 
-void cove_seccomp_cache_key(const struct oci_seccomp *sc, uint8_t key[COVE_SHA256_LEN])
+/* The NT_GNU_BUILD_ID note among the PT_NOTE segments of one loaded object. */
+static size_t find_build_id(const struct dl_phdr_info *info, uint8_t *out, size_t max)
+{
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    const char *p, *end;
+    if (ph->p_type != PT_NOTE)
+      continue;
+    p = (const char *) (info->dlpi_addr + ph->p_vaddr);
+    end = p + ph->p_memsz;
+    while (p + sizeof(ElfW(Nhdr)) <= end) {
+      const ElfW(Nhdr) *n = (const ElfW(Nhdr) *) (const void *) p;
+      const char *name = p + sizeof(*n);
+      const char *desc = name + ((n->n_namesz + 3) & ~3u);
+      const char *next = desc + ((n->n_descsz + 3) & ~3u);
+      if (next > end || next <= p)
+        break;
+      if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && !memcmp(name, "GNU", 4) && n->n_descsz &&
+          n->n_descsz <= max) {
+        memcpy(out, desc, n->n_descsz);
+        return n->n_descsz;
+      }
+      p = next;
+    }
+  }
+  return 0;
+}
+
+static int build_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+  struct cove_seccomp_build *b = data;
+  (void) size;
+  /* the first object is the program itself (it has no name) */
+  if (!b->seen_self) {
+    b->seen_self = true;
+    b->self_len = find_build_id(info, b->self_id, sizeof(b->self_id));
+  } else if (info->dlpi_name && strstr(info->dlpi_name, "libseccomp") && !b->lib_len) {
+    b->lib_len = find_build_id(info, b->lib_id, sizeof(b->lib_id));
+  }
+  return 0;
+}
+
+void cove_seccomp_build_of_this(struct cove_seccomp_build *b)
+{
+  *b = (struct cove_seccomp_build){.version = COVE_VERSION};
+  dl_iterate_phdr(build_cb, b);
+  if (!b->self_len) {
+    /* a binary linked without a build-id note: the hash of the binary itself */
+    _cleanup_free_ char *exe = NULL;
+    size_t len = 0;
+    struct cove_error e = COVE_ERROR_INIT;
+    if (read_file("/proc/self/exe", 64u << 20, &exe, &len, &e) == 0) {
+      cove_sha256(exe, len, b->self_id);
+      b->self_len = COVE_SHA256_LEN;
+    }
+    cove_error_release(&e);
+  }
+}
+
+void cove_seccomp_cache_key_with(const struct oci_seccomp *sc, const struct cove_seccomp_build *b,
+                                 uint8_t key[COVE_SHA256_LEN])
 {
   struct cove_buf ser = {0}, head = {0};
   const struct scmp_version *v = seccomp_version();
@@ -95,6 +160,12 @@ void cove_seccomp_cache_key(const struct oci_seccomp *sc, uint8_t key[COVE_SHA25
 
   cove_seccomp_serialize(sc, &ser);
   put_str(&head, KEY_FORMAT);
+  /* what compiled the program: this cove (its version and build) and this libseccomp */
+  put_str(&head, b->version);
+  put_u64(&head, b->self_len);
+  put(&head, b->self_id, b->self_len);
+  put_u64(&head, b->lib_len);
+  put(&head, b->lib_id, b->lib_len);
   put_u64(&head, v ? v->major : 0);
   put_u64(&head, v ? v->minor : 0);
   put_u64(&head, v ? v->micro : 0);
@@ -111,4 +182,11 @@ void cove_seccomp_cache_key(const struct oci_seccomp *sc, uint8_t key[COVE_SHA25
   cove_sha256_final(&h, key);
   cove_buf_release(&ser);
   cove_buf_release(&head);
+}
+
+void cove_seccomp_cache_key(const struct oci_seccomp *sc, uint8_t key[COVE_SHA256_LEN])
+{
+  struct cove_seccomp_build b;
+  cove_seccomp_build_of_this(&b);
+  cove_seccomp_cache_key_with(sc, &b, key);
 }

@@ -405,6 +405,39 @@ busybox_workload='set -e; echo hello >/tmp/f; cat /tmp/f; ls / >/dev/null; ps >/
   [ "$(stat -c %s "${entries[0]}")" -gt 100 ]
 }
 
+@test "seccomp: a cove of another build never gets the filter an older build compiled" {
+  sc_config '{defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["getppid"], action: "SCMP_ACT_ERRNO", errnoRet: 42}]}' \
+    '["cove-syscall", "getppid"]'
+  sc_run
+  assert_success
+  local entries other=$TEST_TMP/cove-other id id2 off first
+  entries=("$COVE_ROOT"/seccomp-cache/*.bpf)
+  [ "${#entries[@]}" -eq 1 ]
+  # the same cove with another build id (same version, same code: only what the build-id note
+  # says differs), as a rebuild with another compiler would have
+  cp "$COVE" "$other"
+  id=$(readelf -n "$other" | awk '/Build ID/ {print $3}')
+  [ -n "$id" ]
+  off=$(LC_ALL=C grep -obUaP "$(sed 's/../\\x&/g' <<<"$id")" "$other" | head -n1 | cut -d: -f1)
+  [ -n "$off" ]
+  first=$(printf '%02x' $((0x${id:0:2} ^ 0xff)))
+  printf "\\x$first" | dd of="$other" bs=1 seek="$off" conv=notrunc status=none
+  id2=$(readelf -n "$other" | awk '/Build ID/ {print $3}')
+  [ "$id2" != "$id" ] && [ "${id2:2}" = "${id:2}" ]
+  run "$other" --root "$COVE_ROOT" run --bundle "$BUNDLE" "$ID-other"
+  assert_success
+  assert_output "ret=-1 errno=42"
+  # its own entry, not the first build's
+  entries=("$COVE_ROOT"/seccomp-cache/*.bpf)
+  [ "${#entries[@]}" -eq 2 ]
+  # and the first build still finds its own
+  ID=$ID-again
+  sc_run
+  assert_success
+  entries=("$COVE_ROOT"/seccomp-cache/*.bpf)
+  [ "${#entries[@]}" -eq 2 ]
+}
+
 # ---- errors ----
 
 @test "seccomp: a bad action fails with its JSON path named" {

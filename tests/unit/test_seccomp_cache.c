@@ -93,6 +93,49 @@ static void key_of(struct fixture *f, uint8_t key[COVE_SHA256_LEN])
   cove_seccomp_cache_key(&f->sc, key);
 }
 
+/* A changed compiler (another cove build, another libseccomp build, another cove version) must
+ * never be served a program an older one compiled: the key moves with each, by itself, without a
+ * format number to bump. */
+static void test_key_tracks_the_build(void **state)
+{
+  struct fixture f;
+  struct cove_seccomp_build this, other;
+  uint8_t k0[COVE_SHA256_LEN], k1[COVE_SHA256_LEN];
+  (void) state;
+
+  fixture_init(&f);
+  cove_seccomp_build_of_this(&this);
+  /* the running binary carries a GNU build id (the Makefile links with --build-id), and so does
+   * the libseccomp it runs with */
+  assert_int_equal(this.self_len, 20);
+  assert_true(this.lib_len > 0);
+  assert_string_equal(this.version, COVE_VERSION);
+  cove_seccomp_cache_key_with(&f.sc, &this, k0);
+  cove_seccomp_cache_key(&f.sc, k1);
+  assert_memory_equal(k0, k1, sizeof k0);
+
+  other = this;
+  other.self_id[0] ^= 1;
+  cove_seccomp_cache_key_with(&f.sc, &other, k1);
+  assert_memory_not_equal(k0, k1, sizeof k0);
+
+  other = this;
+  other.lib_id[other.lib_len - 1] ^= 0x80;
+  cove_seccomp_cache_key_with(&f.sc, &other, k1);
+  assert_memory_not_equal(k0, k1, sizeof k0);
+
+  other = this;
+  other.version = "0.0.0-other";
+  cove_seccomp_cache_key_with(&f.sc, &other, k1);
+  assert_memory_not_equal(k0, k1, sizeof k0);
+
+  /* no id at all is a build of its own too, not a wildcard */
+  other = this;
+  other.self_len = 0;
+  cove_seccomp_cache_key_with(&f.sc, &other, k1);
+  assert_memory_not_equal(k0, k1, sizeof k0);
+}
+
 static void test_key_tracks_content(void **state)
 {
   struct fixture a, b;
@@ -448,6 +491,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_sha256_vectors),
     cmocka_unit_test(test_key_tracks_content),
+    cmocka_unit_test(test_key_tracks_the_build),
     cmocka_unit_test(test_serialization_is_injective_on_boundaries),
     cmocka_unit_test(test_store_then_hit_and_miss),
     cmocka_unit_test(test_corrupt_entries_are_misses),
