@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -113,10 +114,25 @@ int cove_seccomp_send_listener_full(const char *listener_path, int notify_fd, in
   sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (sock < 0)
     return cove_error_set(err, errno, "seccomp listener `%s`: socket", listener_path);
-  if (connect(sock, (struct sockaddr *) &addr, sizeof addr) < 0)
+  /* a listener that stops accepting (its backlog full) or reading must not hold the container
+   * (and its creator) for ever: connect and send give up after the bound */
+  {
+    struct timeval tv = {.tv_sec = COVE_SECCOMP_LISTENER_TIMEOUT_S};
+    if (setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0)
+      return cove_error_set(err, errno, "seccomp listener `%s`: set a send timeout", listener_path);
+  }
+  if (connect(sock, (struct sockaddr *) &addr, sizeof addr) < 0) {
+    if (errno == EAGAIN)
+      return cove_error_set(err, ETIMEDOUT, "seccomp listener `%s`: connect: no answer within %d s", listener_path,
+                            COVE_SECCOMP_LISTENER_TIMEOUT_S);
     return cove_error_set(err, errno, "seccomp listener `%s`: connect", listener_path);
-  if (send_with_fd(sock, doc, strlen(doc), notify_fd) < 0)
+  }
+  if (send_with_fd(sock, doc, strlen(doc), notify_fd) < 0) {
+    if (errno == EAGAIN)
+      return cove_error_set(err, ETIMEDOUT, "seccomp listener `%s`: send the notify fd: not read within %d s",
+                            listener_path, COVE_SECCOMP_LISTENER_TIMEOUT_S);
     return cove_error_set(err, errno, "seccomp listener `%s`: send the notify fd", listener_path);
+  }
   return 0;
 }
 

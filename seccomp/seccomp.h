@@ -39,6 +39,10 @@ void cove_seccomp_prog_release(struct cove_seccomp_prog *prog);
 
 /* ---- additions (additive to the contract above) ---- */
 
+/* How long the listener may take to accept the connection and read the state (bounded, so that
+ * an agent that stops answering fails the container instead of hanging it). */
+#define COVE_SECCOMP_LISTENER_TIMEOUT_S 10
+
 /* The full form of cove_seccomp_send_listener(): the "container process state" sent is
  *   {"ociVersion":..., "fds":["seccompFd"], "pid":pid, "metadata":metadata, "state":<state_json>}
  * with notify_fd in SCM_RIGHTS; metadata (linux.seccomp.listenerMetadata) may be NULL.

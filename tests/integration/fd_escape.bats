@@ -138,3 +138,29 @@ foreign_fds() {
   # stdio and its sync socket to cove exec
   assert_output 4
 }
+
+@test "hooks that run in the container's namespaces take no host fd along (createContainer, startContainer)" {
+  mkdir -p "$TEST_TMP/out"
+  update_config ".mounts += [{destination: \"/out\", type: \"bind\", source: \"$TEST_TMP/out\", options: [\"rbind\", \"rw\"]}]
+    | .hooks.createContainer = [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"$COVE_TEST_HELPER fds >$TEST_TMP/out/create.fds\"]}]
+    | .hooks.startContainer = [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"cove-test-helper fds >/out/start.fds\"]}]
+    | .process.args = [\"true\"]"
+  run bash -c "exec 5</ 6<$TEST_TMP; $COVE --root $COVE_ROOT run --bundle $BUNDLE t1 2>&1"
+  assert_success
+  run cat "$TEST_TMP/out/create.fds"
+  assert_output $'0\n1\n2'
+  run cat "$TEST_TMP/out/start.fds"
+  assert_output $'0\n1\n2'
+}
+
+@test "--preserve-fds naming fds the caller left closed passes /dev/null there, never an fd of cove's" {
+  update_config '.process.args = ["sh", "-c", "for f in 0 1 2 3 4; do readlink /proc/self/fd/$f; done; ls /proc/self/fd/3/ 2>&1 | head -n 3"]'
+  # stdin closed too: nothing of cove's may land on 0 either
+  run bash -c "exec 0<&- 3<&- 4<&-; $COVE --root $COVE_ROOT run --preserve-fds 2 --bundle $BUNDLE t1 2>&1"
+  assert_success
+  assert_line --index 0 /dev/null
+  assert_line --index 3 /dev/null
+  assert_line --index 4 /dev/null
+  refute_output --partial "$COVE_ROOT"
+  refute_output --partial t1
+}

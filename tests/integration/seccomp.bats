@@ -594,3 +594,23 @@ start_listener() {
   refute_output --partial "without a word"
   [ "${#lines[@]}" -eq 1 ]
 }
+
+@test "seccomp: a listener that stops answering fails the container within a bounded time, naming it" {
+  local sock=$TEST_TMP/stall.sock i start
+  # accepts nothing: its backlog is full, the next connect(2) waits
+  "$COVE_TEST_HELPER" stall-listen "$sock" 0 3>&- &
+  LISTENER_PID=$!
+  for ((i = 0; i < 200; i++)); do [ -e "$sock.ready" ] && break; sleep 0.02; done
+  [ -e "$sock.ready" ]
+  sc_config "{defaultAction: \"SCMP_ACT_ALLOW\", listenerPath: \"$sock\",
+      syscalls: [{names: [\"getppid\"], action: \"SCMP_ACT_NOTIFY\"}]}" '["true"]'
+  start=$SECONDS
+  run timeout 60 "$COVE" --root "$COVE_ROOT" run --bundle "$BUNDLE" "$ID"
+  assert_failure
+  [ "$status" -ne 124 ] # not the test's own timeout
+  assert_output --partial "seccomp listener \`$sock\`: connect: no answer within 10 s"
+  [ $((SECONDS - start)) -lt 30 ]
+  # nothing is left of the container
+  run cove list -q
+  assert_output ""
+}
