@@ -75,17 +75,16 @@ foreign_fds() {
   done
 }
 
-@test "a created init holds no host fd: only stdio, the preserved fds and its exec fifos" {
-  update_config '.process.args = ["sleep", "1000"]'
+# created_init_fds ID: create ID with host fds open in the caller and check the waiting init.
+created_init_fds() {
+  local id=$1 pid
   # fds the caller leaves open (a host directory among them) must not reach the init
-  bash -c "exec 5</ 6<$TEST_TMP 8</etc/hostname 9>$TEST_TMP/x; $COVE --root $COVE_ROOT create --bundle $BUNDLE --preserve-fds 1 ct 3</etc/hostname >/dev/null 2>&1"
-  local pid
-  pid=$(cove state ct | jq -r .pid)
-  run ls /proc/"$pid"/fd
+  bash -c "exec 5</ 6<$TEST_TMP 8</etc/hostname 9>$TEST_TMP/x; $COVE --root $COVE_ROOT create --bundle $BUNDLE --preserve-fds 1 $id 3</etc/hostname >/dev/null 2>&1"
+  pid=$(cove state "$id" | jq -r .pid)
   # the preserved fd 3 is the caller's file, as given
   [ "$(readlink /proc/"$pid"/fd/3)" = /etc/hostname ]
   # everything else past stdio: the exec fifo and the exec-done fifo, nothing else
-  run foreign_fds "$pid" "^(/etc/hostname|$COVE_ROOT/ct/exec\\.(fifo|done))$"
+  run foreign_fds "$pid" "^(/etc/hostname|$COVE_ROOT/$id/exec\\.(fifo|done))$"
   assert_output ""
   # 0-2, the preserved 3, exec.fifo and exec.done
   run bash -c "ls /proc/$pid/fd | grep -c ."
@@ -94,7 +93,20 @@ foreign_fds() {
   run bash -c "for f in /proc/$pid/fd/*; do readlink \$f; done"
   refute_output --partial /sys/fs/cgroup
   refute_output --regexp "^$COVE_ROOT/?$"
-  refute_output --regexp "^$COVE_ROOT/ct/?$"
+  refute_output --regexp "^$COVE_ROOT/$id/?$"
+}
+
+@test "a created init holds no host fd: only stdio, the preserved fds and its exec fifos" {
+  update_config '.process.args = ["sleep", "1000"]'
+  created_init_fds ct
+}
+
+@test "a created init made through stage1 (a namespace joined by path) holds no host fd either" {
+  # joining a namespace by path takes the stage1 detour (runtime/sync.h)
+  update_config '.process.args = ["sleep", "1000"] | .linux.cgroupsPath += "-s1"
+    | .linux.namespaces |= map(select(.type != "ipc")) + [{type: "ipc", path: "/proc/self/ns/ipc"}]'
+  created_init_fds ct1
+  [ "$(readlink /proc/"$(cove state ct1 | jq -r .pid)"/ns/ipc)" = "$(readlink /proc/$$/ns/ipc)" ]
 }
 
 @test "the waiting init's fds cannot be borrowed through /proc/PID/fd by a process joined with exec" {
