@@ -411,7 +411,7 @@ busybox_workload='set -e; echo hello >/tmp/f; cat /tmp/f; ls / >/dev/null; ps >/
   sc_run
   assert_success
   local entries other=$TEST_TMP/cove-other id id2 off first
-  entries=("$COVE_ROOT"/seccomp-cache/*.bpf)
+  entries=("$COVE_ROOT"/.cove/seccomp-cache/*.bpf)
   [ "${#entries[@]}" -eq 1 ]
   # the same cove with another build id (same version, same code: only what the build-id note
   # says differs), as a rebuild with another compiler would have
@@ -428,13 +428,13 @@ busybox_workload='set -e; echo hello >/tmp/f; cat /tmp/f; ls / >/dev/null; ps >/
   assert_success
   assert_output "ret=-1 errno=42"
   # its own entry, not the first build's
-  entries=("$COVE_ROOT"/seccomp-cache/*.bpf)
+  entries=("$COVE_ROOT"/.cove/seccomp-cache/*.bpf)
   [ "${#entries[@]}" -eq 2 ]
   # and the first build still finds its own
   ID=$ID-again
   sc_run
   assert_success
-  entries=("$COVE_ROOT"/seccomp-cache/*.bpf)
+  entries=("$COVE_ROOT"/.cove/seccomp-cache/*.bpf)
   [ "${#entries[@]}" -eq 2 ]
 }
 
