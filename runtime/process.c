@@ -372,25 +372,41 @@ static int check_cwd(const char *cwd, struct cove_error *err)
   return 0;
 }
 
+/* One line naming the cwd and why it cannot be used (the inner error's wording is the
+ * resolver's; the user asked for a cwd, not for a resolution). */
+static int cwd_error(const char *dir, struct cove_error *inner, struct cove_error *err)
+{
+  int e = inner->errnum;
+  cove_error_release(inner);
+  if (e == ELOOP)
+    return cove_error_set(err, e, "cwd `%s`: it leads through a magic link (such as /proc/self/fd/N) or too many symlinks",
+                          dir);
+  if (e == EXDEV)
+    return cove_error_set(err, e, "cwd `%s`: it leads out of the container's root", dir);
+  return cove_error_set(err, e, "cwd `%s`", dir);
+}
+
 int process_chdir(const char *cwd, bool create, struct cove_error *err)
 {
   const char *dir = cwd && *cwd ? cwd : "/";
+  struct cove_error e = COVE_ERROR_INIT;
+  _cleanup_close_ int root = -1, fd = -1;
 
   if (dir[0] != '/')
     return cove_error_set(err, EINVAL, "cwd `%s`: must be an absolute path", dir);
-  if (create) {
+  root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return cove_error_set(err, errno, "cwd `%s`: open /", dir);
+  fd = rootfs_resolve(root, dir, O_PATH | O_DIRECTORY, &e);
+  if (fd < 0 && e.errnum == ENOENT && create) {
     /* the init: a missing cwd is made inside the root, as runc does */
-    if (rootfs_chdir(dir, err) < 0)
-      return -1;
-  } else {
-    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
-    if (root < 0)
-      return cove_error_set(err, errno, "cwd `%s`: open /", dir);
-    fd = rootfs_resolve(root, dir, O_PATH | O_DIRECTORY, err);
-    if (fd < 0)
-      return cove_error_wrap(err, "cwd `%s`", dir);
-    if (fchdir(fd) < 0)
-      return cove_error_set(err, errno, "cwd `%s`", dir);
+    cove_error_release(&e);
+    if (rootfs_chdir(dir, &e) < 0)
+      return cwd_error(dir, &e, err);
+  } else if (fd < 0) {
+    return cwd_error(dir, &e, err);
+  } else if (fchdir(fd) < 0) {
+    return cove_error_set(err, errno, "cwd `%s`", dir);
   }
   return check_cwd(dir, err);
 }

@@ -100,6 +100,7 @@ start_receiver() {
   assert_output "1000:5"
   kill "$RECV_PID" 2>/dev/null || true
   wait "$RECV_PID" 2>/dev/null || true
+  rm -f "$SOCK" "$SOCK.ready"
   start_receiver
   cove exec -d --tty --console-socket "$SOCK" --user 1001:1001 t1 sh -c 'stat -c %u:%g $(readlink /proc/self/fd/0)'
   wait "$RECV_PID"
