@@ -176,3 +176,31 @@ created_init_fds() {
   refute_output --partial "$COVE_ROOT"
   refute_output --partial t1
 }
+
+@test "process.args[0] through /proc/self/fd/N never runs a host binary (the advisory's attack 3)" {
+  # a static binary only the host has (busybox, named for its echo applet); reached through a
+  # host directory fd it would run in the container's namespaces
+  mkdir "$TEST_TMP/hostbin"
+  cp "$BUSYBOX" "$TEST_TMP/hostbin/echo"
+  local n rel=${TEST_TMP#/}/hostbin
+  for n in 5 7; do
+    update_config ".process.args = [\"/proc/self/fd/$n/$rel/echo\", \"ESCAPED\"]"
+    run bash -c "exec 5</ 7</; $COVE --root $COVE_ROOT run --bundle $BUNDLE a$n 2>&1"
+    refute_output --partial ESCAPED
+    assert_failure
+  done
+}
+
+@test "exec of a path through /proc/self/fd/N never runs a host binary" {
+  mkdir "$TEST_TMP/hostbin"
+  cp "$BUSYBOX" "$TEST_TMP/hostbin/echo"
+  update_config '.process.args = ["sleep", "1000"]'
+  start_bg ct
+  local n rel=${TEST_TMP#/}/hostbin
+  for n in 3 4 5 6 7 8 9 10; do
+    # cove exec's own fds (state dir, cgroup dirs) and the caller's (5, 7: the host's /)
+    run bash -c "exec 5</ 7</; $COVE --root $COVE_ROOT exec ct /proc/self/fd/$n/$rel/echo ESCAPED 2>&1"
+    refute_output --partial ESCAPED
+    assert_failure
+  done
+}
