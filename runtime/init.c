@@ -219,11 +219,14 @@ static int hooks_before_pivot(void *arg, struct cove_error *err)
     return 0;
   if (sync_send(&ch, SYNC_HOOKS, 0, NULL, -1, err) < 0)
     return -1;
-  /* unbounded here: hooks may run as long as their own timeouts allow, and a parent that dies
-   * shows as a hangup (PR_SET_PDEATHSIG kills us first anyway); a failing hook is reported by
-   * the parent itself, which then kills us */
-  if (sync_expect(&ch, SYNC_HOOKS_DONE, &m, NULL, -1, err) < 0)
-    _exit(1);
+  /* bounded by the hooks' own timeouts (none when one has none: a parent that dies shows as a
+   * hangup, and PR_SET_PDEATHSIG kills us first anyway); a failing hook is reported by the
+   * parent itself, which then kills us */
+  {
+    static const enum oci_hook_kind kinds[] = {OCI_HOOK_PRESTART, OCI_HOOK_CREATE_RUNTIME, OCI_HOOK_CREATE_CONTAINER};
+    if (sync_expect(&ch, SYNC_HOOKS_DONE, &m, NULL, hooks_wait_bound_ms(c, kinds, ARRAY_SIZE(kinds)), err) < 0)
+      _exit(1);
+  }
   return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -135,6 +136,23 @@ int hooks_run(const struct oci_config *c, enum oci_hook_kind k, const char *stat
 static inline bool hooks_any(const struct oci_config *c, enum oci_hook_kind k)
 {
   return c->hooks.len[k] > 0;
+}
+/* A bound for a wait on the other side while it runs the hooks of kinds[0..n-1]: their timeouts
+ * plus SYNC_TIMEOUT_MS, or -1 (no bound) when one of them has no timeout (the spec lets a hook
+ * run as long as it likes). */
+static inline int hooks_wait_bound_ms(const struct oci_config *c, const enum oci_hook_kind *kinds, size_t n)
+{
+  long long ms = SYNC_TIMEOUT_MS;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < c->hooks.len[kinds[i]]; j++) {
+      const struct oci_hook *h = &c->hooks.hooks[kinds[i]][j];
+      if (!h->timeout.set)
+        return -1;
+      ms += h->timeout.v * 1000;
+      if (ms > INT32_MAX)
+        return -1;
+    }
+  return (int) ms;
 }
 
 /* ---- console.c ---- */

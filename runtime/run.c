@@ -19,10 +19,13 @@ static int wait_execve(struct create_ctx *x, struct cove_error *err)
   struct sync_chan ch = sync_chan(x->sync_parent, "cove run", SYNC_INIT);
   bool at_execve = false;
 
+  static const enum oci_hook_kind kinds[] = {OCI_HOOK_START_CONTAINER};
+  int bound = hooks_wait_bound_ms(x->config, kinds, 1);
+
   for (;;) {
     struct sync_msg m;
-    /* no bound: startContainer hooks may run as long as their own timeouts allow */
-    if (sync_recv(&ch, &m, NULL, -1, err) < 0)
+    /* startContainer hooks may run as long as their own timeouts allow */
+    if (sync_recv(&ch, &m, NULL, bound, err) < 0)
       return -1;
     if (m.type == SYNC_EXECVE && !at_execve)
       at_execve = true;
