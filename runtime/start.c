@@ -11,14 +11,13 @@
 
 /* Wait until the init has executed the container's process (or died trying): its end of
  * exec.done closes on execve, and a fifo read returns EOF once no writer is left. */
-static int wait_exec(struct cove_container *c, struct cove_error *err)
+static int wait_exec(struct cove_container *c, int fd, struct cove_error *err)
 {
-  _cleanup_close_ int fd = openat(c->dir_fd, COVE_EXEC_DONE, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   char buf[64];
   bool failed = false;
 
   if (fd < 0)
-    return errno == ENOENT ? 0 : cove_error_set(err, errno, "open the exec-done fifo");
+    return 0;
   if (fcntl(fd, F_SETFL, 0) < 0)
     return cove_error_set(err, errno, "wait for the container process");
   for (;;) {
@@ -40,7 +39,7 @@ int cove_start(const char *root, const char *id, struct cove_error *err)
 {
   _cleanup_(cove_container_freep) struct cove_container *c = NULL;
   _cleanup_(oci_config_freep) struct oci_config *cfg = NULL;
-  _cleanup_close_ int fd = -1;
+  _cleanup_close_ int fd = -1, done = -1;
 
   if (cove_container_load(root, id, COVE_LOCK_EXCLUSIVE, &c, err) < 0)
     return cove_error_wrap(err, "start %s", id);
@@ -53,10 +52,15 @@ int cove_start(const char *root, const char *id, struct cove_error *err)
       return cove_error_set(err, 0, "start %s: the container init has exited", id);
     return cove_error_set(err, errno, "start %s: open the exec fifo", id);
   }
+  /* open the exec-done fifo before releasing the init: a byte it writes there as it dies would
+   * be lost with the last open end if we came later, and a failed start would read as success */
+  done = openat(c->dir_fd, COVE_EXEC_DONE, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (done < 0 && errno != ENOENT)
+    return cove_error_set(err, errno, "start %s: open the exec-done fifo", id);
   if (write(fd, "0", 1) != 1)
     return cove_error_set(err, errno, "start %s: release the init", id);
   unlinkat(c->dir_fd, COVE_EXEC_FIFO, 0);
-  if (wait_exec(c, err) < 0)
+  if (wait_exec(c, done, err) < 0)
     return cove_error_wrap(err, "start %s", id);
   c->status = COVE_STATUS_RUNNING;
   if (cove_container_config(c, &cfg, err) < 0)
