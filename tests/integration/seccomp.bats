@@ -614,3 +614,20 @@ start_listener() {
   run cove list -q
   assert_output ""
 }
+
+@test "seccomp: SCMP_ACT_NOTIFY on calls the runtime makes itself (execve, openat, read, close...) works, with and without noNewPrivileges (runc's important-syscalls test)" {
+  local nnp
+  for nnp in true false; do
+    start_listener
+    update_config ".process.noNewPrivileges = $nnp"
+    sc_config "{defaultAction: \"SCMP_ACT_ALLOW\", listenerPath: \"$TEST_TMP/agent.sock\",
+        syscalls: [{names: [\"getppid\", \"execve\", \"openat\", \"open\", \"read\", \"close\", \"close_range\", \"fcntl\",
+          \"recvmsg\", \"poll\", \"prctl\", \"setresuid\", \"capset\"], action: \"SCMP_ACT_NOTIFY\"}]}" '["cove-syscall", "getppid"]'
+    ID=imp-$nnp
+    sc_run
+    assert_success
+    assert_output "ret=4242 errno=0"
+    wait "$LISTENER_PID"
+    LISTENER_PID=
+  done
+}
