@@ -223,4 +223,9 @@ teardown() {
   run cove exec --user 1000 --cap CAP_SYS_NICE ct2 cove-test-helper caps
   assert_success
   assert_output --partial "capability CAP_SYS_NICE (ambient set) cannot be raised: it is not in the inheritable set"
+  # an unknown name is a warning and skipped, as in the config (runc)
+  run cove exec --cap CAP_NO_SUCH_THING ct cove-test-helper caps
+  assert_success
+  assert_output --partial "CAP_NO_SUCH_THING"
+  assert_line "CapBnd:	0000000020000420"
 }
