@@ -97,10 +97,9 @@ __attribute__((noreturn)) void stage1_main(struct create_ctx *x)
 {
   struct cove_error err = COVE_ERROR_INIT;
   struct clone_args args = {.flags = CLONE_PARENT, .exit_signal = 0};
+  struct sync_chan ch = sync_chan(x->sync_child, SYNC_STAGE1, x->run_mode ? "cove run" : "cove create");
   struct sync_msg m;
   long pid;
-
-  struct sync_chan ch = sync_chan(x->sync_child, SYNC_STAGE1, x->run_mode ? "cove run" : "cove create");
 
   close_parent_only(x);
   prctl(PR_SET_PDEATHSIG, SIGKILL);

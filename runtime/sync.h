@@ -11,11 +11,13 @@
  *
  * The conversations, in order (-> from the child's parent to the child, <- back):
  *   create:  [STAGE1: -> GO, <- USERMAP_REQ, -> USERMAP_ACK, <- INIT_PID]
- *            INIT: -> GO, <- HOOKS, -> HOOKS_DONE, <- CONSOLE, <- SECCOMP_FD (notify),
- *            -> SECCOMP_ACK, <- READY, then -> CREATED (create; the channel closes, `start`
- *            releases the init through the exec fifo) or -> START (run), <- SECCOMP_FD,
- *            -> SECCOMP_ACK, <- EXECVE, then HANGUP when the execve closed the channel.
- *   exec:    EXEC: -> GO, <- CONSOLE, <- SECCOMP_FD, -> SECCOMP_ACK, <- EXECVE, HANGUP.
+ *            INIT: -> GO, <- HOOKS, -> HOOKS_DONE, <- CONSOLE, <- SECCOMP_FD (a notify filter
+ *            is loaded before READY), -> SECCOMP_ACK, <- READY, then -> CREATED (create: the
+ *            channel closes, `start` releases the init through the exec fifo) or -> START (run),
+ *            <- EXECVE, then HANGUP when the execve closed the channel (close-on-exec).
+ *   exec:    EXEC: -> GO, <- CONSOLE, <- EXECVE, HANGUP; a notify filter's <- SECCOMP_FD,
+ *            -> SECCOMP_ACK come before EXECVE (filter loaded before the uid change) or after it
+ *            (filter loaded last).
  * Either side may send ERROR instead of its next message; it ends the conversation.
  *
  * Messages travel on a SOCK_SEQPACKET socketpair, one message per packet: a fixed header, then an
