@@ -88,7 +88,8 @@ static void gen_process(struct oci_jgen *g)
   oci_jgen_kstrv(g, "bounding", default_caps, (size_t) -1);
   oci_jgen_kstrv(g, "effective", default_caps, (size_t) -1);
   oci_jgen_kstrv(g, "permitted", default_caps, (size_t) -1);
-  oci_jgen_kstrv(g, "ambient", default_caps, (size_t) -1);
+  /* no ambient set: runc's spec lists one without an inheritable set, which the kernel cannot
+   * raise (runc drops it without a word; cove would warn about it on every run) */
   oci_jgen_map_close(g);
   oci_jgen_string(g, "rlimits");
   oci_jgen_array_open(g);

@@ -146,14 +146,20 @@ int caps_apply(const struct oci_capabilities *caps, struct cove_error *err)
     return cove_error_set(err, errno, "clear ambient capabilities");
   if (caps && caps->ambient_len) {
     n = resolve(caps->ambient, caps->ambient_len, vals, "ambient");
-    for (size_t i = 0; i < n; i++)
-      /* the parent warned already where it could tell (caps_warn_unknown); this is what it
-       * could not foresee (a securebit, a kernel rule), said on the process's stderr */
+    for (size_t i = 0; i < n; i++) {
+      /* one the config cannot raise (not permitted, inheritable and bounding) was warned about
+       * by the parent already (caps_warn_unknown): do not say it twice */
+      if (!set_has(caps->permitted, caps->permitted_len, vals[i]) ||
+          !set_has(caps->inheritable, caps->inheritable_len, vals[i]) ||
+          !set_has(caps->bounding, caps->bounding_len, vals[i]))
+        continue;
+      /* what the parent could not foresee (a securebit, a kernel rule), on the process's stderr */
       if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, vals[i], 0, 0) < 0) {
         char *name = cap_to_name(vals[i]);
         cove_warn("ambient capability %s not raised: %s", name ? name : "?", strerror(errno));
         cap_free(name);
       }
+    }
   }
   return 0;
 }

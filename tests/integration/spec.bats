@@ -3,6 +3,7 @@
 # and the features document.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
   SPEC_TMP=$(mktemp -d /tmp/cove-spec.XXXXXX)
@@ -19,9 +20,11 @@ teardown() {
 #  - ociVersion and hostname name the runtime;
 #  - cove adds the cgroup namespace (runc >= 1.2 does too; older runc does not);
 #  - cove masks /sys/devices/virtual/powercap (runc >= 1.2 does too: CVE-2020-8694);
-#  - cove embeds its default seccomp profile (runc spec has none).
+#  - cove embeds its default seccomp profile (runc spec has none);
+#  - cove writes no ambient set: runc's has no inheritable set beside it, so the kernel could
+#    never raise it (cove warns about such a set; its own default must run without a warning).
 normalize='
-  del(.ociVersion, .hostname, .linux.seccomp)
+  del(.ociVersion, .hostname, .linux.seccomp, .process.capabilities.ambient)
   | .linux.namespaces |= map(select(.type != "cgroup"))
   | .linux.maskedPaths |= map(select(. != "/sys/devices/virtual/powercap"))'
 
@@ -159,4 +162,23 @@ compare_with_runc() {
       and (.linux.memoryPolicy.flags | index("MPOL_F_STATIC_NODES") != null)
       and (.potentiallyUnsafeConfigAnnotations | index("run.cove.rootfs.") != null and index("run.cove.net.") != null)' \
     "$BATS_TEST_TMPDIR/features.json"
+}
+
+@test "a container from spec's default config runs without a warning" {
+  setup_bundle
+  (cd "$BUNDLE" && rm config.json && "$COVE" spec)
+  update_config ".process.terminal = false | .process.args = [\"/bin/true\"] | .linux.cgroupsPath = \"$TEST_CGROUP_PARENT/d\""
+  run --separate-stderr cove run --bundle "$BUNDLE" spec-default
+  teardown_bundle
+  assert_success
+  assert_equal "$stderr" ""
+}
+
+@test "an ambient capability without its inheritable one is one warning naming it, said once" {
+  setup_bundle
+  update_config '.process.args = ["/bin/true"] | .process.capabilities.ambient = ["CAP_KILL"]'
+  run --separate-stderr cove run --bundle "$BUNDLE" amb-warn
+  teardown_bundle
+  assert_success
+  assert_equal "$stderr" "cove: warning: capability CAP_KILL (ambient set) cannot be raised: it is not in the inheritable set"
 }
