@@ -10,7 +10,6 @@ struct exec_args {
   struct cove_exec_opts o;
   struct cmd_list env, gids, caps;
   long long preserve;
-  const char *label, *apparmor;
 };
 
 #define F(name, sh, kind, field, arg, help) CMD_FLAG(name, sh, kind, struct exec_args, field, arg, help)
@@ -25,8 +24,8 @@ static const struct cmd_flag flags[] = {
   F("process", 'p', FLAG_STRING, o.process_file, "FILE", "the process to run, as a runtime-spec process JSON"),
   F("detach", 'd', FLAG_BOOL, o.detach, NULL, "do not wait for the process"),
   F("pid-file", 0, FLAG_STRING, o.pid_file, "FILE", "write the process's pid to FILE"),
-  F("process-label", 0, FLAG_STRING, label, "LABEL", "SELinux label (accepted, not applied)"),
-  F("apparmor", 0, FLAG_STRING, apparmor, "PROFILE", "AppArmor profile (accepted, not applied)"),
+  F("process-label", 0, FLAG_STRING, o.process_label, "LABEL", "SELinux label of the process"),
+  F("apparmor", 0, FLAG_STRING, o.apparmor, "PROFILE", "AppArmor profile of the process"),
   F("no-new-privs", 0, FLAG_BOOL, o.no_new_privs, NULL, "set no_new_privs"),
   F("cap", 'c', FLAG_LIST, caps, "CAP", "add a capability (repeatable)"),
   F("preserve-fds", 0, FLAG_INT, preserve, "N", "pass fds 3..3+N-1 to the process"),

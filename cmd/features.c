@@ -5,6 +5,7 @@
 #include "cmd/cmd.h"
 #include "common/error.h"
 #include "oci/oci.h"
+#include "runtime/runtime.h"
 
 static const struct cmd_flag flags[] = {CMD_FLAGS_END};
 
@@ -20,7 +21,9 @@ static int run(struct cove_globals *g, const struct cmd_verb *verb, int argc, ch
     return r < 0 ? 0 : r;
   if ((r = cmd_expect_args(verb, argc - first, 0, 0)))
     return r;
-  json = oci_features_json(&err);
+  struct oci_features_host host;
+  cove_lsm_host(&host);
+  json = oci_features_json(&host, &err);
   if (!json) {
     cove_error_wrap(&err, "features");
     return cmd_fail(&err);

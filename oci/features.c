@@ -97,7 +97,7 @@ static void gen_seccomp(struct oci_jgen *g)
   oci_jgen_map_close(g);
 }
 
-char *oci_features_json(struct cove_error *err)
+char *oci_features_json(const struct oci_features_host *host, struct cove_error *err)
 {
   _cleanup_(oci_jgen_freep) struct oci_jgen *g = oci_jgen_new(true);
   const struct scmp_version *v = seccomp_version();
@@ -123,8 +123,10 @@ char *oci_features_json(struct cove_error *err)
   oci_jgen_kbool(g, "rdma", true);
   oci_jgen_map_close(g);
   gen_seccomp(g);
-  kenabled(g, "apparmor", false);
-  kenabled(g, "selinux", false);
+  /* applied or refused (runtime/lsm.c); "irrelevant to the availability on the host", which the
+   * run.cove.host.* annotations tell */
+  kenabled(g, "apparmor", true);
+  kenabled(g, "selinux", true);
   kenabled(g, "intelRdt", false);
   oci_jgen_string(g, "mountExtensions");
   oci_jgen_map_open(g);
@@ -144,6 +146,10 @@ char *oci_features_json(struct cove_error *err)
   snprintf(version, sizeof(version), "%u.%u.%u", v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
   oci_jgen_kstring(g, "io.github.seccomp.libseccomp.version", version);
   oci_jgen_kstring(g, "org.opencontainers.runtime-spec.version", OCI_SPEC_VERSION);
+  if (host) {
+    oci_jgen_kstring(g, "run.cove.host.apparmor", host->apparmor ? "enabled" : "disabled");
+    oci_jgen_kstring(g, "run.cove.host.selinux", host->selinux ? "enabled" : "disabled");
+  }
   oci_jgen_map_close(g);
   oci_jgen_kstrv(g, "potentiallyUnsafeConfigAnnotations", unsafe_annotations, (size_t) -1);
   oci_jgen_map_close(g);

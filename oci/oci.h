@@ -480,8 +480,14 @@ struct oci_state {
 /* Compact, byte-stable JSON (hooks read it on stdin).  Returns a heap string or NULL on error. */
 char *oci_state_to_json(const struct oci_state *s, struct cove_error *err);
 
-/* The features document (runtime-spec features.md) of what cove implements. */
-char *oci_features_json(struct cove_error *err);
+/* What the features document says about the host it runs on, beside what cove implements: the
+ * annotations run.cove.host.apparmor and run.cove.host.selinux ("enabled" / "disabled"). */
+struct oci_features_host {
+  bool apparmor, selinux;
+};
+/* The features document (runtime-spec features.md) of what cove implements; host NULL: no host
+ * annotations. */
+char *oci_features_json(const struct oci_features_host *host, struct cove_error *err);
 
 /* The default config.json `cove spec` writes (pretty printed).  rootless adapts it as runc's
  * `spec --rootless` does. */

@@ -156,6 +156,8 @@ static int validate(struct create_ctx *x, struct cove_error *err)
     return cove_error_set(err, 0, "config.json: .hostname: needs a new uts namespace");
   if (rootfs_validate(c, x->bundle, err) < 0)
     return -1;
+  if (lsm_check_config(c, err) < 0)
+    return -1;
   if (netns_plan_from_config(c, &x->net, err) < 0)
     return -1;
   if (x->net && !x->ns.new_net) {

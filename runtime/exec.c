@@ -101,6 +101,41 @@ static char **append_names(char **names, size_t *n, const char **add, size_t nad
   return names;
 }
 
+static void set_str(char **dst, const char *v)
+{
+  free(*dst);
+  *dst = xstrdup(v);
+}
+
+/* The labels of the process, as runc picks them: --apparmor / --process-label, else a process
+ * file's own, else the container's; refused here when this host cannot apply them. */
+static int set_labels(struct exec_ctx *e, struct cove_error *err)
+{
+  const struct cove_exec_opts *o = e->o;
+  const struct oci_process *cp = e->config->process;
+  struct oci_process *p = e->proc;
+  _cleanup_free_ char *aa_what = NULL, *se_what = NULL;
+
+  if (o->apparmor)
+    set_str(&p->apparmor_profile, o->apparmor);
+  else if (o->process_file && (!p->apparmor_profile || !*p->apparmor_profile) && cp->apparmor_profile)
+    set_str(&p->apparmor_profile, cp->apparmor_profile);
+  if (o->process_label)
+    set_str(&p->selinux_label, o->process_label);
+  else if (o->process_file && (!p->selinux_label || !*p->selinux_label) && cp->selinux_label)
+    set_str(&p->selinux_label, cp->selinux_label);
+  aa_what = o->apparmor       ? xstrdup("--apparmor")
+            : o->process_file ? xasprintf("--process %s: .apparmorProfile", o->process_file)
+                              : xstrdup("config.json: .process.apparmorProfile");
+  se_what = o->process_label  ? xstrdup("--process-label")
+            : o->process_file ? xasprintf("--process %s: .selinuxLabel", o->process_file)
+                              : xstrdup("config.json: .process.selinuxLabel");
+  if (lsm_check_apparmor(aa_what, p->apparmor_profile, err) < 0 ||
+      lsm_check_selinux(se_what, p->selinux_label, err) < 0)
+    return -1;
+  return 0;
+}
+
 /* The process to run: --process FILE, or the container's process with the command line's
  * changes. */
 static int build_process(struct exec_ctx *e, struct cove_error *err)
@@ -168,6 +203,8 @@ static int build_process(struct exec_ctx *e, struct cove_error *err)
   }
   if (o->no_new_privs)
     p->no_new_privileges = true;
+  if (set_labels(e, err) < 0)
+    return -1;
   if (p->terminal && o->detach && !o->console_socket)
     return cove_error_set(err, 0, "--tty with --detach needs --console-socket");
   if (!p->terminal && o->console_socket)
@@ -252,6 +289,10 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
     setsid();
   }
   prctl(PR_SET_PDEATHSIG, 0);
+  /* the profile and label the execve below gives the process (while still root: the private
+   * procfs the write goes through needs CAP_SYS_ADMIN) */
+  if (lsm_apply_exec_label(p->apparmor_profile, p->selinux_label, &err) < 0)
+    goto fail;
   {
     struct process_final f = {
       .p = p,

@@ -263,6 +263,9 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
     /* a session keyring of the container's own, so keys never leak between containers (runc);
      * kernels without keyrings, or a user namespace that may not make one, go on without */
     _cleanup_free_ char *name = xasprintf("_ses.%.64s", x->o->id);
+    /* the keyring is made with the container's SELinux label, not cove's (runc) */
+    if (lsm_set_keyring_label(p->selinux_label, &err) < 0)
+      die(x, &err);
     if (sys_keyctl_join_session(name) < 0 && errno != ENOSYS &&
         errno != EACCES && errno != EPERM && errno != EDQUOT) {
       cove_error_set(&err, errno, "join a new session keyring");
@@ -328,6 +331,10 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
   } else if (x->ns.new_pid) {
     setsid();
   }
+  /* the AppArmor profile and SELinux label of process.args come with its execve; set now, before
+   * `create` returns, so that a profile the kernel does not know fails `create`, as in runc */
+  if (lsm_apply_exec_label(p->apparmor_profile, p->selinux_label, &err) < 0)
+    die(x, &err);
   if (x->has_seccomp && x->seccomp.notify) {
     /* a notify filter is loaded before READY, in `create` and `run` alike: `create` exits before
      * the init execs, so the listener gets the fd now, through it, as runc does; startContainer

@@ -128,6 +128,30 @@ int fds_close_except_ops(const struct fds_ops *ops, unsigned int first, const in
  * log fd is not among them: before cove opens anything that must not reach a container. */
 int fds_reserve(int count, struct cove_error *err);
 
+/* ---- lsm.c: AppArmor profiles and SELinux labels ---- */
+/* Whether the host has the LSM on: AppArmor (/sys/module/apparmor/parameters/enabled is Y),
+ * SELinux (selinuxfs on /sys/fs/selinux). */
+bool lsm_apparmor_enabled(void);
+bool lsm_selinux_enabled(void);
+/* In the parent, before anything is made: refuse a malformed label, or one this host cannot
+ * apply (what names the field or flag).  NULL or "" is no label, accepted everywhere. */
+int lsm_check_apparmor(const char *what, const char *profile, struct cove_error *err);
+int lsm_check_selinux(const char *what, const char *label, struct cove_error *err);
+/* The config's three: process.apparmorProfile, process.selinuxLabel, linux.mountLabel. */
+int lsm_check_config(const struct oci_config *c, struct cove_error *err);
+/* In the init or the exec child, while it is still root and before seccomp: the AppArmor profile
+ * and SELinux label the next execve puts the process in (through a verified private procfs). */
+int lsm_apply_exec_label(const char *apparmor, const char *selinux, struct cove_error *err);
+/* The init, before it joins its session keyring: the keyring gets the process's SELinux label. */
+int lsm_set_keyring_label(const char *selinux, struct cove_error *err);
+/* linux.mountLabel (pure, unit tested): whether a mount of type gets it, and its data with
+ * `context="LABEL"` appended (*out NULL: no label, keep data). */
+bool lsm_mount_takes_label(const char *type, bool bind);
+int lsm_format_mount_label(const char *data, const char *label, char **out, struct cove_error *err);
+/* Both at once for a mount of config c. */
+int lsm_mount_data(const struct oci_config *c, const char *type, bool bind, const char *data, char **out,
+                   struct cove_error *err);
+
 /* ---- hooks.c ---- */
 /* Run hooks of kind k with state JSON on stdin; in_pid > 0: setns into that process's
  * namespaces first (createContainer).  Fails on the first failing hook. */

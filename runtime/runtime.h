@@ -142,8 +142,13 @@ struct cove_exec_opts {
   int preserve_fds;
   const char *cgroup_sub; /* --cgroup SUB (or CONTROLLER:SUB) */
   bool ignore_paused;
+  const char *apparmor;      /* --apparmor: replaces the process's AppArmor profile */
+  const char *process_label; /* --process-label: replaces its SELinux label */
 };
 int cove_exec(const struct cove_exec_opts *o, int *exit_code, struct cove_error *err);
+
+/* Whether this host has AppArmor and SELinux enabled (runtime/lsm.c), for `features`. */
+void cove_lsm_host(struct oci_features_host *h);
 
 /* Ensure the running cove executes from a sealed memfd copy of itself before it enters a
  * container (CVE-2019-5736).  Re-execs once when needed; returns only on failure. */

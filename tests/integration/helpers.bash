@@ -143,6 +143,7 @@ remove_test_cgroups() {
 # requires FEATURE...: skip the test with the reason when the host lacks it.
 #   root, cgroups_v2 (a pure cgroup2 host), cgroups_v1, cgroups_hybrid, kernel X.Y, runc, crun,
 #   systemd (systemd is PID 1: the systemd VM lane, `make check-systemd`)
+#   apparmor (AppArmor enabled, apparmor_parser installed), no_apparmor, no_selinux (the LSM is off)
 requires() {
   local f
   for f in "$@"; do
@@ -158,6 +159,17 @@ requires() {
     containerd) command -v containerd >/dev/null && command -v ctr >/dev/null && command -v containerd-shim-runc-v2 >/dev/null ||
       skip "needs containerd, ctr and containerd-shim-runc-v2 (apt-get install containerd)" ;;
     systemd) [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] || skip "needs systemd as PID 1" ;;
+    apparmor)
+      # the systemd VM lane's image carries AppArmor: missing there, it is a failure, not a skip
+      if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ] || ! command -v apparmor_parser >/dev/null; then
+        if grep -q 'cove\.lane=' /proc/cmdline 2>/dev/null; then
+          echo "requires apparmor: the VM lane's guest lacks AppArmor or apparmor_parser" >&2
+          return 1
+        fi
+        skip "needs AppArmor enabled and apparmor_parser"
+      fi ;;
+    no_apparmor) [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ] || skip "needs a host without AppArmor" ;;
+    no_selinux) [ "$(stat -fc %T /sys/fs/selinux 2>/dev/null)" != selinux ] || skip "needs a host without SELinux" ;;
     kernel)
       ;;
     [0-9]*.[0-9]*)

@@ -142,7 +142,7 @@ compare_with_runc() {
     and (.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") != null)
     and (.linux.seccomp.operators | length) == 7
     and (.linux.seccomp.archs | index("SCMP_ARCH_X86_64") != null)
-    and .linux.apparmor.enabled == false and .linux.selinux.enabled == false
+    and .linux.apparmor.enabled == true and .linux.selinux.enabled == true
     and .linux.mountExtensions.idmap.enabled == true and .linux.netDevices.enabled == true
     and (.annotations["io.github.seccomp.libseccomp.version"] | test("^[0-9]+\\.[0-9]+\\.[0-9]+$"))' features.json
   assert_success

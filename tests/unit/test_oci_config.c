@@ -440,7 +440,8 @@ static void test_state_json_bytes(void **state)
 static void test_features_json(void **state)
 {
   struct cove_error err = COVE_ERROR_INIT;
-  _cleanup_free_ char *json = oci_features_json(&err);
+  const struct oci_features_host host = {.apparmor = true, .selinux = false};
+  _cleanup_free_ char *json = oci_features_json(&host, &err);
   _cleanup_(oci_json_freep) struct oci_json *doc = NULL;
   const struct oci_json *linux_, *seccomp;
   (void) state;
@@ -464,8 +465,8 @@ static void test_features_json(void **state)
   assert_non_null(oci_json_get(seccomp, "archs"));
   assert_int_equal(oci_json_get(seccomp, "knownFlags")->len, 4);
   assert_non_null(oci_json_get(seccomp, "supportedFlags"));
-  assert_false(oci_json_get(oci_json_get(linux_, "apparmor"), "enabled")->b);
-  assert_false(oci_json_get(oci_json_get(linux_, "selinux"), "enabled")->b);
+  assert_true(oci_json_get(oci_json_get(linux_, "apparmor"), "enabled")->b);
+  assert_true(oci_json_get(oci_json_get(linux_, "selinux"), "enabled")->b);
   assert_true(oci_json_get(oci_json_get(oci_json_get(linux_, "mountExtensions"), "idmap"), "enabled")->b);
   /* memoryPolicy (spec 1.3): the modes and flags cove applies */
   assert_int_equal(oci_json_get(oci_json_get(linux_, "memoryPolicy"), "modes")->len, 7);
@@ -474,6 +475,8 @@ static void test_features_json(void **state)
   assert_non_null(oci_json_get(doc, "potentiallyUnsafeConfigAnnotations"));
   assert_int_equal(oci_json_get(doc, "potentiallyUnsafeConfigAnnotations")->len, 2);
   assert_non_null(oci_json_get(oci_json_get(doc, "annotations"), "io.github.seccomp.libseccomp.version"));
+  assert_string_equal(oci_json_get(oci_json_get(doc, "annotations"), "run.cove.host.apparmor")->s, "enabled");
+  assert_string_equal(oci_json_get(oci_json_get(doc, "annotations"), "run.cove.host.selinux")->s, "disabled");
 }
 
 static void test_default_spec_parses(void **state)
