@@ -18,6 +18,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "runtime/internal.h"
 #include "runtime/rootfs/internal.h"
 
 #define HOST_CGROUP "/sys/fs/cgroup"
@@ -120,7 +121,11 @@ static int mount_v1(struct rootfs_run *run, int target_fd, const struct oci_moun
 {
   char p[64];
   unsigned long flags = o->flags & ~(MS_RDONLY | MS_REMOUNT);
-  if (mount("tmpfs", rootfs_fd_path(target_fd, p, sizeof(p)), "tmpfs", flags, "mode=755") < 0)
+  /* the tmpfs takes linux.mountLabel, the hierarchies in it keep their own (runc) */
+  _cleanup_free_ char *labelled = NULL;
+  if (lsm_mount_data(run->ctx->config, "tmpfs", false, "mode=755", &labelled, err) < 0)
+    return -1;
+  if (mount("tmpfs", rootfs_fd_path(target_fd, p, sizeof(p)), "tmpfs", flags, labelled ? labelled : "mode=755") < 0)
     return cove_error_set(err, errno, "mount tmpfs");
   _cleanup_close_ int tfd = rootfs_resolve(run->root_fd, m->destination, O_PATH | O_DIRECTORY, err);
   if (tfd < 0)

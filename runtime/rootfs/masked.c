@@ -37,11 +37,14 @@ static int open_dev_null(int root_fd, struct cove_error *err)
   return fd;
 }
 
-static int open_empty_ro_tmpfs(struct cove_error *err)
+static int open_empty_ro_tmpfs(const char *label, struct cove_error *err)
 {
   _cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
   if (fs < 0)
     return cove_error_set(err, errno, "fsopen tmpfs");
+  /* linux.mountLabel, as runc labels its masking tmpfs (fsconfig takes the context unquoted) */
+  if (label && *label && fsconfig(fs, FSCONFIG_SET_STRING, "context", label, 0) < 0)
+    return cove_error_set(err, errno, "tmpfs: context `%s`", label);
   if (fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
       fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0555", 0) < 0 ||
       fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
@@ -86,7 +89,7 @@ int rootfs_mask_paths(const struct oci_config *config, int root_fd, struct cove_
       return cove_error_set(err, errno, "mask %s: stat", p);
     int r;
     if (S_ISDIR(st.st_mode)) {
-      if (tmpfs < 0 && (tmpfs = open_empty_ro_tmpfs(err)) < 0)
+      if (tmpfs < 0 && (tmpfs = open_empty_ro_tmpfs(l->mount_label, err)) < 0)
         return cove_error_wrap(err, "mask %s", p);
       /* after the move, tmpfs names the attached mount: the next directories clone it */
       r = tmpfs_attached ? clone_onto(tmpfs, target, err) : rootfs_move_mount(tmpfs, target, err);

@@ -19,6 +19,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "runtime/internal.h"
 #include "runtime/rootfs/internal.h"
 
 #define COPYUP_MAX_DEPTH 64
@@ -307,7 +308,11 @@ static int do_fs_mount(struct rootfs_run *run, const struct oci_mount *m, const 
     if (old_dir < 0)
       return cove_error_set(err, errno, "tmpcopyup: open target");
   }
-  if (mount(src, rootfs_fd_path(target_fd, p, sizeof(p)), type, o->flags, o->data) < 0) {
+  /* linux.mountLabel: a context= option, on the filesystems runc gives it to */
+  _cleanup_free_ char *labelled = NULL;
+  if (lsm_mount_data(run->ctx->config, m->type, false, o->data, &labelled, err) < 0)
+    return -1;
+  if (mount(src, rootfs_fd_path(target_fd, p, sizeof(p)), type, o->flags, labelled ? labelled : o->data) < 0) {
     int e = errno;
     if ((e == EPERM || e == EBUSY) && run->ctx->userns &&
         (is_type(m, "sysfs") || is_type(m, "mqueue"))) {

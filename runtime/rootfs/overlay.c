@@ -17,6 +17,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "runtime/internal.h"
 #include "runtime/rootfs/internal.h"
 
 #define ANN_OVERLAY "run.cove.rootfs.overlay"
@@ -174,6 +175,14 @@ int rootfs_overlay_root(const struct rootfs_ctx *ctx, const struct rootfs_overla
    * user.* instead (5.11+) */
   _cleanup_free_ char *data = xasprintf("lowerdir=%s%s,upperdir=%s/upper,workdir=%s/work%s", lower,
                                         root_e, base_e, base_e, ctx->userns ? ",userxattr" : "");
+  /* linux.mountLabel labels the root's files as it does any other mount's */
+  _cleanup_free_ char *labelled = NULL;
+  if (lsm_mount_data(ctx->config, "overlay", false, data, &labelled, err) < 0)
+    return cove_error_wrap(err, "overlay rootfs");
+  if (labelled) {
+    free(data);
+    data = steal_ptr(labelled);
+  }
   if (strlen(data) > OVERLAY_DATA_MAX)
     return cove_error_set(err, E2BIG, "overlay rootfs: %zu bytes of layer paths (at most %d)",
                           strlen(data), OVERLAY_DATA_MAX);
