@@ -237,9 +237,10 @@ WantedBy=multi-user.target
 EOF
   mkdir -p "$r/etc/systemd/system/multi-user.target.wants"
   ln -s ../cove-vm-test.service "$r/etc/systemd/system/multi-user.target.wants/cove-vm-test.service"
-  # nothing on the console but the lane; no timers, no login prompts
+  # nothing on the console but the lane; no timers, no login prompts; no boot-time load of the
+  # distribution's AppArmor profiles (the tests load their own with apparmor_parser)
   for u in getty@.service serial-getty@.service getty.target systemd-timesyncd.service \
-    apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer; do
+    apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer apparmor.service; do
     ln -sf /dev/null "$r/etc/systemd/system/$u"
   done
   rm -rf "$r"/var/cache/apt/archives/*.deb "$r"/var/lib/apt/lists/* "$r/debootstrap"

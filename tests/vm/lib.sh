@@ -23,11 +23,12 @@ VM_HOST_PKGS=(
   libseccomp2 libcap2 libyajl2 libmnl0
 )
 
-# The systemd lane: Debian bookworm minbase plus these.
+# The systemd lane: Debian bookworm minbase plus these (apparmor: apparmor_parser, for the
+# AppArmor tests of lsm.bats; Debian's kernel has AppArmor on by default).
 VM_DEBOOTSTRAP_SUITE=bookworm
 VM_DEBOOTSTRAP_PKGS=(
   systemd systemd-sysv dbus udev kmod iproute2 jq bats bats-assert bats-support busybox-static
-  procps psmisc libseccomp2 libcap2 libyajl2 libmnl0
+  procps psmisc libseccomp2 libcap2 libyajl2 libmnl0 apparmor
 )
 
 vm_log() { echo "vm: $*" >&2; }
