@@ -108,7 +108,8 @@ static void set_str(char **dst, const char *v)
 }
 
 /* The labels of the process, as runc picks them: --apparmor / --process-label, else a process
- * file's own, else the container's; refused here when this host cannot apply them. */
+ * file's own, else the container's; refused here when this host cannot apply them.  An empty
+ * flag or field is no choice (runc): it never takes the process out of the container's profile. */
 static int set_labels(struct exec_ctx *e, struct cove_error *err)
 {
   const struct cove_exec_opts *o = e->o;
@@ -116,18 +117,18 @@ static int set_labels(struct exec_ctx *e, struct cove_error *err)
   struct oci_process *p = e->proc;
   _cleanup_free_ char *aa_what = NULL, *se_what = NULL;
 
-  if (o->apparmor)
+  if (o->apparmor && *o->apparmor)
     set_str(&p->apparmor_profile, o->apparmor);
   else if (o->process_file && (!p->apparmor_profile || !*p->apparmor_profile) && cp->apparmor_profile)
     set_str(&p->apparmor_profile, cp->apparmor_profile);
-  if (o->process_label)
+  if (o->process_label && *o->process_label)
     set_str(&p->selinux_label, o->process_label);
   else if (o->process_file && (!p->selinux_label || !*p->selinux_label) && cp->selinux_label)
     set_str(&p->selinux_label, cp->selinux_label);
-  aa_what = o->apparmor       ? xstrdup("--apparmor")
+  aa_what = o->apparmor && *o->apparmor ? xstrdup("--apparmor")
             : o->process_file ? xasprintf("--process %s: .apparmorProfile", o->process_file)
                               : xstrdup("config.json: .process.apparmorProfile");
-  se_what = o->process_label  ? xstrdup("--process-label")
+  se_what = o->process_label && *o->process_label ? xstrdup("--process-label")
             : o->process_file ? xasprintf("--process %s: .selinuxLabel", o->process_file)
                               : xstrdup("config.json: .process.selinuxLabel");
   if (lsm_check_apparmor(aa_what, p->apparmor_profile, err) < 0 ||

@@ -151,8 +151,10 @@ secrets() {
   run cove exec --process "$TEST_TMP/p.json" ct
   assert_failure
   assert_output --partial 'selinuxLabel `system_u:system_r:container_t:s0`: SELinux is not enabled on this host'
-  # the container is untouched, and a plain exec still works
+  # the container is untouched, and a plain exec still works; an empty flag is no label (runc)
   run cove exec ct true
+  assert_success
+  run cove exec --apparmor "" --process-label "" ct true
   assert_success
 }
 
@@ -272,9 +274,17 @@ secrets() {
   assert_failure
   assert_line "$b (enforce)"
   assert_line --partial 'Permission denied'
-  # a process.json without a profile gets the container's
+  # a process.json without a profile, or with an empty one, and an empty --apparmor get the
+  # container's: nothing empty takes a process out of it
   jq -n '{args: ["cat", "/proc/self/attr/current"], cwd: "/", user: {uid: 0, gid: 0}}' >"$TEST_TMP/p.json"
   run cove exec --process "$TEST_TMP/p.json" ct
+  assert_success
+  assert_output "$a (enforce)"
+  jq -n '{args: ["cat", "/proc/self/attr/current"], cwd: "/", user: {uid: 0, gid: 0}, apparmorProfile: ""}' >"$TEST_TMP/p.json"
+  run cove exec --process "$TEST_TMP/p.json" ct
+  assert_success
+  assert_output "$a (enforce)"
+  run cove exec --apparmor "" ct cat /proc/self/attr/current
   assert_success
   assert_output "$a (enforce)"
   run cove exec --apparmor unconfined ct cat /proc/self/attr/current /cove-secret-a
