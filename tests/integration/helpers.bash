@@ -7,6 +7,8 @@
 
 bats_load_library bats-support
 bats_load_library bats-assert
+# `run -N` and `run !` (a `! cmd` line that is not a test's last is ignored by bash: use these)
+bats_require_minimum_version 1.5.0
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 COVE=${COVE:-$REPO/cove}
