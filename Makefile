@@ -71,6 +71,7 @@ deps:
 
 unit: $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
+	@tests/check-layers.sh $(BUILD)
 
 integration: cove $(if $(HELPER_SRCS),$(BUILD)/cove-test-helper)
 	@tests/run-integration.sh

@@ -11,6 +11,8 @@ trap 'rm -f "$log"' EXIT
 status=0
 "$here/run-unit.sh" "$@" 2>&1 | tee -a "$log" || status=1
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+"$here/check-layers.sh" "$build" 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 "$here/run-integration.sh" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 # The QEMU guest lanes (tests/vm/): the cgroup-v2 tests in a pure v2 guest, the systemd tests with

@@ -91,12 +91,16 @@ struct rootfs_run {
 
 /* Do one config mount. */
 int rootfs_do_mount(struct rootfs_run *run, const struct oci_mount *m, struct cove_error *err);
-/* Attach a detached mount (open_tree/fsmount fd) onto target_fd, or onto the path when the new
- * mount API is missing. */
+
+/* ---- mountfd.c: mount primitives on fds (the bottom layer: calls no other file here) ---- */
+/* Attach a detached mount (open_tree/fsmount fd) onto target_fd. */
 int rootfs_move_mount(int mnt_fd, int target_fd, struct cove_error *err);
 /* Bind a host path (or an fd when src_fd >= 0) onto target_fd with the given attributes. */
 int rootfs_bind(const char *src, int src_fd, int target_fd, bool recursive, uint64_t attr_set,
                 uint64_t attr_clr, struct cove_error *err);
+/* Set MOUNT_ATTR_* and a propagation (MS_SHARED...) on the mount mnt_fd is the root of. */
+int rootfs_set_attr(int mnt_fd, bool recursive, uint64_t set, uint64_t clr, uint64_t propagation,
+                    struct cove_error *err);
 /* "/proc/self/fd/N" into buf. */
 const char *rootfs_fd_path(int fd, char *buf, size_t len);
 

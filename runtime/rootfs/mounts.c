@@ -4,7 +4,8 @@
  * attributes (ro, nosuid, recursive rro..., idmap) with mount_setattr while still detached, then
  * attached with move_mount onto the target fd; filesystems are mounted onto /proc/self/fd/N of
  * the target fd (the host's procfs, before pivot_root), as the kernel parses their data options
- * there exactly as mount(8) would.  cgroup mounts live in cgroupfs.c. */
+ * there exactly as mount(8) would.  cgroup mounts live in cgroupfs.c, the fd primitives in
+ * mountfd.c. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +14,6 @@
 #include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -23,111 +23,6 @@
 #include "runtime/rootfs/internal.h"
 
 #define COPYUP_MAX_DEPTH 64
-
-const char *rootfs_fd_path(int fd, char *buf, size_t len)
-{
-  int n = snprintf(buf, len, "/proc/self/fd/%d", fd);
-  if (n < 0 || (size_t) n >= len)
-    abort();
-  return buf;
-}
-
-int rootfs_move_mount(int mnt_fd, int target_fd, struct cove_error *err)
-{
-  if (move_mount(mnt_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return cove_error_set(err, errno, "attach mount");
-  return 0;
-}
-
-/* The flags a bind remount must keep: in a user namespace the kernel locks nosuid/nodev/noexec
- * and the atime mode the host set, and a remount that drops them fails with EPERM. */
-static unsigned long locked_flags(int fd)
-{
-  struct statvfs sv;
-  unsigned long f = 0;
-  if (fstatvfs(fd, &sv) < 0)
-    return 0;
-  if (sv.f_flag & ST_NOSUID)
-    f |= MS_NOSUID;
-  if (sv.f_flag & ST_NODEV)
-    f |= MS_NODEV;
-  if (sv.f_flag & ST_NOEXEC)
-    f |= MS_NOEXEC;
-  if (sv.f_flag & ST_NOATIME)
-    f |= MS_NOATIME;
-  if (sv.f_flag & ST_NODIRATIME)
-    f |= MS_NODIRATIME;
-  if (sv.f_flag & ST_RELATIME)
-    f |= MS_RELATIME;
-  return f;
-}
-
-static unsigned long attr_to_flags(uint64_t a)
-{
-  unsigned long f = 0;
-  if (a & MOUNT_ATTR_RDONLY)
-    f |= MS_RDONLY;
-  if (a & MOUNT_ATTR_NOSUID)
-    f |= MS_NOSUID;
-  if (a & MOUNT_ATTR_NODEV)
-    f |= MS_NODEV;
-  if (a & MOUNT_ATTR_NOEXEC)
-    f |= MS_NOEXEC;
-  if (a & MOUNT_ATTR_NODIRATIME)
-    f |= MS_NODIRATIME;
-  if ((a & MOUNT_ATTR__ATIME) == MOUNT_ATTR_NOATIME)
-    f |= MS_NOATIME;
-  if ((a & MOUNT_ATTR__ATIME) == MOUNT_ATTR_STRICTATIME)
-    f |= MS_STRICTATIME;
-  return f;
-}
-
-/* Set attributes on the mount mnt_fd is the root of (attached or not).  Kernels before 5.12 have
- * no mount_setattr: there, a bind remount of the attached mount does the non-recursive part. */
-static int set_attr(int mnt_fd, bool recursive, uint64_t set, uint64_t clr, uint64_t propagation,
-                    struct cove_error *err)
-{
-  if (!set && !clr && !propagation)
-    return 0;
-  struct mount_attr a = {.attr_set = set, .attr_clr = clr, .propagation = propagation};
-  if (mount_setattr(mnt_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) == 0)
-    return 0;
-  if (errno != ENOSYS)
-    return cove_error_set(err, errno, "set mount attributes");
-  char p[64];
-  rootfs_fd_path(mnt_fd, p, sizeof(p));
-  if (set || clr) {
-    unsigned long keep = locked_flags(mnt_fd) & ~attr_to_flags(clr);
-    if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | keep | attr_to_flags(set), NULL) < 0)
-      return cove_error_set(err, errno, "remount");
-  }
-  if (propagation && mount(NULL, p, NULL, propagation | (recursive ? MS_REC : 0), NULL) < 0)
-    return cove_error_set(err, errno, "set propagation");
-  return 0;
-}
-
-int rootfs_bind(const char *src, int src_fd, int target_fd, bool recursive, uint64_t attr_set,
-                uint64_t attr_clr, struct cove_error *err)
-{
-  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
-  _cleanup_close_ int tree =
-      src_fd >= 0 ? open_tree(src_fd, "", flags | AT_EMPTY_PATH) : open_tree(AT_FDCWD, src, flags);
-  if (tree < 0)
-    return cove_error_set(err, errno, "clone %s", src ? src : "mount");
-  /* attributes go on while the clone is detached: it is never visible writable */
-  bool later = false;
-  if (attr_set || attr_clr) {
-    struct mount_attr a = {.attr_set = attr_set, .attr_clr = attr_clr};
-    if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0) {
-      if (errno != ENOSYS)
-        return cove_error_set(err, errno, "set mount attributes");
-      later = true;
-    }
-  }
-  if (rootfs_move_mount(tree, target_fd, err) < 0)
-    return -1;
-  return later ? set_attr(tree, recursive, attr_set, attr_clr, 0, err) : 0;
-}
 
 /* ---- tmpcopyup: copy what the image had under a tmpfs target into the fresh tmpfs ---- */
 
@@ -265,15 +160,15 @@ static int do_bind(struct rootfs_run *run, const struct oci_mount *m, const char
   if (rootfs_move_mount(tree, target_fd, err) < 0)
     return -1;
   /* ro/nosuid/... apply to the top mount only, as runc and crun do (rro is the recursive one) */
-  if (set_attr(tree, false, set, clr, 0, err) < 0)
+  if (rootfs_set_attr(tree, false, set, clr, 0, err) < 0)
     return -1;
   /* The clone is a slave of the host's mount (/ was made rslave): without a propagation option
    * it becomes rprivate, so host mounts under the source do not show up unasked */
-  if (!o->propagation_len && set_attr(tree, true, 0, 0, MS_PRIVATE, err) < 0)
+  if (!o->propagation_len && rootfs_set_attr(tree, true, 0, 0, MS_PRIVATE, err) < 0)
     return -1;
   for (size_t i = 0; i < o->propagation_len; i++) {
     unsigned long p = o->propagation[i];
-    if (set_attr(tree, p & MS_REC, 0, 0, p & ~MS_REC, err) < 0)
+    if (rootfs_set_attr(tree, p & MS_REC, 0, 0, p & ~MS_REC, err) < 0)
       return -1;
   }
   return 0;
@@ -339,11 +234,11 @@ static int do_fs_mount(struct rootfs_run *run, const struct oci_mount *m, const 
     if (copy_tree(old_dir, top, 0, err) < 0)
       return -1;
   }
-  if (set_attr(top, true, o->rec_attr_set, o->rec_attr_clr, 0, err) < 0)
+  if (rootfs_set_attr(top, true, o->rec_attr_set, o->rec_attr_clr, 0, err) < 0)
     return -1;
   for (size_t i = 0; i < o->propagation_len; i++) {
     unsigned long pr = o->propagation[i];
-    if (set_attr(top, pr & MS_REC, 0, 0, pr & ~MS_REC, err) < 0)
+    if (rootfs_set_attr(top, pr & MS_REC, 0, 0, pr & ~MS_REC, err) < 0)
       return -1;
   }
   return 0;
@@ -409,9 +304,9 @@ static int mount_one(struct rootfs_run *run, const struct oci_mount *m, struct c
     uint64_t atime_clr = 0;
     uint64_t set = mount_flags_to_attr(o.flags, &atime_clr);
     uint64_t clr = mount_flags_to_attr(o.clear_flags, &(uint64_t) {0}) | atime_clr;
-    if (set_attr(target, false, set, clr & (~set | MOUNT_ATTR__ATIME), 0, err) < 0)
+    if (rootfs_set_attr(target, false, set, clr & (~set | MOUNT_ATTR__ATIME), 0, err) < 0)
       return -1;
-    return set_attr(target, true, o.rec_attr_set, o.rec_attr_clr, 0, err);
+    return rootfs_set_attr(target, true, o.rec_attr_set, o.rec_attr_clr, 0, err);
   }
   if (bind)
     return do_bind(run, m, src, target, &o, err);

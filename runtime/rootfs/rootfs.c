@@ -1,7 +1,8 @@
 /* rootfs.c: the filesystem module's entry points (runtime/rootfs.h): the order of the work in
  * the init's new mount namespace, and the parent-side validation that lets a bad config fail
- * before anything is created.  The work itself lives in mounts.c, devices.c, pivot.c, masked.c,
- * overlay.c, procfs.c, resolve.c. */
+ * before anything is created.  The work itself lives in mounts.c, cgroupfs.c, devices.c,
+ * pivot.c, masked.c, overlay.c, idmap.c, procfs.c, resolve.c; the fd primitives they stand on in
+ * mountfd.c (no two files of the module call each other). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
