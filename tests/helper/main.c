@@ -194,6 +194,7 @@ static int cmd_recvtty(const char *sock, const char *input)
 int helper_cgroups(int argc, char **argv); /* cgroups.c: memhog, forks, spin, opendev */
 int helper_logsink(int argc, char **argv); /* logsink.c: dgram-sink */
 int helper_proc(int argc, char **argv);    /* proc.c: seals, stall-listen, mempolicy */
+int helper_mounts(int argc, char **argv);  /* mounts.c: userns-mount, hidden-mounts */
 
 int main(int argc, char **argv)
 {
@@ -205,6 +206,9 @@ int main(int argc, char **argv)
   if (hr >= 0)
     return hr;
   hr = helper_proc(argc, argv);
+  if (hr >= 0)
+    return hr;
+  hr = helper_mounts(argc, argv);
   if (hr >= 0)
     return hr;
   if (!strcmp(cmd, "ns"))
