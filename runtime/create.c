@@ -388,10 +388,38 @@ static int serve_init(struct create_ctx *x, struct cove_error *err)
         return -1;
       break;
     }
+    case SYNC_MOUNT_SOURCE:
+    case SYNC_MOUNT_IDMAP: {
+      /* the init, in its user namespace, needs the host's root for a mount (rootfs.h) */
+      struct cove_error e = COVE_ERROR_INIT;
+      size_t index = m.value >= 0 ? (size_t) m.value : SIZE_MAX;
+      int r;
+      if (m.type == SYNC_MOUNT_SOURCE) {
+        int src = rootfs_parent_open_source(x->config, x->bundle, x->pid, index, &e);
+        r = src < 0 ? -1 : sync_send(&ch, SYNC_MOUNT_SOURCE_FD, 0, NULL, src, err);
+        if (src >= 0)
+          close(src);
+      } else {
+        r = fd < 0 ? cove_error_set(&e, EPROTO, "idmap request from the init without a mount")
+                   : rootfs_parent_idmap_source(x->config, index, fd, &e);
+        if (fd >= 0)
+          close(fd);
+        if (r == 0)
+          r = sync_send(&ch, SYNC_MOUNT_IDMAP_DONE, 0, NULL, -1, err);
+      }
+      if (e.msg) {
+        /* the init names the mount and sends the whole story back */
+        sync_send_error(&ch, &e);
+        cove_error_release(&e);
+      } else if (r < 0) {
+        return -1;
+      }
+      break;
+    }
     case SYNC_READY:
       return 0;
     default:
-      return sync_unexpected(&ch, &m, &fd, "hooks, console, seccomp-fd or ready", err);
+      return sync_unexpected(&ch, &m, &fd, "hooks, console, seccomp-fd, mount-source, mount-idmap or ready", err);
     }
   }
 }

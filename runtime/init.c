@@ -229,6 +229,35 @@ static int hooks_before_pivot(void *arg, struct cove_error *err)
   return 0;
 }
 
+/* In a user namespace, the parent does what the mapped root may not (rootfs_ctx.open_source):
+ * open a bind source, idmap a clone.  A failure comes back as its message. */
+static int ask_mount_source(void *arg, size_t index, struct cove_error *err)
+{
+  struct create_ctx *x = arg;
+  struct sync_chan ch = init_chan(x);
+  struct sync_msg m;
+  int fd = -1;
+
+  if (sync_send(&ch, SYNC_MOUNT_SOURCE, (int32_t) index, NULL, -1, err) < 0 ||
+      sync_expect(&ch, SYNC_MOUNT_SOURCE_FD, &m, &fd, SYNC_TIMEOUT_MS, err) < 0)
+    return -1;
+  if (fd < 0)
+    return cove_error_set(err, EPROTO, "cove create sent no fd for the mount source");
+  return fd;
+}
+
+static int ask_mount_idmap(void *arg, size_t index, int tree_fd, struct cove_error *err)
+{
+  struct create_ctx *x = arg;
+  struct sync_chan ch = init_chan(x);
+  struct sync_msg m;
+
+  if (sync_send(&ch, SYNC_MOUNT_IDMAP, (int32_t) index, NULL, tree_fd, err) < 0 ||
+      sync_expect(&ch, SYNC_MOUNT_IDMAP_DONE, &m, NULL, SYNC_TIMEOUT_MS, err) < 0)
+    return -1;
+  return 0;
+}
+
 __attribute__((noreturn)) void init_main(struct create_ctx *x)
 {
   struct cove_error err = COVE_ERROR_INIT;
@@ -291,6 +320,9 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
       .prepared = x->prepared,
       .before_pivot = hooks_before_pivot,
       .before_pivot_arg = x,
+      .open_source = x->ns.has_user ? ask_mount_source : NULL,
+      .idmap_source = x->ns.has_user ? ask_mount_idmap : NULL,
+      .parent_arg = x,
     };
     if (rootfs_setup(&rc, &err) < 0)
       die(x, &err);

@@ -25,6 +25,10 @@ static const char *const names[SYNC_TYPES] = {
   [SYNC_SECCOMP_FD] = "seccomp-fd",
   [SYNC_SECCOMP_ACK] = "seccomp-ack",
   [SYNC_EXECVE] = "execve",
+  [SYNC_MOUNT_SOURCE] = "mount-source",
+  [SYNC_MOUNT_SOURCE_FD] = "mount-source-fd",
+  [SYNC_MOUNT_IDMAP] = "mount-idmap",
+  [SYNC_MOUNT_IDMAP_DONE] = "mount-idmap-done",
   [SYNC_ERROR] = "error",
   [SYNC_HANGUP] = "hangup",
 };

@@ -11,9 +11,11 @@
  *
  * The conversations, in order (-> from the child's parent to the child, <- back):
  *   create:  [STAGE1: -> GO, <- USERMAP_REQ, -> USERMAP_ACK, <- INIT_PID]
- *            INIT: -> GO, <- HOOKS, -> HOOKS_DONE, <- CONSOLE, <- SECCOMP_FD (a notify filter
- *            is loaded before READY), -> SECCOMP_ACK, <- READY, then -> CREATED (create: the
- *            channel closes, `start` releases the init through the exec fifo) or -> START (run),
+ *            INIT: -> GO, with a user namespace any number of (<- MOUNT_SOURCE, -> MOUNT_SOURCE_FD)
+ *            and (<- MOUNT_IDMAP, -> MOUNT_IDMAP_DONE) as its mounts need them, <- HOOKS,
+ *            -> HOOKS_DONE, <- CONSOLE, <- SECCOMP_FD (a notify filter is loaded before READY),
+ *            -> SECCOMP_ACK, <- READY, then -> CREATED (create: the channel closes, `start`
+ *            releases the init through the exec fifo) or -> START (run),
  *            <- EXECVE, then HANGUP when the execve closed the channel (close-on-exec).
  *   exec:    EXEC: -> GO, <- CONSOLE, <- EXECVE, HANGUP; a notify filter's <- SECCOMP_FD,
  *            -> SECCOMP_ACK come before EXECVE (filter loaded before the uid change) or after it
@@ -21,9 +23,10 @@
  * Either side may send ERROR instead of its next message; it ends the conversation.
  *
  * Messages travel on a SOCK_SEQPACKET socketpair, one message per packet: a fixed header, then an
- * optional payload (text for errors and names), and for SYNC_CONSOLE / SYNC_SECCOMP_FD one fd
- * (SCM_RIGHTS).  Control flow depends only on the type: the text is for people.  Every read is
- * bounded by a timeout, and an unexpected message is an error naming both ends. */
+ * optional payload (text for errors and names), and for SYNC_CONSOLE / SYNC_SECCOMP_FD /
+ * SYNC_MOUNT_SOURCE_FD / SYNC_MOUNT_IDMAP one fd (SCM_RIGHTS).  Control flow depends only on the
+ * type: the text is for people.  Every read is bounded by a timeout, and an unexpected message is
+ * an error naming both ends. */
 #ifndef COVE_RUNTIME_SYNC_H
 #define COVE_RUNTIME_SYNC_H
 
@@ -47,6 +50,12 @@ enum sync_type {
   SYNC_SECCOMP_FD,    /* INIT/EXEC -> PARENT: the seccomp listener (fd) */
   SYNC_SECCOMP_ACK,   /* PARENT -> INIT/EXEC: the listener has it */
   SYNC_EXECVE,        /* INIT (run)/EXEC -> PARENT: the next step is the execve (an error may follow) */
+  SYNC_MOUNT_SOURCE,  /* INIT -> PARENT (user ns): value = index of a bind mount whose source the
+                         mapped root cannot open; open it in my mount namespace */
+  SYNC_MOUNT_SOURCE_FD, /* PARENT -> INIT: the source (fd, O_PATH) */
+  SYNC_MOUNT_IDMAP,   /* INIT -> PARENT (user ns): value = mount index, fd = my detached clone of
+                         its source: idmap it */
+  SYNC_MOUNT_IDMAP_DONE, /* PARENT -> INIT */
   SYNC_ERROR,         /* either way: payload = the message, value = errno */
   SYNC_HANGUP,        /* never sent: what sync_recv reports when the peer closed its end */
   SYNC_TYPES

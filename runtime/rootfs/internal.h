@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -67,6 +68,11 @@ unsigned long mount_propagation_parse(const char *s);
 char *rootfs_path_clean(const char *path);
 /* The last component of a cleaned path and its parent (heap strings; parent "" for the root). */
 int rootfs_path_split(const char *clean, char **parent, char **base);
+/* rootfs_path_clean with ".." taken back lexically, clamped at the root ("a/../../b" -> "b"):
+ * where a path names before any symlink is followed. */
+char *rootfs_path_normalize(const char *path);
+/* A statfs f_type by name ("ext4", "procfs"...), "filesystem 0x..." (in buf) otherwise. */
+const char *rootfs_fs_name(long type, char *buf, size_t len);
 
 /* ---- resolve.c ---- */
 
@@ -82,15 +88,28 @@ int rootfs_resolve_parent(int root_fd, const char *path, bool create, char **bas
 
 /* ---- mounts.c ---- */
 
+struct rootfs_deferred_ro {
+  int fd;           /* the tmpfs mount (O_PATH of its root) */
+  const char *dest; /* its destination, for errors */
+};
+
 struct rootfs_run {
   const struct rootfs_ctx *ctx;
   int root_fd;        /* the container's root (O_PATH), in the new mount */
   bool dev_is_bound;  /* /dev is a bind mount from the host: leave its nodes alone */
   bool dev_mounted;   /* a config mount provides /dev */
+  bool proc_mounted;  /* a config mount is on /proc: checked again once all are made */
+  bool sys_mounted;   /* the same for /sys */
+  /* read-only tmpfs mounts made writable until everything under them is made (one slot per
+   * config mount) */
+  struct rootfs_deferred_ro *deferred_ro;
+  size_t deferred_ro_len;
 };
 
 /* Do one config mount. */
 int rootfs_do_mount(struct rootfs_run *run, const struct oci_mount *m, struct cove_error *err);
+/* Make the read-only tmpfs mounts read-only now (after the last mount, before pivot_root). */
+int rootfs_apply_deferred_ro(struct rootfs_run *run, struct cove_error *err);
 
 /* ---- mountfd.c: mount primitives on fds (the bottom layer: calls no other file here) ---- */
 /* Attach a detached mount (open_tree/fsmount fd) onto target_fd. */
@@ -104,18 +123,17 @@ int rootfs_set_attr(int mnt_fd, bool recursive, uint64_t set, uint64_t clr, uint
 /* "/proc/self/fd/N" into buf. */
 const char *rootfs_fd_path(int fd, char *buf, size_t len);
 
-/* ---- idmap.c: idmapped mounts prepared by the parent ---- */
-struct rootfs_prepared {
-  size_t len;     /* config->mounts_len */
-  int *mount_fds; /* per config mount: a detached, idmapped clone, or -1 */
-  int cow_fd;     /* a detached bind of <state dir>/rootfs-cow for overlay=dir, or -1 */
-};
-/* The prepared detached mount for config mount m, or -1. */
-int rootfs_prepared_fd(const struct rootfs_ctx *ctx, const struct oci_mount *m);
+/* ---- idmap.c: idmapped mounts ---- */
 bool rootfs_mount_is_idmapped(const struct oci_mount *m, const struct mount_opts *o);
-/* Clone src (recursively if asked) and idmap it with the mount's mappings: a detached mount fd. */
-int rootfs_idmap_clone(const struct oci_mount *m, const char *src, const struct mount_opts *o,
-                       struct cove_error *err);
+/* Idmap the detached mount tree (a clone of src, named in errors) with the mount's mappings,
+ * recursively for ridmap/rbind. */
+int rootfs_idmap_apply(int tree, const struct oci_mount *m, const struct mount_opts *o,
+                       const char *src, struct cove_error *err);
+
+/* ---- parent.c: what the parent makes or opens for the init ---- */
+struct rootfs_prepared {
+  int cow_fd; /* a detached bind of <state dir>/rootfs-cow for overlay=dir, or -1 */
+};
 
 /* ---- cgroupfs.c ---- */
 int rootfs_mount_cgroup(struct rootfs_run *run, const struct oci_mount *m, int target_fd,
@@ -157,5 +175,29 @@ int rootfs_procfs_open(struct cove_error *err);
 int rootfs_procfs_openat(int proc_fd, const char *path, int flags, struct cove_error *err);
 /* fstatfs check: the fd lives on a real procfs (CVE-2019-16884, CVE-2025-52881). */
 int rootfs_check_procfs(int fd, const char *what, struct cove_error *err);
+
+/* What may be mounted on /proc and /sys (CVE-2019-19921, CVE-2023-27561; runc's
+ * checkProcMount): on /proc only procfs (a fresh one, or a bind whose source is procfs); under
+ * it only a bind of a regular file onto the entries lxcfs-style tools replace (cpuinfo,
+ * meminfo, ...); nothing onto any other procfs file; on /sys only sysfs. */
+enum rootfs_mount_kind {
+  ROOTFS_MOUNT_OTHER = 0,
+  ROOTFS_MOUNT_PROC, /* the mount goes on /proc: what is there afterwards must be procfs */
+  ROOTFS_MOUNT_SYS,  /* on /sys: sysfs */
+};
+struct rootfs_mount_use {
+  const char *dest;           /* as the config writes it */
+  const char *type;           /* the config's type, or NULL */
+  bool bind;
+  bool remount;               /* changes flags only: never checked */
+  int src_fd;                 /* a bind's source, or -1 */
+  const struct stat *src_st;  /* fstat of src_fd */
+};
+/* With root_fd < 0 the destination as written (".." taken lexically), before anything is
+ * created; else target_fd, where it resolved inside root_fd.  Returns the kind or -1. */
+int rootfs_check_mount_path(const struct rootfs_mount_use *u, int root_fd, int target_fd,
+                            struct cove_error *err);
+/* After the mount: top_fd (the mount now on the destination) is procfs / sysfs for the kind. */
+int rootfs_check_mounted(int top_fd, enum rootfs_mount_kind kind, struct cove_error *err);
 
 #endif

@@ -3,6 +3,8 @@
  * changes, recursive MOUNT_ATTR_* attributes and the data string the filesystem parses; plus
  * the pure in-rootfs path helpers.  No system calls here: it is unit tested as plain logic. */
 #include <errno.h>
+#include <linux/magic.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 
@@ -240,4 +242,67 @@ int rootfs_path_split(const char *clean, char **parent, char **base)
     *base = xstrdup(slash + 1);
   }
   return 0;
+}
+
+char *rootfs_path_normalize(const char *path)
+{
+  _cleanup_free_ char *clean = rootfs_path_clean(path);
+  char *out = xmalloc(strlen(clean) + 1);
+  size_t o = 0;
+  for (const char *p = clean; *p;) {
+    const char *end = strchrnul(p, '/');
+    size_t l = (size_t) (end - p);
+    if (l == 2 && p[0] == '.' && p[1] == '.') {
+      /* back to the previous component; ".." of the root is the root */
+      while (o > 0 && out[o - 1] != '/')
+        o--;
+      if (o > 0)
+        o--;
+    } else {
+      if (o)
+        out[o++] = '/';
+      memcpy(out + o, p, l);
+      o += l;
+    }
+    p = *end ? end + 1 : end;
+  }
+  out[o] = '\0';
+  return out;
+}
+
+const char *rootfs_fs_name(long type, char *buf, size_t len)
+{
+  switch (type) {
+  case TMPFS_MAGIC:
+    return "tmpfs";
+  case RAMFS_MAGIC:
+    return "ramfs";
+  case EXT4_SUPER_MAGIC:
+    return "ext4";
+  case XFS_SUPER_MAGIC:
+    return "xfs";
+  case BTRFS_SUPER_MAGIC:
+    return "btrfs";
+  case OVERLAYFS_SUPER_MAGIC:
+    return "overlay";
+  case V9FS_MAGIC:
+    return "9p";
+  case NFS_SUPER_MAGIC:
+    return "nfs";
+  case FUSE_SUPER_MAGIC:
+    return "fuse";
+  case PROC_SUPER_MAGIC:
+    return "procfs";
+  case SYSFS_MAGIC:
+    return "sysfs";
+  case CGROUP_SUPER_MAGIC:
+    return "cgroup";
+  case CGROUP2_SUPER_MAGIC:
+    return "cgroup2";
+  case DEVPTS_SUPER_MAGIC:
+    return "devpts";
+  default:
+    snprintf(buf, len, "filesystem 0x%lx", (unsigned long) type);
+    return buf;
+  }
 }

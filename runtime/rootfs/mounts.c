@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -130,28 +131,81 @@ static char *resolve_source(const struct rootfs_ctx *ctx, const char *src)
   return xasprintf("%s/%s", ctx->bundle, src);
 }
 
-static int do_bind(struct rootfs_run *run, const struct oci_mount *m, const char *src,
-                   int target_fd, const struct mount_opts *o, struct cove_error *err)
+static size_t mount_index(const struct rootfs_ctx *ctx, const struct oci_mount *m)
 {
-  _cleanup_close_ int owned = -1;
-  int tree = rootfs_prepared_fd(run->ctx, m);
-  if (tree < 0 && rootfs_mount_is_idmapped(m, o)) {
-    if (run->ctx->userns)
-      return cove_error_set(err, EPERM, "an idmapped mount in a user namespace must be prepared "
-                                        "by the parent (rootfs_prepare)");
-    tree = owned = rootfs_idmap_clone(m, src, o, err);
-  } else if (tree < 0) {
-    unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->recursive ? AT_RECURSIVE : 0);
-    tree = owned = open_tree(AT_FDCWD, src, flags);
-    if (tree < 0)
-      return cove_error_set(err, errno, "open source %s", src);
-  }
-  if (tree < 0)
-    return -1;
+  return (size_t) (m - ctx->config->mounts);
+}
+
+/* The source of a bind mount, opened now that the earlier mounts are made (one may have made
+ * it).  A mapped root may not reach it (a 0700 directory on the way): the parent, the host's
+ * root, opens it in our mount namespace then. */
+static int open_source(struct rootfs_run *run, const struct oci_mount *m, const char *src,
+                       struct cove_error *err)
+{
+  const struct rootfs_ctx *ctx = run->ctx;
+  int fd = open(src, O_PATH | O_CLOEXEC);
+  if (fd >= 0)
+    return fd;
+  int e = errno;
+  if ((e == EACCES || e == EPERM) && ctx->userns && ctx->open_source)
+    return ctx->open_source(ctx->parent_arg, mount_index(ctx, m), err);
+  return cove_error_set(err, e, "source %s", src);
+}
+
+/* The flags a bind mount gets when any per-mount flag is given: exactly those, as
+ * `mount --bind -o` means (runc's rule), so a read-only source without "ro" turns rw.  With no
+ * flag at all the source's own are kept.  The atime mode is only changed when asked for. */
+#define IMPLIED_CLEAR (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | \
+                       MOUNT_ATTR_NOSYMFOLLOW)
+
+static int bind_flags(int tree, const char *src, const struct mount_opts *o, struct cove_error *err)
+{
   uint64_t atime_clr = 0;
   uint64_t set = mount_flags_to_attr(o->flags, &atime_clr);
   uint64_t clr = mount_flags_to_attr(o->clear_flags, &(uint64_t) {0}) | atime_clr;
   clr &= ~set | MOUNT_ATTR__ATIME;
+  uint64_t implied = (o->flags & ~MS_REMOUNT) || o->clear_flags ? IMPLIED_CLEAR & ~set & ~clr : 0;
+  struct cove_error e = COVE_ERROR_INIT;
+  if (rootfs_set_attr(tree, false, set, clr | implied, 0, &e) == 0)
+    return 0;
+  if (e.errnum == EPERM && implied) {
+    /* a user namespace locks the flags the host's mount has (ro, nosuid...): keep them, as runc
+     * does, and clear only what was asked for */
+    cove_error_release(&e);
+    if (rootfs_set_attr(tree, false, set, clr, 0, &e) == 0)
+      return 0;
+  }
+  struct statvfs sv;
+  if (e.errnum == EPERM && (clr & MOUNT_ATTR_RDONLY) && fstatvfs(tree, &sv) == 0 && (sv.f_flag & ST_RDONLY)) {
+    cove_error_release(&e);
+    return cove_error_set(err, EPERM, "%s is read-only and the user namespace has it locked: rw cannot be had",
+                          src);
+  }
+  *err = e;
+  return -1;
+}
+
+static int do_bind(struct rootfs_run *run, const struct oci_mount *m, const char *src, int src_fd,
+                   int target_fd, const struct mount_opts *o, struct cove_error *err)
+{
+  const struct rootfs_ctx *ctx = run->ctx;
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (o->recursive ? AT_RECURSIVE : 0);
+  _cleanup_close_ int tree = open_tree(src_fd, "", flags);
+  if (tree < 0)
+    return cove_error_set(err, errno, "clone source %s", src);
+  if (rootfs_mount_is_idmapped(m, o)) {
+    /* in a user namespace only the host side may idmap (CAP_SYS_ADMIN over the source's
+     * filesystem); the clone is detached, which is all the kernel asks of it */
+    int r;
+    if (!ctx->userns)
+      r = rootfs_idmap_apply(tree, m, o, src, err);
+    else if (ctx->idmap_source)
+      r = ctx->idmap_source(ctx->parent_arg, mount_index(ctx, m), tree, err);
+    else
+      r = cove_error_set(err, EPERM, "idmap %s: in a user namespace only the parent can", src);
+    if (r < 0)
+      return -1;
+  }
   if (o->rec_attr_set || o->rec_attr_clr) {
     struct mount_attr a = {.attr_set = o->rec_attr_set, .attr_clr = o->rec_attr_clr};
     if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
@@ -160,7 +214,7 @@ static int do_bind(struct rootfs_run *run, const struct oci_mount *m, const char
   if (rootfs_move_mount(tree, target_fd, err) < 0)
     return -1;
   /* ro/nosuid/... apply to the top mount only, as runc and crun do (rro is the recursive one) */
-  if (rootfs_set_attr(tree, false, set, clr, 0, err) < 0)
+  if (bind_flags(tree, src, o, err) < 0)
     return -1;
   /* The clone is a slave of the host's mount (/ was made rslave): without a propagation option
    * it becomes rprivate, so host mounts under the source do not show up unasked */
@@ -193,7 +247,7 @@ static int reopen_top(struct rootfs_run *run, const struct oci_mount *m, struct 
 }
 
 static int do_fs_mount(struct rootfs_run *run, const struct oci_mount *m, const char *src,
-                       int target_fd, const struct mount_opts *o, struct cove_error *err)
+                       int target_fd, const struct mount_opts *o, int *top_out, struct cove_error *err)
 {
   char p[64];
   const char *type = m->type ? m->type : "none";
@@ -215,12 +269,16 @@ static int do_fs_mount(struct rootfs_run *run, const struct oci_mount *m, const 
        * the host's, with the flags asked for, like runc does for rootless containers */
       uint64_t atime_clr = 0;
       uint64_t set = mount_flags_to_attr(o->flags, &atime_clr);
-      return rootfs_bind(is_type(m, "sysfs") ? "/sys" : "/dev/mqueue", -1, target_fd,
-                         is_type(m, "sysfs"), set, atime_clr, err);
+      if (rootfs_bind(is_type(m, "sysfs") ? "/sys" : "/dev/mqueue", -1, target_fd,
+                      is_type(m, "sysfs"), set, atime_clr, err) < 0)
+        return -1;
+      if (top_out && (*top_out = reopen_top(run, m, err)) < 0)
+        return -1;
+      return 0;
     }
     return cove_error_set(err, e, "mount %s", type);
   }
-  if (!o->tmpcopyup && !o->propagation_len && !o->rec_attr_set && !o->rec_attr_clr)
+  if (!top_out && !o->tmpcopyup && !o->propagation_len && !o->rec_attr_set && !o->rec_attr_clr)
     return 0;
   _cleanup_close_ int top = reopen_top(run, m, err);
   if (top < 0)
@@ -241,7 +299,35 @@ static int do_fs_mount(struct rootfs_run *run, const struct oci_mount *m, const 
     if (rootfs_set_attr(top, pr & MS_REC, 0, 0, pr & ~MS_REC, err) < 0)
       return -1;
   }
+  if (top_out)
+    *top_out = steal_fd(top);
   return 0;
+}
+
+static bool dest_is(const char *d, const char *want)
+{
+  _cleanup_free_ char *c = rootfs_path_clean(d);
+  return strcmp(c, want) == 0;
+}
+
+/* CVE-2019-19921: a /proc or /sys that is a symlink in the image would let a later mount land
+ * on the real procfs; refuse rather than follow.  -1 with ENOENT in err when it is missing. */
+static int open_fs_target(struct rootfs_run *run, const struct oci_mount *m, struct cove_error *err)
+{
+  int fd = rootfs_resolve(run->root_fd, m->destination, O_PATH | O_NOFOLLOW, err);
+  if (fd < 0)
+    return -1;
+  struct stat st;
+  if (fstat(fd, &st) < 0) {
+    close(fd);
+    return cove_error_set(err, errno, "stat %s", m->destination);
+  }
+  if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+    close(fd);
+    return cove_error_set(err, S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR, "resolve %s in rootfs%s",
+                          m->destination, S_ISLNK(st.st_mode) ? ": it is a symlink" : "");
+  }
+  return fd;
 }
 
 static int mount_one(struct rootfs_run *run, const struct oci_mount *m, struct cove_error *err)
@@ -250,56 +336,62 @@ static int mount_one(struct rootfs_run *run, const struct oci_mount *m, struct c
   if (mount_opts_parse(m->options, m->options_len, &o, err) < 0)
     return -1;
   const bool bind = o.bind || is_type(m, "bind");
+  const bool remount = o.flags & MS_REMOUNT;
   _cleanup_free_ char *src = bind ? resolve_source(run->ctx, m->source) : xstrdup(m->source ? m->source : "none");
 
   if (is_root_dest(m->destination)) {
     /* a mount on "/" (an overlay root): stack it on the rootfs and carry on from its top */
     if (bind)
       return cove_error_set(err, EINVAL, "a bind mount onto / is not supported: use root.path");
-    if (do_fs_mount(run, m, src, run->root_fd, &o, err) < 0)
+    int nfd = -1;
+    if (do_fs_mount(run, m, src, run->root_fd, &o, &nfd, err) < 0)
       return -1;
-    int nfd = open(run->ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (nfd < 0)
-      return cove_error_set(err, errno, "reopen rootfs %s", run->ctx->rootfs);
     close(run->root_fd);
     run->root_fd = nfd;
     return 0;
   }
 
-  bool want_dir = true;
-  if (bind) {
-    struct stat st;
-    if (stat(src, &st) < 0)
-      return cove_error_set(err, errno, "source %s", src);
-    want_dir = S_ISDIR(st.st_mode);
+  _cleanup_close_ int src_fd = -1;
+  struct stat src_st = {.st_mode = S_IFDIR};
+  if (bind && !remount) {
+    src_fd = open_source(run, m, src, err);
+    if (src_fd < 0)
+      return -1;
+    if (fstat(src_fd, &src_st) < 0)
+      return cove_error_set(err, errno, "stat source %s", src);
   }
+  const struct rootfs_mount_use use = {.dest = m->destination,
+                                       .type = m->type,
+                                       .bind = bind,
+                                       .remount = remount,
+                                       .src_fd = src_fd,
+                                       .src_st = &src_st};
+  /* what may go on /proc and /sys, judged on the path as written before anything is created,
+   * then on where the destination really leads */
+  if (rootfs_check_mount_path(&use, -1, -1, err) < 0)
+    return -1;
+  const bool want_dir = S_ISDIR(src_st.st_mode);
   _cleanup_close_ int target = -1;
   if (is_type(m, "proc") || is_type(m, "sysfs")) {
-    /* CVE-2019-19921: a /proc that is a symlink in the image would let a later mount land on
-     * the real procfs; refuse rather than follow */
     struct cove_error e = COVE_ERROR_INIT;
-    target = rootfs_resolve(run->root_fd, m->destination, O_PATH | O_NOFOLLOW, &e);
+    target = open_fs_target(run, m, &e);
     if (target < 0 && e.errnum != ENOENT) {
       *err = e;
       return -1;
     }
     cove_error_release(&e);
-    if (target >= 0) {
-      struct stat st;
-      if (fstat(target, &st) < 0)
-        return cove_error_set(err, errno, "stat %s", m->destination);
-      if (S_ISLNK(st.st_mode))
-        return cove_error_set(err, ELOOP, "resolve %s in rootfs: it is a symlink", m->destination);
-      if (!S_ISDIR(st.st_mode))
-        return cove_error_set(err, ENOTDIR, "resolve %s in rootfs", m->destination);
-    }
   }
   if (target < 0)
     target = rootfs_mkpath(run->root_fd, m->destination, want_dir, want_dir ? 0755 : 0644, err);
   if (target < 0)
     return -1;
+  int kind = rootfs_check_mount_path(&use, run->root_fd, target, err);
+  if (kind < 0)
+    return -1;
+  run->proc_mounted |= kind == ROOTFS_MOUNT_PROC;
+  run->sys_mounted |= kind == ROOTFS_MOUNT_SYS;
 
-  if (bind && (o.flags & MS_REMOUNT)) {
+  if (bind && remount) {
     /* "bind,remount,ro": change the flags of what is already mounted there */
     uint64_t atime_clr = 0;
     uint64_t set = mount_flags_to_attr(o.flags, &atime_clr);
@@ -309,16 +401,30 @@ static int mount_one(struct rootfs_run *run, const struct oci_mount *m, struct c
     return rootfs_set_attr(target, true, o.rec_attr_set, o.rec_attr_clr, 0, err);
   }
   if (bind)
-    return do_bind(run, m, src, target, &o, err);
-  if ((is_type(m, "cgroup") || is_type(m, "cgroup2")) && !(o.flags & MS_REMOUNT))
+    return do_bind(run, m, src, src_fd, target, &o, err);
+  if ((is_type(m, "cgroup") || is_type(m, "cgroup2")) && !remount)
     return rootfs_mount_cgroup(run, m, target, &o, err);
-  return do_fs_mount(run, m, src, target, &o, err);
-}
-
-static bool dest_is(const char *d, const char *want)
-{
-  _cleanup_free_ char *c = rootfs_path_clean(d);
-  return strcmp(c, want) == 0;
+  /* a read-only tmpfs (or /dev) turns read-only once what goes in or under it is made: the
+   * copied-up files, later mounts, /dev's nodes (runc does the same) */
+  const bool dev = dest_is(m->destination, "dev");
+  const bool defer_ro = !remount && (o.flags & MS_RDONLY) && (dev || is_type(m, "tmpfs"));
+  if (defer_ro)
+    o.flags &= ~MS_RDONLY;
+  const bool need_top = kind != ROOTFS_MOUNT_OTHER || (defer_ro && !dev);
+  int top = -1;
+  if (do_fs_mount(run, m, src, target, &o, need_top ? &top : NULL, err) < 0)
+    return -1;
+  if (kind != ROOTFS_MOUNT_OTHER && rootfs_check_mounted(top, (enum rootfs_mount_kind) kind, err) < 0) {
+    close(top);
+    return -1;
+  }
+  if (defer_ro && !dev) {
+    run->deferred_ro[run->deferred_ro_len++] = (struct rootfs_deferred_ro){top, m->destination};
+    return 0;
+  }
+  if (top >= 0)
+    close(top);
+  return 0;
 }
 
 int rootfs_do_mount(struct rootfs_run *run, const struct oci_mount *m, struct cove_error *err)
@@ -337,5 +443,13 @@ int rootfs_do_mount(struct rootfs_run *run, const struct oci_mount *m, struct co
     mount_opts_free(&o);
     cove_error_release(&e);
   }
+  return 0;
+}
+
+int rootfs_apply_deferred_ro(struct rootfs_run *run, struct cove_error *err)
+{
+  for (size_t i = 0; i < run->deferred_ro_len; i++)
+    if (rootfs_set_attr(run->deferred_ro[i].fd, false, MOUNT_ATTR_RDONLY, 0, 0, err) < 0)
+      return cove_error_wrap(err, "make the tmpfs on %s read-only", run->deferred_ro[i].dest);
   return 0;
 }

@@ -22,6 +22,53 @@ static unsigned long root_propagation(const struct oci_config *c)
   return f ? f : MS_PRIVATE | MS_REC;
 }
 
+/* Once every mount is made: /proc and /sys, when a mount put something there, still are procfs
+ * and sysfs (a later mount on "/" or over them may have covered what was checked). */
+static int check_proc_sys(struct rootfs_run *run, struct cove_error *err)
+{
+  static const struct {
+    const char *path;
+    enum rootfs_mount_kind kind;
+  } fs[] = {{"/proc", ROOTFS_MOUNT_PROC}, {"/sys", ROOTFS_MOUNT_SYS}};
+  for (size_t i = 0; i < ARRAY_SIZE(fs); i++) {
+    if (!(fs[i].kind == ROOTFS_MOUNT_PROC ? run->proc_mounted : run->sys_mounted))
+      continue;
+    _cleanup_close_ int fd = rootfs_resolve(run->root_fd, fs[i].path, O_PATH | O_NOFOLLOW, err);
+    if (fd < 0 || rootfs_check_mounted(fd, fs[i].kind, err) < 0)
+      return cove_error_wrap(err, "after the mounts");
+  }
+  return 0;
+}
+
+/* runc's finalizeRootfs: a read-only /dev (not a bind) was mounted writable so that its nodes,
+ * pts, shm, mqueue and the console could be made in it; now it turns read-only. */
+static int dev_readonly(const struct oci_config *config, int root, struct cove_error *err)
+{
+  const struct oci_mount *dev = NULL;
+  for (size_t i = 0; i < config->mounts_len; i++) {
+    const struct oci_mount *m = &config->mounts[i];
+    _cleanup_free_ char *d = m->destination ? rootfs_path_clean(m->destination) : NULL;
+    if (d && strcmp(d, "dev") == 0)
+      dev = m;
+  }
+  if (!dev)
+    return 0;
+  struct mount_opts o;
+  if (mount_opts_parse(dev->options, dev->options_len, &o, err) < 0)
+    return -1;
+  const bool ro = !o.bind && !(dev->type && strcmp(dev->type, "bind") == 0) && (o.flags & MS_RDONLY) &&
+                  !(o.flags & MS_REMOUNT);
+  mount_opts_free(&o);
+  if (!ro)
+    return 0;
+  _cleanup_close_ int fd = openat(root, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return cove_error_set(err, errno, "open /dev");
+  if (rootfs_set_attr(fd, false, MOUNT_ATTR_RDONLY, 0, 0, err) < 0)
+    return cove_error_wrap(err, "make /dev read-only");
+  return 0;
+}
+
 int rootfs_setup(const struct rootfs_ctx *ctx, struct cove_error *err)
 {
   const struct oci_config *config = ctx->config;
@@ -54,8 +101,11 @@ int rootfs_setup(const struct rootfs_ctx *ctx, struct cove_error *err)
   run.root_fd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (run.root_fd < 0)
     return cove_error_set(err, errno, "open rootfs %s", ctx->rootfs);
+  run.deferred_ro = xcalloc(config->mounts_len ? config->mounts_len : 1, sizeof(*run.deferred_ro));
   for (size_t i = 0; r == 0 && i < config->mounts_len; i++)
     r = rootfs_do_mount(&run, &config->mounts[i], err);
+  if (r == 0)
+    r = check_proc_sys(&run, err);
   if (r == 0)
     r = rootfs_setup_dev(&run, err);
   /* the createRuntime/createContainer hooks' moment (runtime-spec): the environment is built,
@@ -63,8 +113,13 @@ int rootfs_setup(const struct rootfs_ctx *ctx, struct cove_error *err)
   if (r == 0 && ctx->before_pivot)
     r = ctx->before_pivot(ctx->before_pivot_arg, err);
   if (r == 0)
+    r = rootfs_apply_deferred_ro(&run, err);
+  if (r == 0)
     r = rootfs_pivot(ctx, run.root_fd, err);
   close(run.root_fd);
+  for (size_t i = 0; i < run.deferred_ro_len; i++)
+    close(run.deferred_ro[i].fd);
+  free(run.deferred_ro);
   if (r < 0)
     return -1;
   if ((prop & MS_SHARED) && mount(NULL, "/", NULL, prop, NULL) < 0)
@@ -78,7 +133,8 @@ int rootfs_finalize(const struct rootfs_ctx *ctx, struct cove_error *err)
   _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0)
     return cove_error_set(err, errno, "open /");
-  if (rootfs_mask_paths(config, root, err) < 0 || rootfs_readonly_paths(config, root, err) < 0)
+  if (rootfs_mask_paths(config, root, err) < 0 || rootfs_readonly_paths(config, root, err) < 0 ||
+      dev_readonly(config, root, err) < 0)
     return -1;
   if (config->root && config->root->readonly) {
     struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
@@ -118,7 +174,17 @@ static bool valid_fstype(const char *t)
   return true;
 }
 
-static int validate_mount(const struct oci_mount *m, const char *bundle, struct cove_error *err)
+/* path lies under dir, lexically (".." taken back). */
+static bool path_under(const char *path, const char *dir)
+{
+  _cleanup_free_ char *p = rootfs_path_normalize(path);
+  _cleanup_free_ char *d = rootfs_path_normalize(dir);
+  size_t n = strlen(d);
+  return n == 0 || (strncmp(p, d, n) == 0 && (p[n] == '\0' || p[n] == '/'));
+}
+
+static int validate_mount(const struct oci_mount *m, const char *bundle, const char *root,
+                          struct cove_error *err)
 {
   if (!m->destination || !*m->destination)
     return cove_error_set(err, EINVAL, "no destination");
@@ -140,7 +206,10 @@ static int validate_mount(const struct oci_mount *m, const char *bundle, struct 
     _cleanup_free_ char *src =
         m->source[0] == '/' || !bundle ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
     struct stat st;
-    if (stat(src, &st) < 0)
+    /* a source inside the rootfs may be made by an earlier mount (it exists only in the
+     * container's mount namespace, at its turn); one the mapped root cannot reach here is
+     * opened by the parent then: both are judged when the mount is made */
+    if (stat(src, &st) < 0 && !(errno == EACCES || (errno == ENOENT && path_under(src, root))))
       return cove_error_set(err, errno, "source %s", src);
   }
   return 0;
@@ -160,7 +229,7 @@ int rootfs_validate(const struct oci_config *config, const char *bundle, struct 
     return cove_error_set(err, ENOTDIR, "rootfs %s", root);
   for (size_t i = 0; i < config->mounts_len; i++) {
     const struct oci_mount *m = &config->mounts[i];
-    if (validate_mount(m, bundle, err) < 0)
+    if (validate_mount(m, bundle, root, err) < 0)
       return cove_error_wrap(err, "mounts[%zu] (%s)", i, m->destination ? m->destination : "?");
   }
   const struct oci_linux *l = config->linux_;

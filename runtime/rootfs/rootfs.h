@@ -14,6 +14,8 @@
 #define COVE_RUNTIME_ROOTFS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 #include "oci/oci.h"
@@ -27,9 +29,20 @@ struct rootfs_ctx {
   bool userns;           /* the init is in a new user namespace: bind devices instead of mknod */
   bool new_cgroupns;     /* a new cgroup namespace was asked for */
   int console_fd;        /* pty slave to bind on /dev/console, or -1 */
-  /* From rootfs_prepare() in the parent, or NULL: idmapped mounts of a container with its own
-   * user namespace, which only the host side may create. */
+  /* From rootfs_prepare() in the parent, or NULL: the overlay=dir layer of a container with its
+   * own user namespace, which only the host side may make. */
   const struct rootfs_prepared *prepared;
+  /* With a user namespace, what only the parent (the host's root, outside it) can do, asked for
+   * at the mount's turn (NULL: the init is on its own, as without a user namespace):
+   * open_source   an O_PATH fd of the source of config mount `index` the init could not open
+   *               itself (a 0700 directory on the way), resolved in the init's mount namespace
+   *               as it is now, so a source an earlier mount made is found (runc's mount fds);
+   * idmap_source  idmap the detached clone tree_fd of config mount `index` (MOUNT_ATTR_IDMAP
+   *               wants CAP_SYS_ADMIN over the source filesystem's user namespace).
+   * The parent side of both is rootfs_parent_open_source / rootfs_parent_idmap_source. */
+  int (*open_source)(void *arg, size_t index, struct cove_error *err);
+  int (*idmap_source)(void *arg, size_t index, int tree_fd, struct cove_error *err);
+  void *parent_arg;
   /* Called once the mounts and /dev are made, right before pivot_root (the runtime runs the
    * prestart/createRuntime/createContainer hooks there); NULL for none. */
   int (*before_pivot)(void *arg, struct cove_error *err);
@@ -54,19 +67,29 @@ int rootfs_open_procfs_file(const char *path, int flags, struct cove_error *err)
 int rootfs_resolve(int root_fd, const char *path, int flags, struct cove_error *err);
 
 /* Parent side, before the init is cloned (its fds must reach the init), for a container with a
- * user namespace: what only the host side can make.  An idmapped bind mount is cloned and
- * idmapped here (mount_setattr(MOUNT_ATTR_IDMAP) needs CAP_SYS_ADMIN over the source
- * filesystem's user namespace); for run.cove.rootfs.overlay=dir, <state_dir>/rootfs-cow is made
- * and owned by the container's root (the 0700 state dir itself stays closed to it: the init
- * reaches the layer through the fd).  rootfs_setup attaches/uses them.  *out is NULL when there
- * is nothing to prepare; free with rootfs_prepared_free in both processes. */
+ * user namespace: what only the host side can make.  For run.cove.rootfs.overlay=dir,
+ * <state_dir>/rootfs-cow is made and owned by the container's root (the 0700 state dir itself
+ * stays closed to it: the init reaches the layer through the fd), which rootfs_setup attaches.
+ * *out is NULL when there is nothing to prepare; free with rootfs_prepared_free in both
+ * processes. */
 struct rootfs_prepared;
 int rootfs_prepare(const struct oci_config *config, const char *bundle, const char *state_dir,
                    struct rootfs_prepared **out, struct cove_error *err);
 void rootfs_prepared_free(struct rootfs_prepared *p);
-/* The fds p holds (at most max of them into out): the init keeps them through its fd sweep until
- * rootfs_setup has attached them.  How many it holds is at most rootfs_prepared_nfds(). */
+/* The fds p holds (at most max of them into out; one at most, the overlay=dir layer): the init
+ * keeps them through its fd sweep until rootfs_setup has attached them.  The fds the parent
+ * sends at a mount's turn (rootfs_ctx.open_source) come after the sweep, and go once used. */
 size_t rootfs_prepared_fds(const struct rootfs_prepared *p, int *out, size_t max);
+
+/* Parent side, while the init `pid` sets up its rootfs (see rootfs_ctx.open_source): the source
+ * of config mount `index` opened with the host's credentials, resolved inside the init's mount
+ * namespace (through /proc/PID/root), as an O_PATH fd for the init.  Only bind mounts. */
+int rootfs_parent_open_source(const struct oci_config *config, const char *bundle, pid_t pid,
+                              size_t index, struct cove_error *err);
+/* Parent side: idmap tree_fd, the init's detached clone of config mount `index`, with the
+ * mount's uidMappings/gidMappings.  The kernel takes it only while detached. */
+int rootfs_parent_idmap_source(const struct oci_config *config, size_t index, int tree_fd,
+                               struct cove_error *err);
 
 /* After rootfs_setup (the process's root is the container's): chdir to cwd resolved inside the
  * root, creating it (and any missing parent, also through a dangling in-image symlink, inside

@@ -182,3 +182,147 @@ host_unchanged() {
   host_unchanged
   [ -f "$BUNDLE/rootfs$HOSTFILE" ]
 }
+
+# ---- /proc must be procfs, /sys must be sysfs (CVE-2019-19921, CVE-2023-27561) ----
+
+# try_mount JSON: run a container whose config has the mount JSON added last; $status/$output.
+try_mount() {
+  cp "$BUNDLE/config.json" "$TEST_TMP/config.base"
+  add_mount "$1"
+  run cove run --bundle "$BUNDLE" e1
+  cp "$TEST_TMP/config.base" "$BUNDLE/config.json"
+}
+
+@test "escape 13: a host directory or a tmpfs on /proc is refused, a bind of procfs is not (CVE-2023-27561)" {
+  mkdir -p "$SRC/fakeproc/sys/kernel"
+  echo fake >"$SRC/fakeproc/sys/kernel/core_pattern"
+  set_cmd 'stat -f -c %T /proc; echo ran'
+  try_mount "{\"destination\": \"/proc\", \"source\": \"$SRC/fakeproc\", \"options\": [\"rbind\"]}"
+  assert_failure
+  refute_line ran
+  assert_output --regexp 'mount [^ ]+ on /proc: only procfs may be mounted on /proc, not a bind of ext'
+  try_mount '{"destination": "/proc", "type": "tmpfs", "source": "tmpfs"}'
+  assert_failure
+  refute_line ran
+  assert_output --partial 'mount tmpfs on /proc: only procfs may be mounted on /proc, not tmpfs'
+  # the host's procfs bound on /proc is procfs (runc accepts it too)
+  try_mount '{"destination": "/proc", "source": "/proc", "options": ["rbind"]}'
+  assert_success
+  assert_output $'proc\nran'
+  host_unchanged
+}
+
+@test "escape 14: /proc reached through an image symlink, .. or /proc/self is refused" {
+  ln -s /proc "$BUNDLE/rootfs/myproc"
+  ln -s ../proc/sys "$BUNDLE/rootfs/etc/pp"
+  set_cmd 'echo ran'
+  try_mount "{\"destination\": \"/myproc\", \"source\": \"$SRC\", \"options\": [\"rbind\"]}"
+  assert_failure
+  refute_line ran
+  assert_output --regexp 'mount [^ ]+ on /myproc: only procfs may be mounted on /proc'
+  try_mount "{\"destination\": \"/etc/pp/kernel/core_pattern\", \"source\": \"$SRC/marker\", \"options\": [\"bind\"]}"
+  assert_failure
+  refute_line ran
+  assert_output --regexp 'mount [^ ]+ on /etc/pp/kernel/core_pattern: /proc/sys/kernel/core_pattern is inside /proc'
+  try_mount '{"destination": "/proc/self/attr", "type": "tmpfs", "source": "tmpfs"}'
+  assert_failure
+  refute_line ran
+  assert_output --regexp 'mount tmpfs on /proc/self/attr: /proc/(self|[0-9]+)/attr is inside /proc'
+  try_mount "{\"destination\": \"/tmp/../proc/sys/kernel/core_pattern\", \"source\": \"$SRC/marker\", \"options\": [\"bind\"]}"
+  assert_failure
+  refute_line ran
+  assert_output --partial 'is inside /proc'
+  host_unchanged
+}
+
+@test "escape 15: under /proc only a bind of a regular file onto the entries lxcfs replaces" {
+  local e
+  for e in cpuinfo meminfo stat uptime diskstats swaps loadavg; do
+    add_mount "{\"destination\": \"/proc/$e\", \"source\": \"$SRC/marker\", \"options\": [\"bind\", \"ro\"]}"
+  done
+  set_cmd 'cat /proc/cpuinfo /proc/meminfo /proc/stat /proc/uptime /proc/diskstats /proc/swaps /proc/loadavg | uniq -c'
+  run cove run --bundle "$BUNDLE" e1
+  assert_success
+  assert_output --regexp '^ +7 from-src$'
+  update_config '.mounts |= map(select(.destination | startswith("/proc/") | not))'
+  set_cmd 'echo ran'
+  # a directory, or any other filesystem, on one of them
+  mkdir -p "$SRC/dir"
+  try_mount "{\"destination\": \"/proc/meminfo\", \"source\": \"$SRC/dir\", \"options\": [\"bind\"]}"
+  assert_failure
+  assert_output --regexp 'mount [^ ]+ on /proc/meminfo: only a bind of a regular file may be mounted on /proc/meminfo'
+  try_mount '{"destination": "/proc/uptime", "type": "proc", "source": "proc"}'
+  assert_failure
+  assert_output --partial 'mount proc on /proc/uptime: only a bind of a regular file may be mounted on /proc/uptime'
+  host_unchanged
+}
+
+@test "escape 16: /sys must be sysfs: a tmpfs or a host directory on /sys is refused" {
+  set_cmd 'echo ran'
+  update_config '.mounts |= map(select(.destination | startswith("/sys") | not))'
+  try_mount '{"destination": "/sys", "type": "tmpfs", "source": "tmpfs"}'
+  assert_failure
+  refute_line ran
+  assert_output --partial 'mount tmpfs on /sys: only sysfs may be mounted on /sys, not tmpfs'
+  try_mount "{\"destination\": \"/sys\", \"source\": \"$SRC\", \"options\": [\"rbind\"]}"
+  assert_failure
+  refute_line ran
+  assert_output --regexp 'mount [^ ]+ on /sys: only sysfs may be mounted on /sys, not a bind of ext'
+  # the host's sysfs bound there is sysfs (rootless configs do this)
+  try_mount '{"destination": "/sys", "source": "/sys", "options": ["rbind", "ro"]}'
+  assert_success
+  assert_output ran
+  host_unchanged
+}
+
+@test "escape 17: the probe: a nested user namespace can mount procfs and sysfs where they are fully visible, not over masked paths" {
+  mkdir -p "$BUNDLE/rootfs/tmp/p"
+  cp "$BUNDLE/config.json" "$TEST_TMP/config.base"
+  update_config '.linux.maskedPaths = [] | .linux.readonlyPaths = []'
+  set_cmd 'cove-test-helper userns-mount proc /tmp/p; cove-test-helper userns-mount sysfs /tmp/p ro'
+  run cove run --bundle "$BUNDLE" e1
+  assert_success
+  assert_output $'mounted proc\nmounted sysfs'
+  cp "$TEST_TMP/config.base" "$BUNDLE/config.json"
+  set_cmd 'cove-test-helper userns-mount proc /tmp/p; cove-test-helper userns-mount sysfs /tmp/p ro; echo done'
+  run cove run --bundle "$BUNDLE" e1
+  assert_success
+  assert_output $'mount proc: Operation not permitted\nmount sysfs: Operation not permitted\ndone'
+}
+
+start_no_pivot() {
+  mkdir -p "$BUNDLE/rootfs/tmp/p"
+  update_config '.process.args = ["cove-test-helper", "sleep-forever"]'
+  "$COVE" --root "$COVE_ROOT" run -d --no-pivot --bundle "$BUNDLE" np </dev/null >"$TEST_TMP/np.out" 2>&1 3>&-
+  wait_for_state np running
+}
+
+@test "escape 18: --no-pivot: a nested user namespace cannot mount procfs or sysfs" {
+  start_no_pivot
+  # the host's /proc and /sys are fully visible: if they stayed in the namespace under the
+  # chroot, the kernel would allow these
+  run cove exec np cove-test-helper userns-mount proc /tmp/p
+  assert_failure 1
+  assert_output 'mount proc: Operation not permitted'
+  run cove exec np cove-test-helper userns-mount sysfs /tmp/p
+  assert_failure 1
+  assert_output 'mount sysfs: Operation not permitted'
+  host_unchanged
+}
+
+@test "escape 19: --no-pivot: no host mount stays in the container's mount namespace below its root" {
+  # listmount/statmount see mounts a chroot hides (mountinfo skips them)
+  requires 6.8
+  start_no_pivot
+  # below the container's root only what holds the rootfs itself: the host's mounts on the
+  # rootfs's path, and what the host itself has below its root
+  local pid want
+  pid=$(cove state np | jq -r .pid)
+  want=$( ("$COVE_TEST_HELPER" hidden-mounts $$
+    awk -v root="$BUNDLE/rootfs" 'index(root "/", ($5 == "/" ? "" : $5) "/") == 1 {
+      for (i = 7; i < NF; i++) if ($i == "-") { print $(i + 1); break } }' /proc/self/mountinfo) | sort)
+  run "$COVE_TEST_HELPER" hidden-mounts "$pid"
+  assert_success
+  [ "$(sort <<<"$output")" = "$want" ] || { echo "hidden below the root: $output; the rootfs's own: $want"; false; }
+  host_unchanged
+}

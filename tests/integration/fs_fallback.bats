@@ -59,3 +59,7 @@ run_suite() {
 @test "fallback: overlay.bats (without the 100-container run)" {
   run_suite overlay.bats '^overlay'
 }
+
+@test "fallback: userns.bats mount tests (sources the parent opens in the init's namespace)" {
+  run_suite userns.bats 'mount sources|read-only mount|no-pivot'
+}

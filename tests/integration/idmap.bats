@@ -80,3 +80,36 @@ teardown() {
   # written as the container's root: on disk, the host's root
   [ "$(stat -c %u "$SRC/new")" = 0 ]
 }
+
+@test "in order with idmap: an idmapped bind of a source an earlier mount made, in a user namespace" {
+  update_config '.linux.namespaces += [{"type": "user"}]
+    | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    | .mounts |= map(select(.destination != "/sys/fs/cgroup"))
+    | .root.readonly = false'
+  private_rootfs
+  chown -R 100000:100000 "$BUNDLE/rootfs"
+  chmod 0755 "$TEST_TMP" "$BUNDLE"
+  add_mount "{\"destination\": \"/a\", \"source\": \"$SRC\", \"options\": [\"rbind\"]}"
+  add_mount "{\"destination\": \"/idm\", \"source\": \"$BUNDLE/rootfs/a/sub\", \"options\": [\"bind\"],
+    \"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}],
+    \"gidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]}"
+  set_cmd 'stat -c "%n %u %g" /idm/g0 /a/sub/g0; grep " /idm " /proc/self/mountinfo'
+  run cove run --bundle "$BUNDLE" i1
+  assert_success
+  # host root's file: the container's root through the idmap, unmapped without it
+  assert_line '/idm/g0 0 0'
+  assert_line '/a/sub/g0 65534 65534'
+  assert_output --regexp ' /idm rw,[^ ]*idmapped'
+}
+
+@test "in order with idmap: without a user namespace too" {
+  add_mount "{\"destination\": \"/a\", \"source\": \"$SRC\", \"options\": [\"rbind\"]}"
+  add_mount "{\"destination\": \"/idm\", \"source\": \"$BUNDLE/rootfs/a/sub\", \"options\": [\"bind\"],
+    \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}],
+    \"gidMappings\": [{\"containerID\": 0, \"hostID\": 2000, \"size\": 1}]}"
+  set_cmd 'stat -c "%n %u %g" /idm/g0'
+  run cove run --bundle "$BUNDLE" i1
+  assert_success
+  assert_line '/idm/g0 1000 2000'
+}

@@ -258,3 +258,100 @@ teardown() {
   mount_line /data | grep -E ' /data ro,nosuid'
   assert_line REFUSED
 }
+
+@test "/dev mounted ro: pts, shm, mqueue and the device nodes are made first, then /dev is read-only" {
+  update_config '.mounts |= map(if .destination == "/dev" then .options += ["ro"] else . end)'
+  update_config '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438}]'
+  set_cmd 'cat /proc/self/mountinfo; stat -c "%n %F %t:%T" /dev/null /dev/fuse; ls /dev/pts/ptmx;
+    touch /dev/new && echo WROTE-DEV; echo in-shm > /dev/shm/f && cat /dev/shm/f'
+  run cove run --bundle "$BUNDLE" m1
+  assert_success
+  mount_line /dev | grep -E ' /dev ro,nosuid - tmpfs '
+  mount_line /dev/pts | grep -E ' /dev/pts rw,nosuid,noexec.* - devpts '
+  mount_line /dev/shm | grep -E ' /dev/shm rw,.* - tmpfs '
+  mount_line /dev/mqueue | grep -E ' - mqueue '
+  assert_line '/dev/null character special file 1:3'
+  assert_line '/dev/fuse character special file a:e5'
+  assert_line /dev/pts/ptmx
+  refute_line WROTE-DEV
+  assert_line in-shm
+}
+
+@test "/dev mounted ro with a terminal: /dev/console is made before /dev turns read-only" {
+  update_config '.mounts |= map(if .destination == "/dev" then .options += ["ro"] else . end)
+    | .process.terminal = true | .process.args = ["sh", "-c", "ls -l /dev/console; grep \" /dev \" /proc/self/mountinfo"]'
+  local sock=$TEST_TMP/console.sock
+  "$COVE_TEST_HELPER" recvtty "$sock" >"$TEST_TMP/tty.out" 2>"$TEST_TMP/tty.err" &
+  local recv=$! i
+  for ((i = 0; i < 200; i++)); do [ -e "$sock.ready" ] && break; sleep 0.01; done
+  run cove run -d --bundle "$BUNDLE" --console-socket "$sock" m1
+  if [ "$status" -ne 0 ]; then kill "$recv"; fi
+  assert_success
+  wait "$recv"
+  run cat "$TEST_TMP/tty.out"
+  assert_output --regexp '/dev/console'
+  assert_output --regexp ' /dev ro,nosuid'
+}
+
+@test "mounts are made in order: a bind source that exists only after an earlier mount" {
+  mkdir -p "$SRC/sub"
+  echo deep >"$SRC/sub/f"
+  add_mount "{\"destination\": \"/a\", \"source\": \"$SRC\", \"options\": [\"rbind\"]}"
+  # $BUNDLE/rootfs/a/sub is the empty /a of the image on the host: it only holds sub once the
+  # first mount is made, in the container's mount namespace
+  add_mount "{\"destination\": \"/b\", \"source\": \"$BUNDLE/rootfs/a/sub\", \"options\": [\"rbind\", \"ro\"]}"
+  set_cmd 'cat /b/f; grep " /b " /proc/self/mountinfo'
+  run cove run --bundle "$BUNDLE" m1
+  assert_success
+  assert_line deep
+  assert_output --regexp ' /b ro,'
+  [ ! -e "$BUNDLE/rootfs/a/sub" ]
+}
+
+@test "a bind source missing when its turn comes fails create with the source named" {
+  add_mount "{\"destination\": \"/b\", \"source\": \"$BUNDLE/rootfs/no/such\", \"options\": [\"rbind\"]}"
+  set_cmd 'echo ran'
+  run cove run --bundle "$BUNDLE" m1
+  assert_failure
+  refute_line ran
+  assert_output --regexp "mount [^ ]+ on /b: .*$BUNDLE/rootfs/no/such.*: No such file or directory"
+  run cove list -q
+  assert_output ''
+}
+
+@test "implied rw: a bind of a read-only mount with options but without ro is writable (as runc)" {
+  local ro=$TEST_TMP/romnt
+  mkdir -p "$ro"
+  mount --bind "$ro" "$ro"
+  mount -o remount,bind,ro "$ro"
+  add_mount "{\"destination\": \"/w\", \"source\": \"$ro\", \"options\": [\"bind\", \"nosuid\"]}"
+  add_mount "{\"destination\": \"/x\", \"source\": \"$ro\", \"options\": [\"bind\", \"rw\"]}"
+  # no per-mount flag at all: the source's flags are kept, as runc does
+  add_mount "{\"destination\": \"/k\", \"source\": \"$ro\", \"options\": [\"rbind\"]}"
+  set_cmd 'cat /proc/self/mountinfo; touch /w/new && echo WROTE-W; touch /x/new2 && echo WROTE-X; touch /k/new3 && echo WROTE-K; echo end'
+  run cove run --bundle "$BUNDLE" m1
+  umount "$ro"
+  assert_success
+  mount_line /w | grep -E ' /w rw,nosuid'
+  mount_line /x | grep -E ' /x rw'
+  mount_line /k | grep -E ' /k ro'
+  assert_line WROTE-W
+  assert_line WROTE-X
+  refute_line WROTE-K
+  [ -e "$ro/new" ]
+}
+
+@test "a read-only tmpfs: tmpcopyup and the mounts under it are made first, then it turns read-only" {
+  mkdir -p "$BUNDLE/rootfs/opt/keep"
+  echo image-file >"$BUNDLE/rootfs/opt/keep/f"
+  add_mount '{"destination": "/opt", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "tmpcopyup", "size=1m"]}'
+  add_mount "{\"destination\": \"/opt/data\", \"source\": \"$SRC\", \"options\": [\"bind\"]}"
+  set_cmd 'cat /opt/keep/f /opt/data/file; grep -E " /opt(/data)? " /proc/self/mountinfo; touch /opt/new && echo WROTE; echo end'
+  run cove run --bundle "$BUNDLE" m1
+  assert_success
+  assert_line image-file
+  assert_line hello
+  mount_line /opt | grep -E ' /opt ro,.* - tmpfs '
+  mount_line /opt/data | grep -E ' /opt/data rw'
+  refute_line WROTE
+}

@@ -109,3 +109,65 @@ teardown() {
   assert_output --regexp "0 +100000 +65536"
   assert_output --partial "uid=0 gid=0"
 }
+
+@test "mount sources are opened by the host: a source only the host's root can reach still mounts" {
+  local priv=$TEST_TMP/private
+  mkdir -p "$priv/data"
+  echo only-root-reaches-me >"$priv/data/f"
+  echo a-file >"$priv/file"
+  chmod 0700 "$priv"
+  update_config "
+    .mounts += [{destination: \"/home\", source: \"$priv/data\", options: [\"rbind\", \"ro\"]},
+                {destination: \"/etc/group\", source: \"$priv/file\", options: [\"bind\", \"ro\"]}]"
+  # (targets the image already has: the mapped root may not create any in this rootfs)
+  update_config '.process.args = ["sh", "-c", "cat /home/f /etc/group; grep -E \" /(home|etc/group) \" /proc/self/mountinfo"]'
+  run cove run --bundle "$BUNDLE" t1
+  assert_success
+  assert_line only-root-reaches-me
+  assert_line a-file
+  assert_output --regexp ' /home ro,'
+  assert_output --regexp ' /etc/group ro,'
+}
+
+@test "a bind of a read-only mount: implied rw where the kernel allows it, kept ro where the user namespace locks it" {
+  local ro=$TEST_TMP/romnt
+  mkdir -p "$ro"
+  chmod 0777 "$ro"
+  mount --bind "$ro" "$ro"
+  mount -o remount,bind,ro "$ro"
+  update_config "
+    .mounts += [{destination: \"/home\", source: \"$ro\", options: [\"bind\", \"nosuid\"]}]"
+  update_config '.process.args = ["sh", "-c", "grep \" /home \" /proc/self/mountinfo"]'
+  run cove run --bundle "$BUNDLE" t1
+  assert_success
+  assert_output --regexp ' /home ro,nosuid'
+  # asked for explicitly, rw that cannot be had is an error, not a silent ro
+  update_config '.mounts |= map(if .destination == "/home" then .options = ["bind", "rw"] else . end)'
+  run cove run --bundle "$BUNDLE" t1
+  umount "$ro"
+  assert_failure
+  assert_output --regexp 'mount [^ ]+ on /home: .*read-only.*locked'
+}
+
+@test "--no-pivot with a user namespace is refused: the host's mounts are locked to the namespace" {
+  update_config '.process.args = ["true"]'
+  run cove run --no-pivot --bundle "$BUNDLE" t1
+  assert_failure
+  assert_output --regexp "--no-pivot: the host mount on /[^ ]* cannot be detached from the container's mount namespace \(a user namespace locks it\): use pivot_root"
+  run cove list -q
+  assert_output ''
+}
+
+@test "a source neither the mapped root nor the host's root can open fails create with the reason" {
+  # inside the rootfs, so only its turn can tell (an earlier mount might have made it)
+  local priv=$BUNDLE/rootfs/private
+  mkdir -p "$priv"
+  chmod 0700 "$priv"
+  update_config ".mounts += [{destination: \"/home\", source: \"$priv/missing\", options: [\"rbind\"]}]"
+  update_config '.process.args = ["true"]'
+  run cove run --bundle "$BUNDLE" t1
+  assert_failure
+  assert_output "cove: run t1: mount $priv/missing on /home: source $priv/missing (opened as the host's root): No such file or directory"
+  run cove list -q
+  assert_output ''
+}

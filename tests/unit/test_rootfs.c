@@ -190,6 +190,26 @@ static void test_path_clean(void **state)
   free(b);
 }
 
+/* Where a destination points before any symlink is followed: the /proc rules judge this first. */
+static void test_path_normalize(void **state)
+{
+  (void) state;
+  static const char *cases[][2] = {
+      {"/", ""},
+      {"/proc", "proc"},
+      {"/tmp/../proc/sys", "proc/sys"},
+      {"../../proc", "proc"},
+      {"/a/b/../../..", ""},
+      {"/a/./b/../c//d", "a/c/d"},
+      {"/proc/self/../1/attr", "proc/1/attr"},
+      {"/..proc/x", "..proc/x"},
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+    _cleanup_free_ char *c = rootfs_path_normalize(cases[i][0]);
+    assert_string_equal(c, cases[i][1]);
+  }
+}
+
 static void test_overlay_escape(void **state)
 {
   (void) state;
@@ -399,6 +419,7 @@ int main(void)
       cmocka_unit_test(test_flags_to_attr),
       cmocka_unit_test(test_propagation_parse),
       cmocka_unit_test(test_path_clean),
+      cmocka_unit_test(test_path_normalize),
       cmocka_unit_test(test_overlay_escape),
       cmocka_unit_test(test_overlay_annotations),
       cmocka_unit_test_setup_teardown(test_resolve_openat2, tree_setup, tree_teardown),
