@@ -178,7 +178,7 @@ static int bind_flags(int tree, const char *src, const struct mount_opts *o, str
   struct statvfs sv;
   if (e.errnum == EPERM && (clr & MOUNT_ATTR_RDONLY) && fstatvfs(tree, &sv) == 0 && (sv.f_flag & ST_RDONLY)) {
     cove_error_release(&e);
-    return cove_error_set(err, EPERM, "%s is read-only and the user namespace has it locked: rw cannot be had",
+    return cove_error_set(err, 0, "%s is read-only and the user namespace has it locked: rw cannot be had",
                           src);
   }
   *err = e;

@@ -194,7 +194,7 @@ static int detach_host_mounts(int root_fd, struct cove_error *err)
   int r = 0;
   for (ssize_t i = 0; i < n && r == 0; i++)
     if (v[i].outside)
-      r = cove_error_set(err, EPERM,
+      r = cove_error_set(err, 0,
                          "--no-pivot: the host mount on %s cannot be detached from the container's "
                          "mount namespace (a user namespace locks it): use pivot_root",
                          v[i].point);

@@ -114,10 +114,10 @@ static int check_rel(const struct rootfs_mount_use *u, const char *rel, struct c
       if (source_fs(u, &type, err) < 0)
         return -1;
       if (type != want)
-        return cove_error_set(err, EPERM, "only %s may be mounted on /%s, not a bind of %s", what, rel,
+        return cove_error_set(err, 0, "only %s may be mounted on /%s, not a bind of %s", what, rel,
                               rootfs_fs_name(type, name, sizeof(name)));
     } else if (!u->bind && (!u->type || strcmp(u->type, proc ? "proc" : "sysfs") != 0)) {
-      return cove_error_set(err, EPERM, "only %s may be mounted on /%s, not %s", what, rel,
+      return cove_error_set(err, 0, "only %s may be mounted on /%s, not %s", what, rel,
                             u->type ? u->type : "a mount without a type");
     }
     return proc ? ROOTFS_MOUNT_PROC : ROOTFS_MOUNT_SYS;
@@ -128,10 +128,10 @@ static int check_rel(const struct rootfs_mount_use *u, const char *rel, struct c
     if (strcmp(rel, lxcfs_entries[i]) != 0)
       continue;
     if (!u->bind || (u->src_fd >= 0 && !S_ISREG(u->src_st->st_mode)))
-      return cove_error_set(err, EPERM, "only a bind of a regular file may be mounted on /%s", rel);
+      return cove_error_set(err, 0, "only a bind of a regular file may be mounted on /%s", rel);
     return ROOTFS_MOUNT_OTHER;
   }
-  return cove_error_set(err, EPERM, "/%s is inside /proc: only procfs on /proc, and a file bound onto "
+  return cove_error_set(err, 0, "/%s is inside /proc: only procfs on /proc, and a file bound onto "
                                     "an entry lxcfs replaces (cpuinfo, meminfo, stat, ...), may be",
                         rel);
 }
@@ -178,7 +178,7 @@ int rootfs_check_mount_path(const struct rootfs_mount_use *u, int root_fd, int t
   if (fstatfs(target_fd, &sf) < 0)
     return cove_error_set(err, errno, "statfs %s", u->dest);
   if (sf.f_type == PROC_SUPER_MAGIC)
-    return cove_error_set(err, EPERM, "/%s is on a procfs: nothing may be mounted over procfs files", rel);
+    return cove_error_set(err, 0, "/%s is on a procfs: nothing may be mounted over procfs files", rel);
   return kind;
 }
 
@@ -192,7 +192,7 @@ int rootfs_check_mounted(int top_fd, enum rootfs_mount_kind kind, struct cove_er
   if (fstatfs(top_fd, &sf) < 0)
     return cove_error_set(err, errno, "statfs /%s", proc ? "proc" : "sys");
   if (sf.f_type != (proc ? PROC_SUPER_MAGIC : SYSFS_MAGIC))
-    return cove_error_set(err, EPERM, "what is mounted on /%s is %s, not %s", proc ? "proc" : "sys",
+    return cove_error_set(err, 0, "what is mounted on /%s is %s, not %s", proc ? "proc" : "sys",
                           rootfs_fs_name((long) sf.f_type, name, sizeof(name)), proc ? "procfs" : "sysfs");
   return 0;
 }
