@@ -419,7 +419,8 @@ static int serve_init(struct create_ctx *x, struct cove_error *err)
     case SYNC_READY:
       return 0;
     default:
-      return sync_unexpected(&ch, &m, &fd, "hooks, console, seccomp-fd, mount-source, mount-idmap or ready", err);
+      return sync_unexpected(&ch, &m, &fd, "hooks, console, seccomp-fd, mount-source, mount-idmap or ready",
+                             err);
     }
   }
 }
