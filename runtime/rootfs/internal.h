@@ -71,6 +71,9 @@ int rootfs_path_split(const char *clean, char **parent, char **base);
 /* rootfs_path_clean with ".." taken back lexically, clamped at the root ("a/../../b" -> "b"):
  * where a path names before any symlink is followed. */
 char *rootfs_path_normalize(const char *path);
+/* path (absolute, on the host) relative to dir when it lies in it, lexically: a heap string,
+ * "" for dir itself; NULL when it is elsewhere. */
+char *rootfs_path_within(const char *path, const char *dir);
 /* A statfs f_type by name ("ext4", "procfs"...), "filesystem 0x..." (in buf) otherwise. */
 const char *rootfs_fs_name(long type, char *buf, size_t len);
 

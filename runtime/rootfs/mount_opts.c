@@ -270,6 +270,18 @@ char *rootfs_path_normalize(const char *path)
   return out;
 }
 
+char *rootfs_path_within(const char *path, const char *dir)
+{
+  _cleanup_free_ char *p = rootfs_path_normalize(path);
+  _cleanup_free_ char *d = rootfs_path_normalize(dir);
+  size_t n = strlen(d);
+  if (n == 0)
+    return steal_ptr(p);
+  if (strncmp(p, d, n) != 0 || (p[n] != '\0' && p[n] != '/'))
+    return NULL;
+  return xstrdup(p[n] ? p + n + 1 : "");
+}
+
 const char *rootfs_fs_name(long type, char *buf, size_t len)
 {
   switch (type) {

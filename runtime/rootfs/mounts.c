@@ -137,13 +137,24 @@ static size_t mount_index(const struct rootfs_ctx *ctx, const struct oci_mount *
 }
 
 /* The source of a bind mount, opened now that the earlier mounts are made (one may have made
- * it).  A mapped root may not reach it (a 0700 directory on the way): the parent, the host's
- * root, opens it in our mount namespace then. */
+ * it).  One inside the rootfs is resolved inside it, as a destination is: a symlink in the
+ * image must not turn a bind of the container's own directory into one of a host file.  A
+ * mapped root may not reach it (a 0700 directory on the way): the parent, the host's root,
+ * opens it in our mount namespace then, the same way. */
 static int open_source(struct rootfs_run *run, const struct oci_mount *m, const char *src,
                        struct cove_error *err)
 {
   const struct rootfs_ctx *ctx = run->ctx;
-  int fd = open(src, O_PATH | O_CLOEXEC);
+  _cleanup_free_ char *rel = rootfs_path_within(src, ctx->rootfs);
+  int fd;
+  if (rel) {
+    struct cove_error e = COVE_ERROR_INIT;
+    fd = rootfs_resolve(run->root_fd, rel, O_PATH, &e);
+    errno = e.errnum;
+    cove_error_release(&e);
+  } else {
+    fd = open(src, O_PATH | O_CLOEXEC);
+  }
   if (fd >= 0)
     return fd;
   int e = errno;

@@ -109,7 +109,19 @@ int rootfs_parent_open_source(const struct oci_config *config, const char *bundl
   if (root < 0)
     return cove_error_set(err, errno, "open the init's root %s", path);
   struct cove_error e = COVE_ERROR_INIT;
-  int fd = rootfs_resolve(root, src, O_PATH, &e);
+  int fd;
+  /* inside the rootfs, resolved inside it, as the init does: an image symlink must not lead the
+   * host's root to a host file */
+  const char *rp = config->root ? config->root->path : NULL;
+  _cleanup_free_ char *rootfs =
+      !rp ? NULL : rp[0] == '/' || !bundle ? xstrdup(rp) : xasprintf("%s/%s", bundle, rp);
+  _cleanup_free_ char *rel = rootfs ? rootfs_path_within(src, rootfs) : NULL;
+  if (rel) {
+    _cleanup_close_ int rfd = rootfs_resolve(root, rootfs, O_PATH | O_DIRECTORY, &e);
+    fd = rfd < 0 ? -1 : rootfs_resolve(rfd, rel, O_PATH, &e);
+  } else {
+    fd = rootfs_resolve(root, src, O_PATH, &e);
+  }
   if (fd < 0) {
     int errnum = e.errnum;
     cove_error_release(&e);

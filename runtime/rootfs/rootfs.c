@@ -177,10 +177,8 @@ static bool valid_fstype(const char *t)
 /* path lies under dir, lexically (".." taken back). */
 static bool path_under(const char *path, const char *dir)
 {
-  _cleanup_free_ char *p = rootfs_path_normalize(path);
-  _cleanup_free_ char *d = rootfs_path_normalize(dir);
-  size_t n = strlen(d);
-  return n == 0 || (strncmp(p, d, n) == 0 && (p[n] == '\0' || p[n] == '/'));
+  _cleanup_free_ char *rel = rootfs_path_within(path, dir);
+  return rel != NULL;
 }
 
 static int validate_mount(const struct oci_mount *m, const char *bundle, const char *root,

@@ -326,3 +326,17 @@ start_no_pivot() {
   [ "$(sort <<<"$output")" = "$want" ] || { echo "hidden below the root: $output; the rootfs's own: $want"; false; }
   host_unchanged
 }
+
+@test "escape 20: a bind source inside the rootfs is resolved inside it: an image symlink cannot hand over a host file" {
+  mkdir -p "$BUNDLE/rootfs$(dirname "$HOSTFILE")"
+  echo in-image >"$BUNDLE/rootfs$HOSTFILE"
+  ln -s "$HOSTFILE" "$BUNDLE/rootfs/etc/link"
+  ln -s ../../../../../../../../.. "$BUNDLE/rootfs/etc/up"
+  add_mount "{\"destination\": \"/x\", \"source\": \"$BUNDLE/rootfs/etc/link\", \"options\": [\"bind\"]}"
+  add_mount "{\"destination\": \"/y\", \"source\": \"$BUNDLE/rootfs/etc/up$HOSTFILE\", \"options\": [\"bind\"]}"
+  set_cmd 'cat /x /y'
+  run cove run --bundle "$BUNDLE" e1
+  assert_success
+  assert_output $'in-image\nin-image'
+  host_unchanged
+}

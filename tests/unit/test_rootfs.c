@@ -210,6 +210,26 @@ static void test_path_normalize(void **state)
   }
 }
 
+static void test_path_within(void **state)
+{
+  (void) state;
+  static const char *in[][3] = {
+      {"/b/rootfs/a/sub", "/b/rootfs", "a/sub"},
+      {"/b/rootfs", "/b/rootfs/", ""},
+      {"/b//rootfs/./a/../c", "/b/rootfs", "c"},
+      {"/x", "/", "x"},
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(in); i++) {
+    _cleanup_free_ char *r = rootfs_path_within(in[i][0], in[i][1]);
+    assert_non_null(r);
+    assert_string_equal(r, in[i][2]);
+  }
+  static const char *out[][2] = {
+      {"/b/rootfs2/a", "/b/rootfs"}, {"/b/rootfs/../etc", "/b/rootfs"}, {"/b", "/b/rootfs"}};
+  for (size_t i = 0; i < ARRAY_SIZE(out); i++)
+    assert_null(rootfs_path_within(out[i][0], out[i][1]));
+}
+
 static void test_overlay_escape(void **state)
 {
   (void) state;
@@ -420,6 +440,7 @@ int main(void)
       cmocka_unit_test(test_propagation_parse),
       cmocka_unit_test(test_path_clean),
       cmocka_unit_test(test_path_normalize),
+      cmocka_unit_test(test_path_within),
       cmocka_unit_test(test_overlay_escape),
       cmocka_unit_test(test_overlay_annotations),
       cmocka_unit_test_setup_teardown(test_resolve_openat2, tree_setup, tree_teardown),
