@@ -1,7 +1,9 @@
 /* devices.c: the device access rules of a container, shared by the v1 devices controller and
- * the v2 eBPF program: linux.resources.devices in order, then the devices every container gets
- * (as runc's AllowedDevices: null, zero, full, random, urandom, tty, ptmx, /dev/pts/N) and the
- * nodes of linux.devices, which the runtime creates and the container must be able to open. */
+ * the v2 eBPF program.  As runc's specconv: linux.resources.devices in order, then runc's
+ * AllowedDevices appended (mknod of any node, null, random, full, tty, zero, urandom, /dev/pts/N,
+ * ptmx, tun).  Nothing else: a node of linux.devices is created by the runtime but reaches the
+ * device cgroup only through a resources.devices rule (runtime-spec config-linux.md, "Allowed
+ * Device Nodes"), so a deny-all config keeps it closed. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,15 +14,25 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 
-static const struct cg_dev_rule default_rules[] = {
-  {true, 'c', 1, 3, CG_DEV_READ | CG_DEV_WRITE | CG_DEV_MKNOD},   /* /dev/null */
-  {true, 'c', 1, 5, CG_DEV_READ | CG_DEV_WRITE | CG_DEV_MKNOD},   /* /dev/zero */
-  {true, 'c', 1, 7, CG_DEV_READ | CG_DEV_WRITE | CG_DEV_MKNOD},   /* /dev/full */
-  {true, 'c', 1, 8, CG_DEV_READ | CG_DEV_WRITE | CG_DEV_MKNOD},   /* /dev/random */
-  {true, 'c', 1, 9, CG_DEV_READ | CG_DEV_WRITE | CG_DEV_MKNOD},   /* /dev/urandom */
-  {true, 'c', 5, 0, CG_DEV_READ | CG_DEV_WRITE | CG_DEV_MKNOD},   /* /dev/tty */
-  {true, 'c', 5, 2, CG_DEV_READ | CG_DEV_WRITE | CG_DEV_MKNOD},   /* /dev/ptmx */
-  {true, 'c', 136, -1, CG_DEV_READ | CG_DEV_WRITE | CG_DEV_MKNOD}, /* /dev/pts/N */
+#define RWM (CG_DEV_READ | CG_DEV_WRITE | CG_DEV_MKNOD)
+
+/* runc's AllowedDevices, in its order (libcontainer/specconv); path: the node it stands for,
+ * NULL for the rules that name no node */
+static const struct {
+  const char *path;
+  struct cg_dev_rule rule;
+} default_rules[] = {
+  {NULL, {true, 'c', -1, -1, CG_DEV_MKNOD}}, /* mknod of any node: opening it is a later rule's */
+  {NULL, {true, 'b', -1, -1, CG_DEV_MKNOD}},
+  {"/dev/null", {true, 'c', 1, 3, RWM}},
+  {"/dev/random", {true, 'c', 1, 8, RWM}},
+  {"/dev/full", {true, 'c', 1, 7, RWM}},
+  {"/dev/tty", {true, 'c', 5, 0, RWM}},
+  {"/dev/zero", {true, 'c', 1, 5, RWM}},
+  {"/dev/urandom", {true, 'c', 1, 9, RWM}},
+  {NULL, {true, 'c', 136, -1, RWM}}, /* /dev/pts/N */
+  {NULL, {true, 'c', 5, 2, RWM}},    /* /dev/ptmx */
+  {NULL, {true, 'c', 10, 200, RWM}}, /* /dev/net/tun (podman and rootless networking use it) */
 };
 
 static int parse_access(const char *s, unsigned *out, struct cove_error *err)
@@ -42,44 +54,41 @@ static int parse_access(const char *s, unsigned *out, struct cove_error *err)
   return 0;
 }
 
-int cg_dev_rules(const struct oci_resources *res, const struct oci_device *extra, size_t extra_len,
+/* runc drops a default whose node linux.devices names again: that entry's numbers win */
+static bool named_by(const struct oci_device *devs, size_t n, const char *path)
+{
+  for (size_t i = 0; path && i < n; i++)
+    if (devs[i].path && !strcmp(devs[i].path, path))
+      return true;
+  return false;
+}
+
+int cg_dev_rules(const struct oci_resources *res, const struct oci_device *devs, size_t devs_len,
                  struct cg_dev_rule **rules, size_t *n, struct cove_error *err)
 {
   size_t cfg = res ? res->devices_len : 0, k = 0;
-  struct cg_dev_rule *v = xcalloc(cfg + ARRAY_SIZE(default_rules) + extra_len + 1, sizeof(*v));
+  _cleanup_free_ struct cg_dev_rule *v = xcalloc(cfg + ARRAY_SIZE(default_rules) + 1, sizeof(*v));
 
   for (size_t i = 0; i < cfg; i++) {
     const struct oci_device_cgroup *d = &res->devices[i];
     struct cg_dev_rule *r = &v[k];
     const char *t = d->type ? d->type : "a";
-    if (strlen(t) != 1 || (t[0] != 'a' && t[0] != 'b' && t[0] != 'c')) {
-      free(v);
+    if (strlen(t) != 1 || (t[0] != 'a' && t[0] != 'b' && t[0] != 'c'))
       return cove_error_set(err, EINVAL, "devices[%zu]: type `%s`: expected a, b or c", i, t);
-    }
     r->allow = d->allow;
     r->type = t[0];
     r->major = d->major.set ? d->major.v : -1;
     r->minor = d->minor.set ? d->minor.v : -1;
-    if ((d->major.set && d->major.v < 0) || (d->minor.set && d->minor.v < 0)) {
-      free(v);
+    if ((d->major.set && d->major.v < 0) || (d->minor.set && d->minor.v < 0))
       return cove_error_set(err, EINVAL, "devices[%zu]: negative major or minor", i);
-    }
-    if (parse_access(d->access, &r->access, err) < 0) {
-      free(v);
+    if (parse_access(d->access, &r->access, err) < 0)
       return cove_error_wrap(err, "devices[%zu]", i);
-    }
     k++;
   }
   for (size_t i = 0; i < ARRAY_SIZE(default_rules); i++)
-    v[k++] = default_rules[i];
-  for (size_t i = 0; i < extra_len; i++) {
-    const struct oci_device *d = &extra[i];
-    if (!d->type || (strcmp(d->type, "c") && strcmp(d->type, "b") && strcmp(d->type, "u")))
-      continue; /* fifos need no rule */
-    v[k++] = (struct cg_dev_rule){true, d->type[0] == 'b' ? 'b' : 'c', d->major, d->minor,
-                                  CG_DEV_READ | CG_DEV_WRITE | CG_DEV_MKNOD};
-  }
-  *rules = v;
+    if (!named_by(devs, devs_len, default_rules[i].path))
+      v[k++] = default_rules[i].rule;
+  *rules = steal_ptr(v);
   *n = k;
   return 0;
 }

@@ -44,7 +44,7 @@ struct cg_driver {
   /* create the directories (cg->path set, fds -1) */
   int (*create)(struct cove_cgroup *cg, struct cove_error *err);
   /* write linux.resources; `update` is true for `cove update` on a live container.
-   * extra_devices: linux.devices of the config, allowed besides the default devices. */
+   * extra: linux.devices of the config (cg_dev_rules: it only replaces defaults it names). */
   int (*apply)(struct cove_cgroup *cg, const struct oci_resources *res, const struct oci_device *extra,
                size_t extra_len, bool update, struct cove_error *err);
   int (*enter)(struct cove_cgroup *cg, pid_t pid, const char *sub, struct cove_error *err);
@@ -153,9 +153,10 @@ struct cg_dev_rule {
   int64_t minor;
   unsigned access;
 };
-/* The rules of the config followed by the devices every container gets (null, zero, full, tty,
- * random, urandom, ptmx, pts) and the config's linux.devices.  Heap array. */
-int cg_dev_rules(const struct oci_resources *res, const struct oci_device *extra, size_t extra_len,
+/* The rules of linux.resources.devices followed by runc's default allow list (mknod of any
+ * node, null, random, full, tty, zero, urandom, pts, ptmx, tun); devs (linux.devices) only drops
+ * a default whose node it names again, as runc.  Heap array. */
+int cg_dev_rules(const struct oci_resources *res, const struct oci_device *devs, size_t devs_len,
                  struct cg_dev_rule **rules, size_t *n, struct cove_error *err);
 /* v1 text "c 1:3 rwm" for a rule. */
 void cg_dev_rule_v1(const struct cg_dev_rule *r, char *buf, size_t len);

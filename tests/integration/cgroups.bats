@@ -337,3 +337,56 @@ helper() {
       [ ! -d "/sys/fs/cgroup/cove/par$$-$i" ]
   done
 }
+
+# ---- device cgroup: the defaults plus resources.devices, nothing else (issue 12) ----
+
+@test "cgroups: a node in linux.devices is not allowed by the device cgroup (resources.devices deny all)" {
+  requires cgroups_v1
+  # /dev/kmsg opened write-only needs no capability: only the device cgroup can refuse it (a
+  # redirection of the regular builtin `true`: the shell goes on after a refusal)
+  update_config '.linux.devices = [{path: "/dev/kmsg", type: "c", major: 1, minor: 11, fileMode: 438}]'
+  set_cmd '{ true >/dev/kmsg && echo WROTE; } 2>&1; echo done; exec /bin/cove-test-helper sleep-forever'
+  start_bg c1
+  for _ in $(seq 50); do grep -q done "$TEST_TMP/c1.out" && break; sleep 0.1; done
+  run cat "$TEST_TMP/c1.out"
+  assert_line --partial "/dev/kmsg: Operation not permitted"
+  refute_line WROTE
+  # the kernel's list is exactly runc's defaults, in order
+  run cat "$(cg_path devices)/devices.list"
+  assert_output "c *:* m
+b *:* m
+c 1:3 rwm
+c 1:8 rwm
+c 1:7 rwm
+c 5:0 rwm
+c 1:5 rwm
+c 1:9 rwm
+c 136:* rwm
+c 5:2 rwm
+c 10:200 rwm"
+}
+
+@test "cgroups: resources.devices allowing a linux.devices node grants it" {
+  requires cgroups_v1
+  update_config '.linux.devices = [{path: "/dev/kmsg", type: "c", major: 1, minor: 11, fileMode: 438}]
+    | .linux.resources.devices += [{allow: true, type: "c", major: 1, minor: 11, access: "w"}]'
+  set_cmd 'true >/dev/kmsg && echo WROTE'
+  run cove run -b "$BUNDLE" c1
+  assert_success
+  assert_output WROTE
+}
+
+@test "cgroups: mknod of any node works with CAP_MKNOD under the defaults; opening it stays denied; tun opens" {
+  requires cgroups_v1
+  update_config '.process.capabilities.bounding += ["CAP_MKNOD"] | .process.capabilities.effective += ["CAP_MKNOD"]
+    | .process.capabilities.permitted += ["CAP_MKNOD"]'
+  set_cmd 'mknod /dev/kmsg2 c 1 11 && echo MADE-C && { true >/dev/kmsg2 && echo WROTE; } 2>&1
+    mknod /dev/blk2 b 7 0 && echo MADE-B
+    mkdir -p /dev/net && mknod /dev/net/tun c 10 200 && /bin/cove-test-helper opendev /dev/net/tun'
+  run cove run -b "$BUNDLE" c1
+  assert_line --index 0 MADE-C
+  assert_line --index 1 --partial "/dev/kmsg2: Operation not permitted"
+  refute_line WROTE
+  assert_line --index 2 MADE-B
+  assert_line --index 3 ok
+}

@@ -201,6 +201,17 @@ static void test_load_missing_dirs_is_fine(void **state)
 
 /* ---- devices ---- */
 
+static void assert_rules(const struct cg_dev_rule *rules, size_t n, const char *const *want, size_t want_len)
+{
+  char b[64];
+  for (size_t i = 0; i < n && i < want_len; i++) {
+    cg_dev_rule_v1(&rules[i], b, sizeof(b));
+    if (strcmp(b, want[i]))
+      fail_msg("rule %zu: `%s`, want `%s`", i, b, want[i]);
+  }
+  assert_int_equal(n, want_len);
+}
+
 static void test_device_rules(void **state)
 {
   struct cove_error err = COVE_ERROR_INIT;
@@ -213,24 +224,30 @@ static void test_device_rules(void **state)
   struct oci_resources res = {.devices = cfg, .devices_len = 3};
   struct oci_device extra[] = {{.type = "c", .path = "/dev/fuse", .major = 10, .minor = 229},
                                {.type = "p", .path = "/dev/fifo"}};
+  /* the config's rules in order, then runc's AllowedDevices; linux.devices adds none */
+  static const char *const want[] = {"a *:* rwm",  "c 10:200 rw", "b 8:* r",   "c *:* m",     "b *:* m",
+                                     "c 1:3 rwm",  "c 1:8 rwm",   "c 1:7 rwm", "c 5:0 rwm",   "c 1:5 rwm",
+                                     "c 1:9 rwm",  "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm"};
   size_t n = 0;
-  char b[64];
   (void) state;
   assert_int_equal(cg_dev_rules(&res, extra, 2, &rules, &n, &err), 0);
-  assert_int_equal(n, 3 + 8 + 1); /* config, defaults, the char device of linux.devices */
-  cg_dev_rule_v1(&rules[0], b, sizeof(b));
-  assert_string_equal(b, "a *:* rwm");
+  assert_rules(rules, n, want, ARRAY_SIZE(want));
   assert_false(rules[0].allow);
-  cg_dev_rule_v1(&rules[1], b, sizeof(b));
-  assert_string_equal(b, "c 10:200 rw");
-  cg_dev_rule_v1(&rules[2], b, sizeof(b));
-  assert_string_equal(b, "b 8:* r");
-  cg_dev_rule_v1(&rules[3], b, sizeof(b));
-  assert_string_equal(b, "c 1:3 rwm");
-  cg_dev_rule_v1(&rules[10], b, sizeof(b));
-  assert_string_equal(b, "c 136:* rwm");
-  cg_dev_rule_v1(&rules[11], b, sizeof(b));
-  assert_string_equal(b, "c 10:229 rwm");
+  assert_true(rules[1].allow);
+}
+
+static void test_device_rules_linux_devices_node_replaces_its_default(void **state)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  _cleanup_free_ struct cg_dev_rule *rules = NULL;
+  /* runc: a linux.devices entry for a default's path drops that default (its numbers win) */
+  struct oci_device extra[] = {{.type = "c", .path = "/dev/null", .major = 1, .minor = 7}};
+  static const char *const want[] = {"c *:* m",   "b *:* m",     "c 1:8 rwm", "c 1:7 rwm",   "c 5:0 rwm",
+                                     "c 1:5 rwm", "c 1:9 rwm",   "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm"};
+  size_t n = 0;
+  (void) state;
+  assert_int_equal(cg_dev_rules(NULL, extra, 1, &rules, &n, &err), 0);
+  assert_rules(rules, n, want, ARRAY_SIZE(want));
 }
 
 static void test_device_rules_refused(void **state)
@@ -319,7 +336,6 @@ static void test_bpf_program(void **state)
   assert_int_equal(cg_bpf_dev_program(rules, n, &prog, &len, &err), 0);
   /* the rules' own effect */
   assert_int_equal(run_bpf(prog, len, C, R | W, 10, 200), 1);
-  assert_int_equal(run_bpf(prog, len, C, M, 10, 200), 0); /* mknod not granted */
   assert_int_equal(run_bpf(prog, len, B, R, 8, 1), 1);
   assert_int_equal(run_bpf(prog, len, B, W, 8, 1), 0);
   assert_int_equal(run_bpf(prog, len, C, R, 4, 1), 0); /* everything else denied */
@@ -329,6 +345,29 @@ static void test_bpf_program(void **state)
   assert_int_equal(run_bpf(prog, len, C, R | W, 1, 3), 1);
   assert_int_equal(run_bpf(prog, len, C, R | W, 136, 5), 1);
   assert_int_equal(run_bpf(prog, len, C, R | W, 5, 1), 0); /* /dev/console is not a default */
+  /* mknod of any node is a default; opening what was made is not */
+  assert_int_equal(run_bpf(prog, len, C, M, 5, 1), 1);
+  assert_int_equal(run_bpf(prog, len, B, M, 7, 0), 1);
+  assert_int_equal(run_bpf(prog, len, B, M | R, 7, 0), 0);
+}
+
+/* issue 12: deny-all with a node in linux.devices: the node stays closed, tun is open */
+static void test_bpf_linux_devices_node_stays_denied(void **state)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  _cleanup_free_ struct cg_dev_rule *rules = NULL;
+  _cleanup_free_ struct bpf_insn *prog = NULL;
+  struct oci_device_cgroup deny_all = {.allow = false, .access = "rwm"};
+  struct oci_resources res = {.devices = &deny_all, .devices_len = 1};
+  struct oci_device kmsg = {.type = "c", .path = "/dev/kmsg", .major = 1, .minor = 11};
+  size_t n = 0, len = 0;
+  (void) state;
+  assert_int_equal(cg_dev_rules(&res, &kmsg, 1, &rules, &n, &err), 0);
+  assert_int_equal(cg_bpf_dev_program(rules, n, &prog, &len, &err), 0);
+  assert_int_equal(run_bpf(prog, len, C, W, 1, 11), 0);
+  assert_int_equal(run_bpf(prog, len, C, R, 1, 11), 0);
+  assert_int_equal(run_bpf(prog, len, C, M, 1, 11), 1);
+  assert_int_equal(run_bpf(prog, len, C, R | W, 10, 200), 1);
 }
 
 static void test_bpf_last_rule_wins(void **state)
@@ -524,9 +563,9 @@ static void test_v1_resources(void **state)
   assert_file(f, "net_cls,net_prio/t/c/net_cls.classid", "1048577");
   assert_file(f, "net_cls,net_prio/t/c/net_prio.ifpriomap", "eth0 5");
   assert_file(f, "rdma/t/c/rdma.max", "mlx4_0 hca_handle=2 hca_object=3");
-  /* devices: deny-all first, then the rules; the last allow is the last default (pts) */
+  /* devices: deny-all first, then the rules; the last allow is the last default (tun) */
   assert_file(f, "devices/t/c/devices.deny", "a");
-  assert_file(f, "devices/t/c/devices.allow", "c 136:* rwm");
+  assert_file(f, "devices/t/c/devices.allow", "c 10:200 rwm");
 }
 
 static void test_v1_unlimited_memory_lifts_swap(void **state)
@@ -690,6 +729,8 @@ int main(void)
     cmocka_unit_test(test_load_refuses_bad_text),
     cmocka_unit_test(test_load_missing_dirs_is_fine),
     cmocka_unit_test(test_device_rules),
+    cmocka_unit_test(test_device_rules_linux_devices_node_replaces_its_default),
+    cmocka_unit_test(test_bpf_linux_devices_node_stays_denied),
     cmocka_unit_test(test_device_rules_refused),
     cmocka_unit_test(test_bpf_program),
     cmocka_unit_test(test_bpf_last_rule_wins),
