@@ -286,6 +286,32 @@ void cgroup_free(struct cove_cgroup *cg)
 
 static int destroy_hier(struct cove_cgroup *cg, struct cg_hier *h, struct cove_error *err);
 
+/* A frozen cgroup (its own freeze, or inherited from a frozen ancestor) is refused before any
+ * process enters it: the init would freeze on entry and `create` wait for it for ever (runc
+ * refuses it alike).  v2: cgroup.events `frozen 1` (the effective state, set from birth below a
+ * frozen parent); v1: freezer.state other than THAWED (FREEZING included). */
+static int refuse_frozen(struct cove_cgroup *cg, struct cove_error *err)
+{
+  struct cg_hier *fz = cg_v1_find(cg, "freezer");
+  _cleanup_free_ char *ev = NULL, *st = NULL;
+  struct cove_error e = COVE_ERROR_INIT;
+  struct cg_hier *h = NULL;
+
+  if (cg->unified.fd >= 0 && cg_read(cg, &cg->unified, "cgroup.events", &ev, &e) == 0 &&
+      (!strncmp(ev, "frozen 1", 8) || strstr(ev, "\nfrozen 1")))
+    h = &cg->unified;
+  cove_error_release(&e);
+  if (!h && fz && fz->fd >= 0 && cg_read(cg, fz, "freezer.state", &st, &e) == 0 && st[0] &&
+      strncmp(st, "THAWED", 6))
+    h = fz;
+  cove_error_release(&e);
+  if (h) {
+    _cleanup_free_ char *p = cg_file_path(cg, h, NULL);
+    return cove_error_set(err, EBUSY, "cgroup %s: cannot create container in a frozen cgroup", p);
+  }
+  return 0;
+}
+
 int cgroup_create_at(const char *root, enum cgroup_mode mode, const char *const *v1_names,
                      const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,
                      struct cove_error *err)
@@ -321,6 +347,8 @@ int cgroup_create_at(const char *root, enum cgroup_mode mode, const char *const 
       goto fail;
     }
   }
+  if (refuse_frozen(cg, err) < 0)
+    goto fail;
   if (cg->driver->apply(cg, res, lx ? lx->devices : NULL, lx ? lx->devices_len : 0, false, err) < 0)
     goto fail;
   *out = steal_ptr(cg);

@@ -390,3 +390,63 @@ c 10:200 rwm"
   assert_line --index 2 MADE-B
   assert_line --index 3 ok
 }
+
+# ---- frozen cgroups are refused, never joined (issue 12) ----
+
+# run_bounded ID: `cove run` of the bundle, which must end on its own (a runtime that joins a
+# frozen cgroup hangs): status 124 when it did not.  Output through a file: a frozen process
+# holding a pipe would hang the test itself.
+run_bounded() {
+  run bash -c 'timeout -k 2 20 "$0" --root "$1" run -b "$2" "$3" </dev/null >"$4" 2>&1 3>&-; r=$?; cat "$4"; exit $r' \
+    "$COVE" "$COVE_ROOT" "$BUNDLE" "$1" "$TEST_TMP/run.out"
+}
+
+# nothing of the container c1 exists: no state, no directory in the hierarchies except those
+# named in $1 (the frozen cgroups the test made itself)
+assert_nothing_made() {
+  local h keep=" $1 "
+  run cove list -q
+  assert_output ""
+  for h in /sys/fs/cgroup/*; do
+    [[ "$keep" == *" $h "* ]] && continue
+    [ ! -e "$h$TEST_CGROUP_PARENT" ] || { echo "left: $h$TEST_CGROUP_PARENT"; return 1; }
+  done
+}
+
+@test "cgroups: run into a pre-existing frozen v1 freezer cgroup is refused and makes nothing" {
+  requires cgroups_v1
+  local fz=/sys/fs/cgroup/freezer$TEST_CGROUP_PARENT/bundle
+  mkdir -p "$fz"
+  echo FROZEN >"$fz/freezer.state"
+  helper exit 0
+  run_bounded c1
+  assert_failure 1
+  assert_output --partial "$fz: cannot create container in a frozen cgroup"
+  assert_nothing_made /sys/fs/cgroup/freezer
+  [ -d "$fz" ]
+}
+
+@test "cgroups: run below a frozen v1 freezer parent is refused and removes the leaf it made" {
+  requires cgroups_v1
+  local fz=/sys/fs/cgroup/freezer$TEST_CGROUP_PARENT
+  mkdir -p "$fz"
+  echo FROZEN >"$fz/freezer.state"
+  helper exit 0
+  run_bounded c1
+  assert_failure 1
+  assert_output --partial "cannot create container in a frozen cgroup"
+  assert_nothing_made /sys/fs/cgroup/freezer
+  [ ! -e "$fz/bundle" ]
+}
+
+@test "cgroups: run into a frozen unified-hierarchy cgroup of a hybrid host is refused" {
+  requires cgroups_hybrid
+  local fz=/sys/fs/cgroup/unified$TEST_CGROUP_PARENT/bundle
+  mkdir -p "$fz"
+  echo 1 >"$fz/cgroup.freeze"
+  helper exit 0
+  run_bounded c1
+  assert_failure 1
+  assert_output --partial "$fz: cannot create container in a frozen cgroup"
+  assert_nothing_made /sys/fs/cgroup/unified
+}

@@ -410,3 +410,32 @@ dev_of() {
     assert_line --index 3 "denied: No such device"
   fi
 }
+
+# run_bounded ID: `cove run` of the bundle, which must end on its own (a runtime that joins a
+# frozen cgroup hangs): status 124 when it did not.  Output through a file: a frozen process
+# holding a pipe would hang the test itself.
+run_bounded() {
+  run bash -c 'timeout -k 2 20 "$0" --root "$1" run -b "$2" "$3" </dev/null >"$4" 2>&1 3>&-; r=$?; cat "$4"; exit $r' \
+    "$COVE" "$COVE_ROOT" "$BUNDLE" "$1" "$TEST_TMP/run.out"
+}
+
+@test "v2: run into a frozen cgroup (its own, or below a frozen parent) is refused and makes nothing" {
+  local leaf=/sys/fs/cgroup$TEST_CGROUP_PARENT/bundle
+  helper exit 0
+  mkdir -p "$leaf"
+  echo 1 >"$leaf/cgroup.freeze"
+  run_bounded c1
+  assert_failure 1
+  assert_output --partial "$leaf: cannot create container in a frozen cgroup"
+  run cove list -q
+  assert_output ""
+  rmdir "$leaf"
+  # the parent frozen: the leaf cove makes is frozen from birth; it is removed again
+  echo 1 >"/sys/fs/cgroup$TEST_CGROUP_PARENT/cgroup.freeze"
+  run_bounded c1
+  assert_failure 1
+  assert_output --partial "cannot create container in a frozen cgroup"
+  [ ! -e "$leaf" ]
+  run cove list -q
+  assert_output ""
+}

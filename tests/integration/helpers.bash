@@ -133,6 +133,12 @@ remove_test_cgroups() {
   for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
     dir=$h$TEST_CGROUP_PARENT
     [ -d "$dir" ] || continue
+    # a test may leave it frozen (a v1-frozen process dies of SIGKILL only once thawed): thaw
+    # top-down first, a v1 child cannot thaw under a frozen parent
+    find "$dir" -type d 2>/dev/null | while read -r d; do
+      if [ -f "$d/freezer.state" ]; then { echo THAWED >"$d/freezer.state"; } 2>/dev/null || true; fi
+      if [ -f "$d/cgroup.freeze" ]; then { echo 0 >"$d/cgroup.freeze"; } 2>/dev/null || true; fi
+    done
     find "$dir" -depth -type d 2>/dev/null | while read -r d; do
       if [ -f "$d/cgroup.procs" ]; then
         while read -r p; do kill -9 "$p" 2>/dev/null || true; done <"$d/cgroup.procs"
