@@ -499,7 +499,9 @@ int cgroup_load(const char *serialized, struct cove_cgroup **out, struct cove_er
 
 /* ---- pids, kill, freeze ---- */
 
-static struct cg_hier *procs_hier(struct cove_cgroup *cg)
+/* The hierarchy that names the container's cgroup in messages: the unified leaf, else pids,
+ * freezer, else any that is there (NULL when every one is gone). */
+static struct cg_hier *main_hier(struct cove_cgroup *cg)
 {
   struct cg_hier *h;
   if (cg->unified.fd >= 0)
@@ -514,85 +516,163 @@ static struct cg_hier *procs_hier(struct cove_cgroup *cg)
   return NULL;
 }
 
+static int cmp_pid(const void *a, const void *b)
+{
+  pid_t x = *(const pid_t *) a, y = *(const pid_t *) b;
+  return (x > y) - (x < y);
+}
+
+/* The container's processes are those of every hierarchy it has: on hybrid and legacy hosts a
+ * process can sit in the v1 directories and not in the unified leaf (a tool that knows only v1
+ * placed it, or the leaf could not be made), and it is the container's all the same. */
 int cgroup_pids(struct cove_cgroup *cg, pid_t **pids, size_t *n, struct cove_error *err)
 {
-  struct cg_hier *h;
-  size_t cap = 0;
+  size_t cap = 0, k = 0;
 
   *pids = NULL;
   *n = 0;
   open_all(cg);
-  h = procs_hier(cg);
-  if (!h)
-    return 0; /* removed behind our back: no processes */
-  if (cg_collect_pids(cg, h, pids, n, &cap, err) < 0) {
-    free(*pids);
-    *pids = NULL;
-    *n = 0;
-    return -1;
+  for (size_t i = 0; i <= cg->v1_len; i++) {
+    struct cg_hier *h = i < cg->v1_len ? &cg->v1[i] : &cg->unified;
+    if (h->fd < 0) /* removed behind our back: no processes */
+      continue;
+    if (cg_collect_pids(cg, h, pids, n, &cap, err) < 0) {
+      free(*pids);
+      *pids = NULL;
+      *n = 0;
+      return -1;
+    }
   }
+  if (*n < 2)
+    return 0;
+  qsort(*pids, *n, sizeof(**pids), cmp_pid);
+  for (size_t i = 0; i < *n; i++)
+    if (k == 0 || (*pids)[k - 1] != (*pids)[i])
+      (*pids)[k++] = (*pids)[i];
+  *n = k;
   return 0;
 }
 
-static int signal_all(struct cove_cgroup *cg, int sig, size_t *sent, struct cove_error *err)
+/* Signal every listed process; *alive counts those the signal reached (a listed pid already gone
+ * is ESRCH: it exited between the read and the kill). */
+static int signal_all(struct cove_cgroup *cg, int sig, size_t *alive, struct cove_error *err)
 {
   _cleanup_free_ pid_t *pids = NULL;
   size_t n = 0;
 
+  *alive = 0;
   if (cgroup_pids(cg, &pids, &n, err) < 0)
     return -1;
-  *sent = n;
-  for (size_t i = 0; i < n; i++)
-    if (kill(pids[i], sig) < 0 && errno != ESRCH)
+  for (size_t i = 0; i < n; i++) {
+    if (kill(pids[i], sig) == 0)
+      (*alive)++;
+    else if (errno != ESRCH)
       return cove_error_set(err, errno, "send signal %d to %d", sig, (int) pids[i]);
+  }
   return 0;
 }
 
-int cgroup_kill_all(struct cove_cgroup *cg, int sig, struct cove_error *err)
+/* Freeze, signal every process, thaw (runc's signalAllProcesses): frozen, nothing forks, exits
+ * or reuses a pid between the read of cgroup.procs and the kill.  thaw_always: thaw even a
+ * cgroup that was frozen before (SIGKILL: a task frozen by the v1 freezer dies only once thawed). */
+static int freeze_signal_thaw(struct cove_cgroup *cg, int sig, bool thaw_always, size_t *alive, struct cove_error *err)
 {
-  bool was_frozen = false, froze = false;
-  size_t sent = 0;
+  struct cove_error e2 = COVE_ERROR_INIT;
+  bool was_frozen = false, froze = false, freezer = true;
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n = 0;
   int r;
 
-  open_all(cg);
-  if (sig == SIGKILL && cg->unified.fd >= 0 && cg_has_file(&cg->unified, "cgroup.kill")) {
-    if (cg_write(cg, &cg->unified, "cgroup.kill", "1", err) < 0)
-      return -1;
+  /* nothing there (the usual end of a delete): no freeze and thaw round trip */
+  *alive = 0;
+  if (cgroup_pids(cg, &pids, &n, err) < 0)
+    return -1;
+  if (n == 0)
     return 0;
-  }
-  /* freeze so nothing forks or exits (and no pid is reused) between reading and signalling */
-  if (cg->driver->is_frozen(cg, &was_frozen, err) < 0) {
-    cove_error_release(err);
-    was_frozen = true; /* no freezer: signal without it */
-  }
-  if (!was_frozen) {
-    if (cg->driver->freeze(cg, true, err) < 0)
-      cove_error_release(err);
+  if (cg->driver->is_frozen(cg, &was_frozen, &e2) < 0) {
+    cove_error_release(&e2);
+    freezer = false; /* none mounted: signal without it */
+  } else if (!was_frozen) {
+    if (cg->driver->freeze(cg, true, &e2) < 0)
+      cove_error_release(&e2);
     else
       froze = true;
   }
-  r = signal_all(cg, sig, &sent, err);
-  if (froze) {
-    struct cove_error e2 = COVE_ERROR_INIT;
-    if (cg->driver->freeze(cg, false, &e2) < 0 && r == 0) {
+  r = signal_all(cg, sig, alive, err);
+  if (froze || (freezer && thaw_always && was_frozen)) {
+    if (cg->driver->freeze(cg, false, &e2) < 0 && r == 0 && (froze || *alive)) {
       *err = e2;
       return -1;
     }
     cove_error_release(&e2);
   }
-  if (r < 0 || sig != SIGKILL)
-    return r;
-  /* without cgroup.kill: repeat until the cgroup is empty (bounded) */
-  for (int i = 0; i < 200 && sent > 0; i++) {
-    sleep_ms(10);
-    if (signal_all(cg, SIGKILL, &sent, err) < 0)
+  return r;
+}
+
+/* cgroup.events says the v2 cgroup (and its descendants) hold no process any more */
+static bool unpopulated(struct cove_cgroup *cg, struct cg_hier *h)
+{
+  _cleanup_free_ char *ev = NULL;
+  struct cove_error e = COVE_ERROR_INIT;
+  bool empty;
+
+  if (cg_read(cg, h, "cgroup.events", &ev, &e) < 0) {
+    cove_error_release(&e);
+    return true;
+  }
+  empty = !strncmp(ev, "populated 0", 11) || strstr(ev, "\npopulated 0");
+  return empty;
+}
+
+/* SIGKILL to every process of the container.  cgroup.kill (v2, Linux 5.14) kills the unified
+ * subtree atomically, forks included; that is all on a unified host.  On hybrid and legacy
+ * hosts, and without cgroup.kill, the v1 hierarchies may hold processes the unified leaf does
+ * not: they are killed by freeze, signal, thaw, repeated until no listed process is left
+ * (bounded: 2 s). */
+static int kill_every_process(struct cove_cgroup *cg, struct cove_error *err)
+{
+  size_t alive = 0;
+
+  if (cg->unified.fd >= 0 && cg_has_file(&cg->unified, "cgroup.kill")) {
+    if (cg_write(cg, &cg->unified, "cgroup.kill", "1", err) < 0)
       return -1;
+    if (cg->mode == CGROUP_MODE_UNIFIED)
+      return 0;
+    /* a task the v1 freezer holds dies only once thawed: the SIGKILL is pending, so thawing
+     * lets none of them run user code again */
+    {
+      struct cove_error e2 = COVE_ERROR_INIT;
+      bool frozen = false;
+      if (cg->driver->is_frozen(cg, &frozen, &e2) < 0 || (frozen && cg->driver->freeze(cg, false, &e2) < 0))
+        cove_error_release(&e2);
+    }
+    /* the killed ones leave the v1 lists as they exit; wait for that before looking there */
+    for (int i = 0; i < 200 && !unpopulated(cg, &cg->unified); i++)
+      sleep_ms(i < 20 ? 1 : 10);
   }
-  if (sent > 0) {
-    _cleanup_free_ char *p = cg_file_path(cg, procs_hier(cg), NULL);
-    return cove_error_set(err, EBUSY, "kill every process of cgroup %s: %zu still there", p, sent);
+  for (int i = 0; i < 200; i++) {
+    if (freeze_signal_thaw(cg, SIGKILL, true, &alive, err) < 0)
+      return -1;
+    if (alive == 0)
+      return 0;
+    sleep_ms(10);
   }
-  return 0;
+  {
+    struct cg_hier *h = main_hier(cg);
+    _cleanup_free_ char *p = h ? cg_file_path(cg, h, NULL) : xstrdup(cg->path);
+    return cove_error_set(err, EBUSY, "kill every process of cgroup %s: %zu still there", p, alive);
+  }
+}
+
+int cgroup_kill_all(struct cove_cgroup *cg, int sig, struct cove_error *err)
+{
+  size_t alive = 0;
+
+  open_all(cg);
+  if (sig == SIGKILL)
+    return kill_every_process(cg, err);
+  /* a paused container stays paused: its processes see the signal when resumed */
+  return freeze_signal_thaw(cg, sig, false, &alive, err);
 }
 
 int cgroup_freeze(struct cove_cgroup *cg, bool frozen, struct cove_error *err)
@@ -628,6 +708,35 @@ static bool has_subdirs(const char *path)
   return found;
 }
 
+/* Remove the sub-cgroups below parent, depth first: a container with a writable cgroupfs (or
+ * `exec --cgroup`) makes its own, and a cgroup with children cannot be removed (EBUSY).  They
+ * are inside the container's directory, so always the container's.  Best effort: what stays
+ * (a process still in it) makes the caller's rmdir fail, naming the container's directory. */
+static void remove_children(int parent, unsigned depth)
+{
+  _cleanup_close_ int fd = -1;
+  DIR *d;
+
+  if (depth > 64)
+    return;
+  fd = openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || !(d = fdopendir(fd)))
+    return;
+  fd = -1;
+  for (struct dirent *e; (e = readdir(d));) {
+    _cleanup_close_ int sub = -1;
+    if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+      continue;
+    sub = openat(dirfd(d), e->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (sub < 0)
+      continue;
+    remove_children(sub, depth + 1);
+    for (int tries = 0; unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0 && errno == EBUSY && tries < 100; tries++)
+      sleep_ms(10); /* its last processes are still exiting */
+  }
+  closedir(d);
+}
+
 static int destroy_hier(struct cove_cgroup *cg, struct cg_hier *h, struct cove_error *err)
 {
   _cleanup_free_ char *p = NULL;
@@ -648,6 +757,12 @@ static int destroy_hier(struct cove_cgroup *cg, struct cg_hier *h, struct cove_e
       /* a parent still holding another container's cgroup stays */
       if (level > 0 && has_subdirs(p))
         goto out;
+      /* the container's own leaf: its sub-cgroups go first */
+      if (level == 0 && tries % 50 == 0) {
+        _cleanup_close_ int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd >= 0)
+          remove_children(fd, 0);
+      }
       /* EBUSY while the last processes finish exiting */
       if (++tries > 300)
         return cove_error_set(err, EBUSY, "remove cgroup %s", p);

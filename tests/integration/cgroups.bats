@@ -450,3 +450,50 @@ assert_nothing_made() {
   assert_output --partial "$fz: cannot create container in a frozen cgroup"
   assert_nothing_made /sys/fs/cgroup/unified
 }
+
+# ---- delete -f on v1: sub-cgroups and every process (issue 13) ----
+
+@test "cgroups: delete -f removes the sub-cgroups the container made in every hierarchy" {
+  requires cgroups_v1
+  update_config '.mounts |= map(if .destination == "/sys/fs/cgroup" then .options -= ["ro"] else . end)'
+  # a process of the container sits in a nested sub-cgroup of one hierarchy
+  set_cmd 'for d in /sys/fs/cgroup/*/; do mkdir -p "$d/sub/deeper" || exit 1; done
+    echo $$ >/sys/fs/cgroup/memory/sub/deeper/cgroup.procs && echo ready; exec /bin/cove-test-helper sleep-forever'
+  start_bg c1
+  for _ in $(seq 50); do grep -q ready "$TEST_TMP/c1.out" && break; sleep 0.1; done
+  grep -q ready "$TEST_TMP/c1.out" || { cat "$TEST_TMP/c1.out"; false; }
+  [ -d "$(cg_path memory)/sub/deeper" ]
+  run cove delete -f c1
+  assert_success
+  local h
+  for h in /sys/fs/cgroup/*; do
+    [ ! -e "$h$TEST_CGROUP_PARENT" ] || { echo "left: $(find "$h$TEST_CGROUP_PARENT" -type d)"; false; }
+  done
+}
+
+@test "cgroups: delete -f kills a process that is only in the container's v1 cgroups, with the init gone (host pid ns)" {
+  requires cgroups_v1
+  local h spid
+  update_config '.linux.namespaces |= map(select(.type != "pid"))'
+  helper sleep-forever
+  start_bg c1
+  # a process of the container in every v1 hierarchy of it, not in its unified leaf: cgroup.kill
+  # never reaches it, only the v1 freeze, signal, thaw does
+  sleep 1000 3>&- &
+  spid=$!
+  for h in /sys/fs/cgroup/*; do
+    [ "$h" = /sys/fs/cgroup/unified ] && continue
+    [ -f "$h$TEST_CGROUP_PARENT/bundle/cgroup.procs" ] && echo "$spid" >"$h$TEST_CGROUP_PARENT/bundle/cgroup.procs"
+  done
+  cove kill c1 KILL
+  wait_for_state c1 stopped
+  run cove delete -f c1
+  assert_success
+  # dead (a zombie of this shell until reaped), killed by SIGKILL
+  [ ! -e /proc/$spid ] || [ "$(awk '{print $3}' /proc/$spid/stat)" = Z ] || { kill -9 "$spid"; false; }
+  run wait "$spid"
+  [ "$status" -eq 137 ]
+  for h in /sys/fs/cgroup/*; do
+    [ ! -e "$h$TEST_CGROUP_PARENT" ] || { echo "left: $h$TEST_CGROUP_PARENT"; false; }
+  done
+}

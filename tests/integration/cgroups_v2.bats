@@ -439,3 +439,30 @@ run_bounded() {
   run cove list -q
   assert_output ""
 }
+
+@test "v2: delete -f removes the sub-cgroups the container made" {
+  update_config '.mounts |= map(if .destination == "/sys/fs/cgroup" then .options -= ["ro"] else . end)'
+  set_cmd 'mkdir -p /sys/fs/cgroup/sub/deeper && echo $$ >/sys/fs/cgroup/sub/deeper/cgroup.procs && echo ready
+    exec /bin/cove-test-helper sleep-forever'
+  start_bg c1
+  for _ in $(seq 50); do grep -q ready "$TEST_TMP/c1.out" && break; sleep 0.1; done
+  grep -q ready "$TEST_TMP/c1.out" || { cat "$TEST_TMP/c1.out"; false; }
+  [ -d "$(cg_path)/sub/deeper" ]
+  run cove delete -f c1
+  assert_success
+  [ ! -e "/sys/fs/cgroup$TEST_CGROUP_PARENT" ]
+}
+
+@test "v2: delete -f kills every process left after the init exited (host pid ns)" {
+  update_config '.linux.namespaces |= map(select(.type != "pid"))'
+  set_cmd '/bin/cove-test-helper sleep-forever & echo ready; exec /bin/cove-test-helper sleep-forever'
+  start_bg c1
+  for _ in $(seq 50); do grep -q ready "$TEST_TMP/c1.out" && break; sleep 0.1; done
+  [ "$(wc -l <"$(cg_path)/cgroup.procs")" -eq 2 ]
+  cove kill c1 KILL
+  wait_for_state c1 stopped
+  [ "$(wc -l <"$(cg_path)/cgroup.procs")" -eq 1 ]
+  run cove delete -f c1
+  assert_success
+  [ ! -e "/sys/fs/cgroup$TEST_CGROUP_PARENT" ]
+}

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 #include "cgroups/cgroups.h"
 #include "cgroups/internal.h"
 #include "common/cleanup.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 
 /* ---- conversions ---- */
@@ -484,6 +487,7 @@ static int v1_teardown(void **state)
 {
   struct fake *f = *state;
   char cmd[128];
+  signal(SIGCHLD, SIG_DFL); /* a kill test that failed half-way left it ignored: system() needs it */
   snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->root);
   if (system(cmd) != 0)
     return -1;
@@ -687,6 +691,71 @@ static void test_v1_stats(void **state)
   cgroup_stats_free(&st);
 }
 
+/* A child that waits to be killed.  SIGCHLD is ignored meanwhile, so the kernel reaps it at
+ * once: its pid then answers ESRCH, as a killed process leaves cgroup.procs. */
+static pid_t start_sleeper(int *pidfd)
+{
+  pid_t p = fork();
+  assert_true(p >= 0);
+  if (p == 0) {
+    alarm(20); /* never outlives a failed test for long */
+    for (;;)
+      pause();
+  }
+  *pidfd = (int) sys_pidfd_open(p);
+  assert_true(*pidfd >= 0);
+  return p;
+}
+
+static void assert_dies(int pidfd)
+{
+  struct pollfd pf = {.fd = pidfd, .events = POLLIN};
+  assert_int_equal(poll(&pf, 1, 5000), 1);
+  close(pidfd);
+}
+
+/* issue 13: without cgroup.kill (v1, or v2 before 5.14) every process of every hierarchy is
+ * killed by freeze, signal, thaw: here one that is in a single hierarchy of the container */
+static void test_v1_kill_freezes_signals_thaws(void **state)
+{
+  struct fake *f = *state;
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
+  struct cove_error err = COVE_ERROR_INIT;
+  struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+  char pid[32];
+  int pfd;
+  pid_t p;
+  v1_create_ok(f, NULL, &cg);
+  assert_int_equal(sigaction(SIGCHLD, &ign, &old), 0);
+  p = start_sleeper(&pfd);
+  snprintf(pid, sizeof(pid), "%d\n", (int) p);
+  put(f->root, "memory/t/c/cgroup.procs", pid);
+  put(f->root, "freezer/t/c/freezer.state", "THAWED\n");
+  if (cgroup_kill_all(cg, SIGKILL, &err) < 0)
+    fail_msg("kill: %s", err.msg);
+  assert_dies(pfd);
+  assert_file(f, "freezer/t/c/freezer.state", "THAWED"); /* frozen for the kill, then thawed */
+  assert_int_equal(sigaction(SIGCHLD, &old, NULL), 0);
+}
+
+/* a process listed in two hierarchies is one process: signalled once, counted once */
+static void test_v1_pids_are_the_union_of_the_hierarchies(void **state)
+{
+  struct fake *f = *state;
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
+  _cleanup_free_ pid_t *pids = NULL;
+  struct cove_error err = COVE_ERROR_INIT;
+  size_t n = 0;
+  v1_create_ok(f, NULL, &cg);
+  put(f->root, "memory/t/c/cgroup.procs", "30\n10\n");
+  put(f->root, "pids/t/c/cgroup.procs", "10\n20\n");
+  assert_int_equal(cgroup_pids(cg, &pids, &n, &err), 0);
+  assert_int_equal(n, 3);
+  assert_int_equal(pids[0], 10);
+  assert_int_equal(pids[1], 20);
+  assert_int_equal(pids[2], 30);
+}
+
 /* a creation failing half-way removes the directories it made (and only those) */
 static void test_v1_failed_create_leaves_nothing(void **state)
 {
@@ -741,6 +810,8 @@ int main(void)
     V1(test_v1_freeze_and_enter),
     V1(test_v1_enter_controller_sub),
     V1(test_v1_stats),
+    V1(test_v1_kill_freezes_signals_thaws),
+    V1(test_v1_pids_are_the_union_of_the_hierarchies),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

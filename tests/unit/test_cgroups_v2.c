@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 #include "cgroups/cgroups.h"
 #include "cgroups/internal.h"
 #include "common/cleanup.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 
 struct fake {
@@ -89,6 +92,7 @@ static int teardown(void **state)
 {
   struct fake *f = *state;
   char cmd[128];
+  signal(SIGCHLD, SIG_DFL); /* a kill test that failed half-way left it ignored: system() needs it */
   snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->root);
   if (system(cmd) != 0)
     return -1;
@@ -430,6 +434,43 @@ static void test_kill_uses_cgroup_kill(void **state)
   assert_file(f, "t/c/cgroup.kill", "1");
 }
 
+/* issue 13: a kernel without cgroup.kill (before 5.14): freeze, signal every process, thaw,
+ * until none is left */
+static void test_kill_without_cgroup_kill_freezes_signals_thaws(void **state)
+{
+  struct fake *f = *state;
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
+  struct cove_error err = COVE_ERROR_INIT;
+  struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+  struct pollfd pf = {.events = POLLIN};
+  char p[512];
+  pid_t child;
+  snprintf(p, sizeof(p), "%s/t/c/cgroup.kill", f->root);
+  assert_int_equal(unlink(p), 0);
+  create_ok(f, NULL, &cg);
+  /* SIGCHLD ignored: the kernel reaps the child at once, its pid then answers ESRCH as a
+   * killed process leaves cgroup.procs */
+  assert_int_equal(sigaction(SIGCHLD, &ign, &old), 0);
+  child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    alarm(20); /* never outlives a failed test for long */
+    for (;;)
+      pause();
+  }
+  pf.fd = (int) sys_pidfd_open(child);
+  assert_true(pf.fd >= 0);
+  snprintf(p, sizeof(p), "%d\n", (int) child);
+  put(f->root, "t/c/cgroup.procs", p);
+  put(f->root, "t/c/cgroup.freeze", "0\n");
+  if (cgroup_kill_all(cg, SIGKILL, &err) < 0)
+    fail_msg("kill: %s", err.msg);
+  assert_int_equal(poll(&pf, 1, 5000), 1);
+  close(pf.fd);
+  assert_file(f, "t/c/cgroup.freeze", "0"); /* frozen for the kill, then thawed */
+  assert_int_equal(sigaction(SIGCHLD, &old, NULL), 0);
+}
+
 static void test_stats(void **state)
 {
   struct fake *f = *state;
@@ -545,6 +586,7 @@ int main(void)
     T(test_update),
     T(test_freeze),
     T(test_kill_uses_cgroup_kill),
+    T(test_kill_without_cgroup_kill_freezes_signals_thaws),
     T(test_stats),
     T(test_enter_and_sub_cgroup),
     T(test_serialize_roundtrip),
