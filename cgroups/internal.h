@@ -93,7 +93,8 @@ int cg_collect_pids(const struct cove_cgroup *cg, const struct cg_hier *h, pid_t
 /* The v1 hierarchy holding controller ctrl ("memory"), or NULL. */
 struct cg_hier *cg_v1_find(struct cove_cgroup *cg, const char *ctrl);
 /* Open root/hier/path components, creating the missing ones (mode 0755).  Sets h->fd, h->created.
- * init_dir is called on each created directory (v1 cpuset needs cpus/mems copied).
+ * init_dir is called on every directory of the path, top-down, found or created (v1 cpuset:
+ * one made by a concurrent create may not have its cpus/mems yet).
  * prepare_parent (v2: enable controllers) is called on a directory before its child is made:
  * on every ancestor with all_ancestors, else only on directories this call created. */
 int cg_mkdir_path(struct cove_cgroup *cg, struct cg_hier *h,

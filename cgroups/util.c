@@ -255,7 +255,7 @@ int cg_mkdir_path(struct cove_cgroup *cg, struct cg_hier *h,
       cg_undo_mkdirs(cg, h, depth, created);
       return cove_error_set(err, e, "create cgroup %s: open `%s`", p, comp);
     }
-    if (created && init_dir && init_dir(cur, next, comp, err) < 0) {
+    if (init_dir && init_dir(cur, next, comp, err) < 0) {
       close(next);
       cg_undo_mkdirs(cg, h, depth, created);
       return -1;

@@ -22,12 +22,20 @@ static void sleep_ms(unsigned ms)
     ;
 }
 
-/* A new cpuset cgroup starts with empty cpus and mems and admits no task: copy the parent's. */
+/* A new v1 cpuset cgroup starts with empty cpus and mems and admits no task (ENOSPC): give
+ * every directory of the path that has none its parent's, as runc does.  Found directories too:
+ * a concurrent create of a container sharing the parent may have made it an instant ago and
+ * not filled it in yet (both then write the same value).  Walked top-down, so the parent is
+ * filled when its child is. */
 static int init_cpuset(int parent_fd, int dir_fd, const char *name, struct cove_error *err)
 {
   static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
   for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-    _cleanup_free_ char *v = NULL;
+    _cleanup_free_ char *have = NULL, *v = NULL;
+    if (read_file_at(dir_fd, files[i], 65536, &have, NULL, err) < 0)
+      return cove_error_wrap(err, "initialise cpuset cgroup `%s`", name);
+    if (have[0] && have[0] != '\n')
+      continue;
     if (read_file_at(parent_fd, files[i], 65536, &v, NULL, err) < 0)
       return cove_error_wrap(err, "initialise cpuset cgroup `%s`", name);
     if (!v[0] || v[0] == '\n')

@@ -497,3 +497,18 @@ assert_nothing_made() {
     [ ! -e "$h$TEST_CGROUP_PARENT" ] || { echo "left: $h$TEST_CGROUP_PARENT"; false; }
   done
 }
+
+# ---- cpuset parents (issue 13) ----
+
+@test "cgroups: a cpuset parent that exists with empty cpus and mems gets its parent's values" {
+  requires cgroups_v1
+  local p=/sys/fs/cgroup/cpuset$TEST_CGROUP_PARENT
+  # what a concurrent create leaves for an instant: the shared parent made, not yet filled in
+  mkdir "$p"
+  [ -z "$(cat "$p/cpuset.cpus")" ]
+  helper exit 0
+  run cove run -b "$BUNDLE" c1
+  assert_success
+  [ "$(cat "$p/cpuset.cpus")" = "$(cat /sys/fs/cgroup/cpuset/cpuset.cpus)" ]
+  [ "$(cat "$p/cpuset.mems")" = "$(cat /sys/fs/cgroup/cpuset/cpuset.mems)" ]
+}

@@ -479,6 +479,11 @@ static int v1_setup(void **state)
     put(f->root, p, "");
   }
   put(f->root, "memory/t/c/memory.limit_in_bytes", "9223372036854771712\n");
+  /* as the kernel has them: the root's cpuset set, a new cgroup's empty */
+  put(f->root, "cpuset/cpuset.cpus", "0-3\n");
+  put(f->root, "cpuset/cpuset.mems", "0\n");
+  put(f->root, "cpuset/t/cpuset.cpus", "\n");
+  put(f->root, "cpuset/t/cpuset.mems", "\n");
   *state = f;
   return 0;
 }
@@ -691,6 +696,31 @@ static void test_v1_stats(void **state)
   cgroup_stats_free(&st);
 }
 
+/* issue 13: found directories with empty cpus/mems (a concurrent create made the shared parent
+ * and has not filled it in yet) get their parent's, top-down, so the leaf admits tasks */
+static void test_v1_cpuset_fills_empty_found_parents(void **state)
+{
+  struct fake *f = *state;
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
+  v1_create_ok(f, NULL, &cg);
+  assert_file(f, "cpuset/t/cpuset.cpus", "0-3\n");
+  assert_file(f, "cpuset/t/cpuset.mems", "0\n");
+  assert_file(f, "cpuset/t/c/cpuset.cpus", "0-3\n");
+  assert_file(f, "cpuset/t/c/cpuset.mems", "0\n");
+}
+
+/* values already there are left alone (an admin's narrower parent, the config's own cpus) */
+static void test_v1_cpuset_keeps_values(void **state)
+{
+  struct fake *f = *state;
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
+  put(f->root, "cpuset/t/cpuset.cpus", "1\n");
+  put(f->root, "cpuset/t/cpuset.mems", "0\n");
+  v1_create_ok(f, NULL, &cg);
+  assert_file(f, "cpuset/t/cpuset.cpus", "1\n");
+  assert_file(f, "cpuset/t/c/cpuset.cpus", "1\n");
+}
+
 /* A child that waits to be killed.  SIGCHLD is ignored meanwhile, so the kernel reaps it at
  * once: its pid then answers ESRCH, as a killed process leaves cgroup.procs. */
 static pid_t start_sleeper(int *pidfd)
@@ -810,6 +840,8 @@ int main(void)
     V1(test_v1_freeze_and_enter),
     V1(test_v1_enter_controller_sub),
     V1(test_v1_stats),
+    V1(test_v1_cpuset_fills_empty_found_parents),
+    V1(test_v1_cpuset_keeps_values),
     V1(test_v1_kill_freezes_signals_thaws),
     V1(test_v1_pids_are_the_union_of_the_hierarchies),
   };
