@@ -683,14 +683,13 @@ int cgroup_freeze(struct cove_cgroup *cg, bool frozen, struct cove_error *err)
 
 int cgroup_is_frozen(struct cove_cgroup *cg, bool *frozen, struct cove_error *err)
 {
-  /* v2 and hybrid answer from the unified leaf; legacy from the freezer hierarchy */
-  if (cg->mode != CGROUP_MODE_LEGACY)
+  /* v2 answers from the unified leaf; hybrid and legacy from the v1 freezer where it is
+   * mounted (the leaf otherwise): one or two directories, not every hierarchy */
+  struct cg_hier *h = cg->mode == CGROUP_MODE_UNIFIED ? NULL : cg_v1_find(cg, "freezer");
+  if (h)
+    open_hier(cg, h);
+  if (cg->mode != CGROUP_MODE_LEGACY && (!h || h->fd < 0))
     open_hier(cg, &cg->unified);
-  if (cg->mode == CGROUP_MODE_LEGACY || !cg_has_file(&cg->unified, "cgroup.freeze")) {
-    struct cg_hier *h = cg_v1_find(cg, "freezer");
-    if (h)
-      open_hier(cg, h);
-  }
   return cg->driver->is_frozen(cg, frozen, err);
 }
 

@@ -1,7 +1,7 @@
 /* hybrid.c: the driver of a hybrid host (v1 controllers under /sys/fs/cgroup/<ctrl>, cgroup2 at
  * /sys/fs/cgroup/unified).  Resources go to the v1 controllers; the container is also placed in
  * the unified hierarchy, which serves the controllers bound there (hugetlb on some hosts),
- * `unified` keys, the freezer (cgroup.freeze) and cgroup.kill. */
+ * `unified` keys and cgroup.kill; pause freezes both freezers. */
 #include <unistd.h>
 
 #include "cgroups/internal.h"
@@ -47,22 +47,49 @@ static int hybrid_enter(struct cove_cgroup *cg, pid_t pid, const char *sub, stru
   return cg_enter_hier(cg, &cg->unified, pid, sub, err);
 }
 
-/* cgroup.freeze exists in every non-root v2 cgroup since Linux 5.2; older kernels use the v1
- * freezer */
+/* cgroup.freeze exists in every non-root v2 cgroup since Linux 5.2 */
 static bool use_v2_freezer(struct cove_cgroup *cg)
 {
   return cg->unified.fd >= 0 && cg_has_file(&cg->unified, "cgroup.freeze");
 }
 
+static bool use_v1_freezer(struct cove_cgroup *cg)
+{
+  struct cg_hier *h = cg_v1_find(cg, "freezer");
+  return h && h->fd >= 0;
+}
+
+/* Both freezers where both exist: tools on hybrid hosts read the v1 freezer.state (runc's v1
+ * driver uses only that one), the unified leaf's cgroup.events tells v2 readers.  The v2 freeze
+ * goes first: a task the v1 freezer holds never reaches the v2 freezer's trap, so the other
+ * order would wait for a v2 freeze that cannot complete (v1 freezes tasks sleeping in that trap
+ * directly).  Thaw in the reverse order. */
 static int hybrid_freeze(struct cove_cgroup *cg, bool frozen, struct cove_error *err)
 {
-  if (use_v2_freezer(cg))
-    return cg_v2_freeze(cg, &cg->unified, frozen, err);
-  return cg_v1_freeze(cg, frozen, err);
+  bool v1 = use_v1_freezer(cg), v2 = use_v2_freezer(cg);
+
+  if (!v1 && !v2)
+    return cg_v1_freeze(cg, frozen, err); /* the error naming the missing freezer */
+  if (!frozen) {
+    if (v1 && cg_v1_freeze(cg, false, err) < 0)
+      return -1;
+    return v2 ? cg_v2_freeze(cg, &cg->unified, false, err) : 0;
+  }
+  if (v2 && cg_v2_freeze(cg, &cg->unified, true, err) < 0)
+    return -1;
+  if (v1 && cg_v1_freeze(cg, true, err) < 0) {
+    struct cove_error e = COVE_ERROR_INIT;
+    if (v2 && cg_v2_freeze(cg, &cg->unified, false, &e) < 0)
+      cove_error_release(&e);
+    return -1;
+  }
+  return 0;
 }
 
 static int hybrid_is_frozen(struct cove_cgroup *cg, bool *frozen, struct cove_error *err)
 {
+  if (use_v1_freezer(cg))
+    return cg_v1_is_frozen(cg, frozen, err);
   if (use_v2_freezer(cg))
     return cg_v2_is_frozen(cg, &cg->unified, frozen, err);
   return cg_v1_is_frozen(cg, frozen, err);

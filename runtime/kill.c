@@ -6,6 +6,7 @@
 
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "runtime/internal.h"
 
 /* A pidfd of the container's init, or -1 when it is gone (its pid may have been reused). */
@@ -46,5 +47,14 @@ int cove_kill(const char *root, const char *id, int sig, bool all, struct cove_e
     return cove_error_set(err, 0, "kill %s: the container is not running", id);
   if (sys_pidfd_send_signal(pfd, sig) < 0)
     return cove_error_set(err, errno, "kill %s", id);
+  /* a task the v1 freezer holds dies only once thawed (runc thaws for SIGKILL alike); the
+   * signal is pending, so no process of the container runs its own code again */
+  if (sig == SIGKILL && c->status == COVE_STATUS_PAUSED && c->cgroup) {
+    struct cove_error e = COVE_ERROR_INIT;
+    if (cgroup_freeze(c->cgroup, false, &e) < 0) {
+      cove_warn("kill %s: thaw the paused container: %s", id, cove_error_msg(&e));
+      cove_error_release(&e);
+    }
+  }
   return 0;
 }

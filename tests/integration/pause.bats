@@ -85,6 +85,20 @@ teardown() {
   cove pause c1
   run cove kill c1 KILL
   assert_success
-  # a frozen task dies on SIGKILL with the v2 freezer; with the v1 freezer only once thawed
-  wait_for_state c1 stopped || { cove resume c1 2>/dev/null || true; wait_for_state c1 stopped; }
+  # a frozen task dies on SIGKILL with the v2 freezer; with the v1 freezer only once thawed,
+  # which kill does
+  wait_for_state c1 stopped
+}
+
+@test "pause shows in the v1 freezer.state too (tools read it), resume thaws it" {
+  requires cgroups_v1
+  cove pause c1
+  [ "$(cat "$(cg_path freezer)/freezer.state")" = FROZEN ]
+  if [ "$(cgroup_mode)" = hybrid ] && [ -f "$(cg_path)/cgroup.freeze" ]; then
+    [ "$(cat "$(cg_path)/cgroup.freeze")" = 1 ]
+  fi
+  [ "$(cove state c1 | jq -r .status)" = paused ]
+  cove resume c1
+  [ "$(cat "$(cg_path freezer)/freezer.state")" = THAWED ]
+  [ "$(cove state c1 | jq -r .status)" = running ]
 }
