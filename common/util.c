@@ -1,6 +1,8 @@
-/* util.c: file I/O, string and JSON-quoting helpers shared by every module. */
+/* util.c: file I/O, string, number and CPU-list parsing and JSON-quoting helpers shared by
+ * every module. */
 #include "common/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -235,4 +237,44 @@ int unix_send_fd(const char *what, const char *socket_path, int fd, const char *
     if (errno != EINTR)
       return cove_error_set(err, errno, "%s `%s`: send the fd", what, socket_path);
   return 0;
+}
+
+/* one number of a CPU list: digits only (strtoul alone would take a sign or spaces) */
+static int cpu_number(const char **p, unsigned long max, unsigned long *out)
+{
+  char *end;
+  if (!isdigit((unsigned char) **p))
+    return -1;
+  errno = 0;
+  *out = strtoul(*p, &end, 10);
+  if (errno || *out > max)
+    return -1;
+  *p = end;
+  return 0;
+}
+
+int parse_cpu_list(const char *list, unsigned long max, int (*fn)(unsigned long first, unsigned long last, void *ctx),
+                   void *ctx)
+{
+  const char *p = list;
+
+  if (!*p)
+    return 0;
+  for (;;) {
+    unsigned long a, b;
+    if (cpu_number(&p, max, &a) < 0)
+      return -1;
+    b = a;
+    if (*p == '-') {
+      p++;
+      if (cpu_number(&p, max, &b) < 0 || b < a)
+        return -1;
+    }
+    if (fn && fn(a, b, ctx) < 0)
+      return -1;
+    if (*p == '\0')
+      return 0;
+    if (*p++ != ',')
+      return -1;
+  }
 }

@@ -49,4 +49,15 @@ int parse_u64(const char *s, unsigned long long *out);
  * Bounded: a listener that never accepts fails it after 30 s. */
 int unix_send_fd(const char *what, const char *socket_path, int fd, const char *payload, struct cove_error *err);
 
+/* The highest CPU (or NUMA node) number a list may name: the kernel's NR_CPUS ceiling is 8192,
+ * this leaves room and still bounds an affinity mask at 128 KiB. */
+#define CPU_LIST_MAX (1ul << 20)
+/* A CPU or NUMA-node list as cpuset.cpus and taskset write it: "0-3,7" (the runtime-spec's
+ * cpu.cpus, cpu.mems, execCPUAffinity, memoryPolicy nodes).  The empty list is valid and names
+ * nothing.  fn (may be NULL: validation only) gets each range in order, first <= last <= max.
+ * Returns 0, or -1 on a malformed list (empty element, trailing comma, backwards range, a
+ * number above max) or when fn returns negative. */
+int parse_cpu_list(const char *list, unsigned long max, int (*fn)(unsigned long first, unsigned long last, void *ctx),
+                   void *ctx);
+
 #endif

@@ -464,42 +464,15 @@ int pc_check_abs(struct pctx *c, const char *s)
   return 0;
 }
 
-/* "0-3,7": what cpuset.cpus and sched_setaffinity users accept. */
+/* "0-3,7": what cpuset.cpus and sched_setaffinity users accept (common/util.h). */
 int pc_check_cpulist(struct pctx *c, const char *s)
 {
-  const char *p = s;
+  _cleanup_free_ char *q = NULL;
 
-  if (!*p)
+  if (parse_cpu_list(s, CPU_LIST_MAX, NULL, NULL) == 0)
     return 0;
-  for (;;) {
-    char *end;
-    unsigned long a, b;
-    if (!isdigit((unsigned char) *p))
-      goto bad;
-    errno = 0;
-    a = strtoul(p, &end, 10);
-    if (errno || a > 1u << 20)
-      goto bad;
-    p = end;
-    if (*p == '-') {
-      p++;
-      if (!isdigit((unsigned char) *p))
-        goto bad;
-      b = strtoul(p, &end, 10);
-      if (errno || b > 1u << 20 || b < a)
-        goto bad;
-      p = end;
-    }
-    if (*p == '\0')
-      return 0;
-    if (*p != ',')
-      goto bad;
-    p++;
-  }
-bad: {
-  _cleanup_free_ char *q = json_quote(s);
+  q = json_quote(s);
   return pc_fail(c, "expected a CPU list like \"0-3,7\", got %s", q ? q : "?");
-}
 }
 
 int pc_lookup(const char *const *table, const char *s)

@@ -63,33 +63,46 @@ static int sched_flag(const char *name, uint64_t *f)
   return -1;
 }
 
+static int highest_cpu(unsigned long first, unsigned long last, void *ctx)
+{
+  unsigned long *top = ctx;
+  (void) first;
+  if (last > *top)
+    *top = last;
+  return 0;
+}
+
+struct cpu_mask {
+  cpu_set_t *set;
+  size_t size;
+};
+
+static int add_cpus(unsigned long first, unsigned long last, void *ctx)
+{
+  struct cpu_mask *m = ctx;
+  for (unsigned long c = first; c <= last; c++)
+    CPU_SET_S(c, m->size, m->set);
+  return 0;
+}
+
 int process_set_cpu_affinity(const char *list, struct cove_error *err)
 {
-  cpu_set_t set;
-  const char *p = list;
+  struct cpu_mask m;
+  unsigned long top = 0;
+  int r;
 
-  CPU_ZERO(&set);
-  while (*p) {
-    char *end;
-    unsigned long a = strtoul(p, &end, 10), b;
-    if (end == p)
-      return cove_error_set(err, 0, "execCPUAffinity `%s`: bad cpu list", list);
-    b = a;
-    if (*end == '-') {
-      p = end + 1;
-      b = strtoul(p, &end, 10);
-      if (end == p || b < a)
-        return cove_error_set(err, 0, "execCPUAffinity `%s`: bad cpu list", list);
-    }
-    for (unsigned long c = a; c <= b && c < CPU_SETSIZE; c++)
-      CPU_SET(c, &set);
-    p = end;
-    if (*p == ',')
-      p++;
-    else if (*p)
-      return cove_error_set(err, 0, "execCPUAffinity `%s`: bad cpu list", list);
-  }
-  if (sched_setaffinity(0, sizeof(set), &set) < 0)
+  /* a mask as large as the list needs: CPUs past CPU_SETSIZE (1024) are not dropped */
+  if (parse_cpu_list(list, CPU_LIST_MAX, highest_cpu, &top) < 0)
+    return cove_error_set(err, 0, "execCPUAffinity `%s`: bad cpu list", list);
+  m.size = CPU_ALLOC_SIZE(top + 1);
+  m.set = CPU_ALLOC(top + 1);
+  if (!m.set)
+    return cove_error_set(err, ENOMEM, "execCPUAffinity `%s`", list);
+  CPU_ZERO_S(m.size, m.set);
+  parse_cpu_list(list, CPU_LIST_MAX, add_cpus, &m);
+  r = sched_setaffinity(0, m.size, m.set);
+  CPU_FREE(m.set);
+  if (r < 0)
     return cove_error_set(err, errno, "execCPUAffinity `%s`", list);
   return 0;
 }

@@ -1,4 +1,5 @@
-/* test_common.c: unit tests for common/: error wrapping, JSON quoting, integer parsing, files. */
+/* test_common.c: unit tests for common/: error wrapping, JSON quoting, integer and CPU-list parsing,
+ * files. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -141,6 +142,53 @@ static void test_log_target_parse(void **state)
   cove_error_release(&err);
 }
 
+struct ranges {
+  char text[128];
+  size_t len;
+};
+
+static int record_range(unsigned long first, unsigned long last, void *ctx)
+{
+  struct ranges *r = ctx;
+  r->len += (size_t) snprintf(r->text + r->len, sizeof(r->text) - r->len, "[%lu,%lu]", first, last);
+  return 0;
+}
+
+static int refuse_range(unsigned long first, unsigned long last, void *ctx)
+{
+  (void) first;
+  (void) last;
+  (void) ctx;
+  return -1;
+}
+
+/* one parser for cpuset.cpus/mems, execCPUAffinity and memoryPolicy nodes (issue 19) */
+static void test_parse_cpu_list(void **state)
+{
+  static const struct {
+    const char *in;
+    const char *ranges;
+  } good[] = {
+    {"", ""},          {"0", "[0,0]"},           {"0-3", "[0,3]"},     {"0-3,7", "[0,3][7,7]"},
+    {"5,1-2", "[5,5][1,2]"}, {"4-4", "[4,4]"}, {"1048576", "[1048576,1048576]"},
+  };
+  static const char *const bad[] = {"1,", ",1", "1,,2", "3-1", "a", "1-", "-1", "1--2", "1 2", " 1", "+1",
+                                    "1048577", "0-1048577", "99999999999999999999", "1\n"};
+  (void) state;
+  for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+    struct ranges r = {.len = 0};
+    if (parse_cpu_list(good[i].in, CPU_LIST_MAX, record_range, &r) < 0)
+      fail_msg("`%s` refused", good[i].in);
+    assert_string_equal(r.text, good[i].ranges);
+    assert_int_equal(parse_cpu_list(good[i].in, CPU_LIST_MAX, NULL, NULL), 0);
+  }
+  for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+    if (parse_cpu_list(bad[i], CPU_LIST_MAX, NULL, NULL) == 0)
+      fail_msg("`%s` accepted", bad[i]);
+  assert_int_equal(parse_cpu_list("3", 2, NULL, NULL), -1); /* above max */
+  assert_int_equal(parse_cpu_list("0", 0, refuse_range, NULL), -1); /* fn's refusal */
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -149,6 +197,7 @@ int main(void)
     cmocka_unit_test(test_error_set_replaces_previous),
     cmocka_unit_test(test_json_quote_escapes),
     cmocka_unit_test(test_parse_u64),
+    cmocka_unit_test(test_parse_cpu_list),
     cmocka_unit_test(test_atomic_write_and_read),
     cmocka_unit_test(test_log_target_parse),
   };
