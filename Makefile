@@ -11,7 +11,7 @@ PKGS        := libseccomp libcap yajl libmnl
 Q           := $(if $(V),,@)
 
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 OPTFLAGS    ?= -O2 -g
 HARDEN      := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
