@@ -471,14 +471,12 @@ static void test_kill_without_cgroup_kill_freezes_signals_thaws(void **state)
   assert_int_equal(sigaction(SIGCHLD, &old, NULL), 0);
 }
 
-static void test_stats(void **state)
+/* The files of a busy container, read back as stats: each test below checks one group of them,
+ * so a failure names what broke. */
+static void read_stats(struct fake *f, struct cove_cgroup **cg, struct cgroup_stats *st)
 {
-  struct fake *f = *state;
-  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
   struct cove_error err = COVE_ERROR_INIT;
-  struct cgroup_stats st;
-  uint64_t oom = 0;
-  create_ok(f, NULL, &cg);
+  create_ok(f, NULL, cg);
   put(f->root, "t/c/cpu.stat",
       "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 10\nnr_throttled 4\nthrottled_usec 77\n");
   put(f->root, "t/c/memory.current", "8192\n");
@@ -492,34 +490,93 @@ static void test_stats(void **state)
   put(f->root, "t/c/io.stat", "8:0 rbytes=4096 wbytes=8192 rios=1 wios=2 dbytes=0 dios=0\n");
   put(f->root, "t/c/hugetlb.2MB.current", "2097152\n");
   put(f->root, "t/c/hugetlb.2MB.events", "max 5\n");
-  assert_int_equal(cgroup_stats(cg, &st, &err), 0);
-  assert_int_equal(st.cpu_total, 1500000);
+  if (cgroup_stats(*cg, st, &err) < 0)
+    fail_msg("stats: %s", err.msg);
+}
+
+static void test_stats_cpu(void **state)
+{
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
+  struct cgroup_stats st;
+  read_stats(*state, &cg, &st);
+  assert_int_equal(st.cpu_total, 1500000); /* usec in the file, nsec in the stats */
   assert_int_equal(st.cpu_user, 1000000);
   assert_int_equal(st.cpu_kernel, 500000);
   assert_int_equal(st.throttle_periods, 10);
   assert_int_equal(st.throttle_throttled_periods, 4);
   assert_int_equal(st.throttle_throttled_time, 77000);
+  cgroup_stats_free(&st);
+}
+
+static void test_stats_memory(void **state)
+{
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
+  struct cgroup_stats st;
+  read_stats(*state, &cg, &st);
   assert_int_equal(st.mem_usage, 8192);
   assert_int_equal(st.mem_limit, 65536);
-  assert_int_equal(st.mem_failcnt, 3);
+  assert_int_equal(st.mem_failcnt, 3); /* memory.events max */
   assert_int_equal(st.oom_kill, 1);
-  assert_int_equal(st.mem_cache, 2048);
+  assert_int_equal(st.mem_cache, 2048); /* memory.stat file */
   assert_int_equal(st.mem_raw_len, 3);
   assert_string_equal(st.mem_raw_keys[0], "anon");
+  cgroup_stats_free(&st);
+}
+
+/* as runc: v2 swap figures are reported as memory+swap, the v1 meaning */
+static void test_stats_swap_is_memory_plus_swap(void **state)
+{
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
+  struct cgroup_stats st;
+  read_stats(*state, &cg, &st);
   assert_int_equal(st.swap_usage, 8192);
   assert_true(st.swap_limit == UINT64_MAX);
+  cgroup_stats_free(&st);
+}
+
+static void test_stats_pids(void **state)
+{
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
+  struct cgroup_stats st;
+  read_stats(*state, &cg, &st);
   assert_int_equal(st.pids_current, 3);
-  assert_int_equal(st.pids_limit, 0);
+  assert_int_equal(st.pids_limit, 0); /* max: unlimited */
+  cgroup_stats_free(&st);
+}
+
+static void test_stats_io(void **state)
+{
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
+  struct cgroup_stats st;
+  read_stats(*state, &cg, &st);
   assert_int_equal(st.io_service_bytes_len, 3);
   assert_string_equal(st.io_service_bytes[0].op, "Read");
   assert_int_equal(st.io_service_bytes[0].value, 4096);
   assert_int_equal(st.io_service_bytes[1].value, 8192);
   assert_int_equal(st.io_serviced_len, 3);
   assert_int_equal(st.io_serviced[1].value, 2);
+  cgroup_stats_free(&st);
+}
+
+static void test_stats_hugetlb(void **state)
+{
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
+  struct cgroup_stats st;
+  read_stats(*state, &cg, &st);
   assert_int_equal(st.hugetlb_len, 1);
   assert_string_equal(st.hugetlb[0].page_size, "2MB");
   assert_int_equal(st.hugetlb[0].usage, 2097152);
-  assert_int_equal(st.hugetlb[0].failcnt, 5);
+  assert_int_equal(st.hugetlb[0].failcnt, 5); /* hugetlb.2MB.events max */
+  cgroup_stats_free(&st);
+}
+
+static void test_oom_count(void **state)
+{
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
+  struct cove_error err = COVE_ERROR_INIT;
+  struct cgroup_stats st;
+  uint64_t oom = 0;
+  read_stats(*state, &cg, &st);
   cgroup_stats_free(&st);
   assert_int_equal(cgroup_oom_count(cg, &oom, &err), 0);
   assert_int_equal(oom, 1);
@@ -587,7 +644,13 @@ int main(void)
     T(test_freeze),
     T(test_kill_uses_cgroup_kill),
     T(test_kill_without_cgroup_kill_freezes_signals_thaws),
-    T(test_stats),
+    T(test_stats_cpu),
+    T(test_stats_memory),
+    T(test_stats_swap_is_memory_plus_swap),
+    T(test_stats_pids),
+    T(test_stats_io),
+    T(test_stats_hugetlb),
+    T(test_oom_count),
     T(test_enter_and_sub_cgroup),
     T(test_serialize_roundtrip),
   };
