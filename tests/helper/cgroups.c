@@ -4,6 +4,8 @@
  *   forks N            try to fork N children that wait; prints "forked K" and, when a fork
  *                      failed, "fork failed: REASON"; exits 0 when all N forked, else 1
  *   spin SECONDS       busy loop for SECONDS of wall time; prints "cpu_ms wall_ms"
+ *   spin-cpu MS        busy loop until the process has used MS ms of cpu (however long a loaded
+ *                      machine takes to give them); prints "spun MS"
  *   opendev PATH       open PATH read-write; prints "ok" (exit 0) or "denied: REASON" (exit 1)
  *   spin-forever       busy loop until killed */
 #include <errno.h>
@@ -85,6 +87,20 @@ static int spin(double seconds)
   return 0;
 }
 
+static int spin_cpu(long ms)
+{
+  struct timespec c;
+  volatile unsigned long x = 0;
+  do {
+    for (int i = 0; i < 100000; i++)
+      x++;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
+  } while (ms_of(&c) < ms);
+  printf("spun %ld\n", ms);
+  fflush(stdout);
+  return 0;
+}
+
 int helper_cgroups(int argc, char **argv)
 {
   const char *cmd = argc > 1 ? argv[1] : "";
@@ -94,6 +110,8 @@ int helper_cgroups(int argc, char **argv)
     return forks(atol(argv[2]));
   if (!strcmp(cmd, "spin") && argc > 2)
     return spin(atof(argv[2]));
+  if (!strcmp(cmd, "spin-cpu") && argc > 2)
+    return spin_cpu(atol(argv[2]));
   if (!strcmp(cmd, "spin-forever")) {
     volatile unsigned long x = 0;
     for (;;)

@@ -191,7 +191,7 @@ static int cmd_recvtty(const char *sock, const char *input)
   return 0;
 }
 
-int helper_cgroups(int argc, char **argv); /* cgroups.c: memhog, forks, spin, opendev */
+int helper_cgroups(int argc, char **argv); /* cgroups.c: memhog, forks, spin, spin-cpu, opendev */
 int helper_logsink(int argc, char **argv); /* logsink.c: dgram-sink */
 int helper_proc(int argc, char **argv);    /* proc.c: seals, stall-listen, mempolicy */
 int helper_mounts(int argc, char **argv);  /* mounts.c: userns-mount, hidden-mounts */

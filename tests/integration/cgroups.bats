@@ -69,7 +69,7 @@ helper() {
   [ "$forked" -lt 10 ]
 }
 
-@test "cgroups: cpu quota keeps a busy loop near its share (cpuacct measured)" {
+@test "cgroups: cpu quota caps a busy loop at its share (cpuacct measured)" {
   update_config '.linux.resources.cpu = {quota: 20000, period: 100000}'
   helper spin-forever
   start_bg c1
@@ -77,15 +77,10 @@ helper() {
     check_cgroup_value cpu cpu.cfs_quota_us 20000
     check_cgroup_value cpu cpu.cfs_period_us 100000
   fi
-  local a b
-  sleep 0.5
-  a=$(cg_cpu_ns)
-  sleep 3
-  b=$(cg_cpu_ns)
-  local pct=$(((b - a) / 30000000))
-  echo "# cpu quota 20%: measured ${pct}% of one cpu over 3 s" >&3
-  [ "$pct" -le 30 ]
-  [ "$pct" -ge 5 ]
+  # it runs; then over a measured window it stays under 20% (a loaded host gives it less, never
+  # more), with the periods at the window's ends as slack
+  cg_cpu_grows 20000000
+  cg_cpu_at_most 20 60 3
 }
 
 @test "cgroups: cpu shares land in the file" {
@@ -125,20 +120,26 @@ helper() {
   assert_line --index 0 4
 }
 
-@test "cgroups: blkio weight lands in the file" {
+@test "cgroups: blkio weight lands in the file, or is refused naming it where the host has no weight file" {
   requires cgroups_v1
+  local f= p=/sys/fs/cgroup/blkio$TEST_CGROUP_PARENT
   update_config '.linux.resources.blockIO = {weight: 300}'
   helper sleep-forever
+  # the weight files exist (never on the root) while a proportional-weight scheduler (CFQ, BFQ)
+  # is registered: look in a cgroup of the test's own which of the two outcomes is due
+  mkdir "$p"
+  [ -f "$p/blkio.weight" ] && f=blkio.weight
+  [ -z "$f" ] && [ -f "$p/blkio.bfq.weight" ] && f=blkio.bfq.weight
   # the init keeps create's stdio: send it to a file so nothing waits on a pipe
   run bash -c '"$0" --root "$1" create -b "$2" c1 </dev/null >"$3" 2>&1 3>&-; r=$?; cat "$3"; exit $r' \
     "$COVE" "$COVE_ROOT" "$BUNDLE" "$TEST_TMP/create.out"
-  if [ "$status" -ne 0 ]; then
-    # the weight files exist only while a proportional-weight scheduler (CFQ, BFQ) is registered
-    assert_output --partial "blockIO.weight"
-    skip "no blkio.weight or blkio.bfq.weight on this host: $output"
+  if [ -z "$f" ]; then
+    assert_failure 1
+    assert_output --partial "linux.resources.blockIO.weight: neither blkio.weight nor blkio.bfq.weight"
+    [ ! -e "$(cg_path blkio)" ]
+    return
   fi
-  local f=blkio.weight
-  [ -f "$(cg_path blkio)/$f" ] || f=blkio.bfq.weight
+  assert_success
   run cat "$(cg_path blkio)/$f"
   assert_line --regexp '^(default )?300$'
 }
@@ -206,22 +207,17 @@ helper() {
 }
 
 @test "cgroups: freeze stops a busy loop and thaw restarts it" {
-  local a b
+  local cpu wall
   helper spin-forever
   start_bg c1
+  cg_cpu_grows 20000000
+  # pause returns once the kernel reports the cgroup frozen: from then on not a millisecond runs
   cove pause c1
-  sleep 0.2
-  a=$(cg_cpu_ns)
-  sleep 1
-  b=$(cg_cpu_ns)
-  echo "# frozen: $(((b - a) / 1000000)) ms of cpu in 1 s" >&3
-  [ $((b - a)) -lt 20000000 ]
+  read -r cpu wall < <(cg_cpu_window 1)
+  echo "# frozen: $cpu ns of cpu in $((wall / 1000000)) ms" >&3
+  [ "$cpu" -lt 1000000 ]
   cove resume c1
-  a=$(cg_cpu_ns)
-  sleep 1
-  b=$(cg_cpu_ns)
-  echo "# thawed: $(((b - a) / 1000000)) ms of cpu in 1 s" >&3
-  [ $((b - a)) -gt 100000000 ]
+  cg_cpu_grows 50000000
 }
 
 @test "cgroups: delete leaves no directory in any hierarchy" {

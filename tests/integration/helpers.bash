@@ -274,3 +274,42 @@ private_rootfs() {
   rm -rf "$BUNDLE/rootfs"
   cp -a "$ROOTFS_CACHE" "$BUNDLE/rootfs"
 }
+
+# ---- cpu time measured over windows the test controls (a loaded machine oversleeps and gives a
+# busy loop less than a core: fixed sleeps and fixed percentages flake there) ----
+# cg_cpu_window SECONDS: "CPU_NS WALL_NS": the cpu time of the test container's cgroup over a
+# window of about SECONDS, and that window's real length.
+cg_cpu_window() {
+  local a b t0 t1
+  t0=$(date +%s%N)
+  a=$(cg_cpu_ns)
+  sleep "$1"
+  b=$(cg_cpu_ns)
+  t1=$(date +%s%N)
+  echo "$((b - a)) $((t1 - t0))"
+}
+# cg_cpu_grows NS [SECONDS]: wait until the cgroup has used NS more nanoseconds of cpu (bounded,
+# 30 s by default); fails naming what it saw.  Proves the container runs, whatever the load.
+cg_cpu_grows() {
+  local want=$1 limit=${2:-30} a now t0
+  a=$(cg_cpu_ns)
+  t0=$(date +%s)
+  while :; do
+    now=$(cg_cpu_ns)
+    [ $((now - a)) -ge "$want" ] && return 0
+    if [ $(($(date +%s) - t0)) -ge "$limit" ]; then
+      echo "cpu grew by $((now - a)) ns in ${limit} s, wanted $want" >&2
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+# cg_cpu_at_most FRACTION_PERCENT SLACK_MS SECONDS: over a window of about SECONDS, the cgroup
+# used at most PERCENT of one cpu of the window's real length, plus SLACK_MS (a quota's periods
+# at the window's two ends).
+cg_cpu_at_most() {
+  local pct=$1 slack_ms=$2 cpu wall
+  read -r cpu wall < <(cg_cpu_window "$3")
+  echo "# cpu: $((cpu / 1000000)) ms in $((wall / 1000000)) ms of wall time (limit ${pct}% + ${slack_ms} ms)" >&3
+  [ "$cpu" -le $((wall * pct / 100 + slack_ms * 1000000)) ]
+}

@@ -72,14 +72,10 @@ cg_read() {
   update_config '.process.args = ["/bin/cove-test-helper", "spin-forever"]'
   start_bg c1
   cove update --cpu-quota 10000 --cpu-period 100000 c1
-  local a b
-  sleep 0.3
-  a=$(cg_cpu_ns)
-  sleep 2
-  b=$(cg_cpu_ns)
-  local pct=$(((b - a) / 20000000))
-  echo "# after update to 10%: measured ${pct}%" >&3
-  [ "$pct" -le 15 ]
+  # it runs; over a measured window it stays under 10% of a cpu (unthrottled it takes what the
+  # host gives, far more), the periods at the window's ends as slack
+  cg_cpu_grows 10000000
+  cg_cpu_at_most 10 50 2
 }
 
 @test "update --cpuset-cpus moves the container's processes" {
@@ -125,22 +121,23 @@ cg_read() {
   [ "$(cg_read memory memory.max memory.limit_in_bytes)" = 50331648 ]
 }
 
-@test "update --blkio-weight changes the weight where the host has one" {
+@test "update --blkio-weight changes the weight, or is refused naming it where the host has no weight file" {
   update_config '.process.args = ["/bin/cove-test-helper", "sleep-forever"]'
   start_bg c1
+  # the weight files exist while a proportional-weight scheduler is registered: the container's
+  # own cgroup says which of the two outcomes is due
+  local f= d c
+  if [ "$(cgroup_mode)" = unified ]; then d=$(cg_path); else d=$(cg_path blkio); fi
+  for c in io.bfq.weight io.weight blkio.weight blkio.bfq.weight; do
+    if [ -z "$f" ] && [ -f "$d/$c" ]; then f=$d/$c; fi
+  done
   run cove update --blkio-weight 700 c1
-  if [ "$status" -ne 0 ]; then
+  if [ -z "$f" ]; then
+    assert_failure
     assert_output --partial "blockIO.weight"
-    skip "no proportional-weight I/O scheduler: $output"
+    return
   fi
-  local f
-  if [ "$(cgroup_mode)" = unified ]; then
-    f=$(cg_path)/io.bfq.weight
-    [ -f "$f" ] || f=$(cg_path)/io.weight
-  else
-    f=$(cg_path blkio)/blkio.weight
-    [ -f "$f" ] || f=$(cg_path blkio)/blkio.bfq.weight
-  fi
+  assert_success
   run cat "$f"
   assert_line --regexp '^(default )?(700|6919)$'
 }
