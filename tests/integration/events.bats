@@ -16,17 +16,20 @@ teardown() {
 
 @test "events --stats prints one stats line with runc's fields and plausible values" {
   update_config '.linux.resources.memory = {limit: 67108864} | .linux.resources.pids = {limit: 50}'
-  set_cmd '/bin/cove-test-helper sleep-forever & /bin/cove-test-helper spin 0.3; wait'
+  set_cmd '/bin/cove-test-helper sleep-forever & /bin/cove-test-helper spin-cpu 200; wait'
   start_bg c1
-  sleep 0.5
+  # the helper says when it has used 200 ms of cpu; then only sh and the sleeper are left
+  for _ in $(seq 600); do grep -q spun "$TEST_TMP/c1.out" && break; sleep 0.05; done
+  grep -q spun "$TEST_TMP/c1.out"
+  for _ in $(seq 100); do [ "$(cat "$(cg_path pids)/pids.current")" -eq 2 ] && break; sleep 0.05; done
   run cove events --stats c1
   assert_success
   [ "${#lines[@]}" -eq 1 ]
   local j=$output
   [ "$(jq -r .type <<<"$j")" = stats ]
   [ "$(jq -r .id <<<"$j")" = c1 ]
-  # cpu: the spin burnt ~0.3 s
-  [ "$(jq '.data.cpu.usage.total' <<<"$j")" -gt 100000000 ]
+  # cpu: the spin burnt at least 0.2 s
+  [ "$(jq '.data.cpu.usage.total' <<<"$j")" -ge 200000000 ]
   jq -e '.data.cpu.usage | has("kernel") and has("user") and has("percpu")' <<<"$j"
   jq -e '.data.cpu.throttling | has("periods") and has("throttled_periods") and has("throttled_time")' <<<"$j"
   # memory: usage below the limit, the limit as configured
