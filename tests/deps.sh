@@ -16,6 +16,7 @@ pkgs=(
   libsystemd-dev
   python3 python3-grpcio python3-grpc-tools
   strace psmisc systemd containernetworking-plugins
+  criu libprotobuf-c-dev protobuf-c-compiler iptables
 )
 
 # What the build, the tests (bats files, tests/engines, tests/vm's host side) and bench/ run,
@@ -29,6 +30,9 @@ tools=(
   "pc:libseccomp libseccomp-dev" "pc:libcap libcap-dev" "pc:yajl libyajl-dev" "pc:libmnl libmnl-dev"
   "pc:cmocka libcmocka-dev" "/usr/include/systemd/sd-journal.h libsystemd-dev"
   "clang clang"
+  # checkpoint/restore: CRIU's RPC messages are generated from the criu package's rpc.proto
+  "pc:libprotobuf-c libprotobuf-c-dev" "protoc-c protobuf-c-compiler" "/usr/include/criu/rpc.proto criu"
+  "criu criu"
   # bats suites and their helpers
   "bats bats" "/usr/lib/bats/bats-support/load.bash bats-support" "/usr/lib/bats/bats-assert/load.bash bats-assert"
   "/bin/busybox busybox-static" "jq jq" "ip iproute2" "unshare util-linux" "nsenter util-linux"
