@@ -6,7 +6,7 @@ PREFIX      ?= /usr/local
 DESTDIR     ?=
 BUILD       ?= build
 CC          ?= gcc
-PKGS        := libseccomp libcap yajl libmnl
+PKGS        := libseccomp libcap yajl libmnl libprotobuf-c
 # V=1 shows the full command lines.
 Q           := $(if $(V),,@)
 
@@ -17,14 +17,14 @@ OPTFLAGS    ?= -O2 -g
 HARDEN      := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 WARN        := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla
 CFLAGS_ALL  := -std=gnu17 $(OPTFLAGS) $(HARDEN) $(WARN) -D_GNU_SOURCE -DCOVE_VERSION=\"$(VERSION)\" \
-               -I. $(PKG_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS)
+               -I. -I$(BUILD)/gen $(PKG_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS)
 # --build-id: the seccomp cache is keyed by the binary's build id (seccomp/key.c)
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--build-id=sha1 $(EXTRA_LDFLAGS) $(LDFLAGS)
 
-MODULES     := common oci cgroups seccomp netns runtime runtime/rootfs cmd
+MODULES     := common oci cgroups seccomp netns runtime runtime/rootfs runtime/criu cmd
 LIB_SRCS    := $(sort $(foreach m,$(filter-out cmd,$(MODULES)),$(wildcard $(m)/*.c)))
 CMD_SRCS    := $(sort $(wildcard cmd/*.c))
-LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/criu/rpc.pb-c.o
 CMD_OBJS    := $(CMD_SRCS:%.c=$(BUILD)/%.o)
 LIB         := $(BUILD)/libcove.a
 
@@ -54,6 +54,22 @@ $(BUILD)/%.o: %.c
 	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
+
+# CRIU's RPC messages (`criu swrk`, runtime/criu/): C generated at build time by protoc-c from the
+# rpc.proto the criu package installs; never checked in.
+CRIU_RPC_PROTO ?= /usr/include/criu/rpc.proto
+$(BUILD)/gen/criu/rpc.pb-c.c $(BUILD)/gen/criu/rpc.pb-c.h &: $(wildcard $(CRIU_RPC_PROTO))
+	@test -r $(CRIU_RPC_PROTO) || { echo "no $(CRIU_RPC_PROTO) (make deps: the criu package ships it)" >&2; exit 1; }
+	@command -v protoc-c >/dev/null || { echo "no protoc-c (make deps: protobuf-c-compiler)" >&2; exit 1; }
+	@mkdir -p $(BUILD)/gen/criu
+	@echo "  PROTOC  $(CRIU_RPC_PROTO)"
+	$(Q)protoc-c --proto_path=$(dir $(CRIU_RPC_PROTO)) --c_out=$(BUILD)/gen/criu $(CRIU_RPC_PROTO)
+
+$(BUILD)/gen/criu/rpc.pb-c.o: $(BUILD)/gen/criu/rpc.pb-c.c
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -Wno-shadow -c -o $@ $<
+
+$(filter $(BUILD)/runtime/criu/%.o,$(LIB_OBJS)): $(BUILD)/gen/criu/rpc.pb-c.h
 
 # Unit tests: one cmocka binary per tests/unit/test_*.c, linked against libcove.a.
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)

@@ -68,6 +68,7 @@ struct cove_globals {
   bool debug;             /* --debug */
   bool systemd_cgroup;    /* --systemd-cgroup */
   const char *rootless;   /* --rootless true|false|auto (NULL = auto) */
+  const char *criu;       /* --criu PATH: checkpoint/restore's criu binary (NULL = criu on PATH) */
   bool version, help;     /* --version, --help */
   /* the verb table (main.c), for the verbs that describe the others (help, completion) */
   const struct cmd_verb *const *verbs;
@@ -119,7 +120,7 @@ int cmd_fail(struct cove_error *err);
 /* Each verb lives in cmd/<verb>.c and exports its descriptor. */
 #define COVE_VERBS(X)                                                                              \
   X(create) X(start) X(run) X(state) X(kill) X(delete) X(list) X(ps) X(exec) X(pause) X(resume)    \
-  X(events) X(update) X(spec) X(features) X(help) X(completion)
+  X(events) X(update) X(spec) X(features) X(checkpoint) X(restore) X(help) X(completion)
 
 #define X(v) extern const struct cmd_verb cmd_verb_##v;
 COVE_VERBS(X)

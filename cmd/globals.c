@@ -14,6 +14,7 @@ const struct cmd_flag cmd_global_flags[] = {
   G("debug", 0, FLAG_BOOL, debug, NULL, "log debug records"),
   G("systemd-cgroup", 0, FLAG_BOOL, systemd_cgroup, NULL, "treat cgroupsPath as slice:prefix:name"),
   G("rootless", 0, FLAG_STRING, rootless, "true|false|auto", "true, false or auto"),
+  G("criu", 0, FLAG_STRING, criu, "PATH", "the criu binary of checkpoint and restore (default: criu on PATH)"),
   G("version", 'v', FLAG_BOOL, version, NULL, "print version information"),
   G("help", 'h', FLAG_BOOL, help, NULL, "print this help"),
   CMD_FLAGS_END,

@@ -15,6 +15,7 @@
 #include "common/util.h"
 #include "netns/devices.h"
 #include "netns/ipam.h"
+#include "netns/join.h"
 #include "netns/netns.h"
 #include "netns/nl.h"
 #include "netns/plan.h"
@@ -40,7 +41,7 @@ static void bridge_db_clearp(struct bridge_db *db)
 
 /* Containers are known to a bridge's database by their state dir's name under the state root
  * (usually the id): the name proves them alive, see bridge_db_prune. */
-static const char *user_key(const char *state_dir)
+const char *user_key(const char *state_dir)
 {
   const char *slash = strrchr(state_dir, '/');
   return slash && slash[1] ? slash + 1 : state_dir;
@@ -59,16 +60,7 @@ static void bridge_db_prune(struct bridge_db *db, const char *state_root)
   }
 }
 
-/* The addresses the container gets, and the subnet prefix the bridge's gateway address uses. */
-struct bridge_addrs {
-  struct ip_addr addrs[NETNS_MAX_ADDRS + 1];
-  size_t len;
-  struct ip_addr gw4, gw6; /* with the prefix to put on the bridge */
-};
-
-/* Under the network lock: register as a user of the bridge, allocate or claim the IPv4 address,
- * create the bridge with the gateway addresses if it is missing, bring it up. */
-static int bridge_join(struct nl *host, const struct netns_plan *p, const char *user, const char *state_root,
+int bridge_join(struct nl *host, const struct netns_plan *p, const char *user, const char *state_root,
                        struct bridge_addrs *ba, int *bridge_index, struct cove_error *err)
 {
   _cleanup_close_ int lock = -1;

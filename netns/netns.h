@@ -7,6 +7,7 @@
 #ifndef COVE_NETNS_NETNS_H
 #define COVE_NETNS_NETNS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -42,5 +43,27 @@ int netns_setup(const struct netns_plan *plan, const char *id, int netns_fd, con
 
 /* Undo what netns_setup recorded in state_dir (idempotent; missing pieces are not errors). */
 int netns_teardown(const char *id, const char *state_root, const char *state_dir, struct cove_error *err);
+
+/* ---- checkpoint and restore (CRIU brings the namespace back with eth0, its addresses and
+ * routes; netns/restore.c) ---- */
+
+/* At checkpoint: the IPv4 address (CIDR) eth0 has in the network namespace netns_fd, "" when
+ * none: restore claims it on the bridge (run.cove.net.address=auto picked it at create). */
+int netns_checkpoint_addr(int netns_fd, char out[64], struct cove_error *err);
+/* At restore, before CRIU runs: join the plan's bridge as create does (recorded first; the
+ * address saved_addr, "" for none, claimed on the bridge; the bridge made if missing) and record
+ * the host end of the veth pair CRIU will make, whose name (create's) is put in veth. */
+int netns_restore_prepare(const struct netns_plan *plan, const char *saved_addr, const char *id,
+                          const char *state_root, const char *state_dir, char veth[16], struct cove_error *err);
+/* The plan with the address saved at checkpoint in place of run.cove.net.address=auto (heap).
+ * With --empty-ns network CRIU leaves the namespace empty and netns_setup makes everything in
+ * it from this plan, as create does. */
+struct netns_plan *netns_plan_with_addr(const struct netns_plan *plan, const char *saved_addr,
+                                        struct cove_error *err);
+/* Whether CRIU has made the host end yet (it does so while it restores the namespace). */
+bool netns_restore_link_ready(const char *veth);
+/* After CRIU made it: the host end on the bridge, up, with the MTU and the rate limit (both
+ * ends: CRIU restores no qdisc; netns_fd is the restored namespace). */
+int netns_restore_finish(const struct netns_plan *plan, const char *veth, int netns_fd, struct cove_error *err);
 
 #endif

@@ -149,6 +149,8 @@ char *oci_features_json(const struct oci_features_host *host, struct cove_error 
   if (host) {
     oci_jgen_kstring(g, "run.cove.host.apparmor", host->apparmor ? "enabled" : "disabled");
     oci_jgen_kstring(g, "run.cove.host.selinux", host->selinux ? "enabled" : "disabled");
+    for (size_t i = 0; i < host->annotations_len; i++)
+      oci_jgen_kstring(g, host->annotations[i].key, host->annotations[i].value);
   }
   oci_jgen_map_close(g);
   oci_jgen_kstrv(g, "potentiallyUnsafeConfigAnnotations", unsafe_annotations, (size_t) -1);

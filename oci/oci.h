@@ -481,9 +481,12 @@ struct oci_state {
 char *oci_state_to_json(const struct oci_state *s, struct cove_error *err);
 
 /* What the features document says about the host it runs on, beside what cove implements: the
- * annotations run.cove.host.apparmor and run.cove.host.selinux ("enabled" / "disabled"). */
+ * annotations run.cove.host.apparmor and run.cove.host.selinux ("enabled" / "disabled"), and
+ * more annotations as they are (what checkpoint/restore's CRIU can do here). */
 struct oci_features_host {
   bool apparmor, selinux;
+  const struct oci_kv *annotations;
+  size_t annotations_len;
 };
 /* The features document (runtime-spec features.md) of what cove implements; host NULL: no host
  * annotations. */

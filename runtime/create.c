@@ -27,7 +27,7 @@
 #include "runtime/rootfs/rootfs.h"
 #include "runtime/sync.h"
 
-static char *now_rfc3339(void)
+char *now_rfc3339(void)
 {
   struct timespec ts;
   struct tm tm;
@@ -425,7 +425,7 @@ static int serve_init(struct create_ctx *x, struct cove_error *err)
   }
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct cove_error *err)
+int write_pid_file(const char *path, pid_t pid, struct cove_error *err)
 {
   char buf[32];
   _cleanup_free_ char *copy = xstrdup(path), *base = NULL;

@@ -243,6 +243,10 @@ __attribute__((noreturn)) void stage1_main(struct create_ctx *x);
 
 /* State JSON for hooks of a container being created. */
 char *create_state_json(const struct create_ctx *x, const char *status, struct cove_error *err);
+/* The current time as RFC 3339 with nanoseconds (heap), for the state's `created`. */
+char *now_rfc3339(void);
+/* Write pid to path atomically (--pid-file of create, run and restore). */
+int write_pid_file(const char *path, pid_t pid, struct cove_error *err);
 
 /* ---- delete.c ---- */
 /* Remove everything of a stopped container (hooks, cgroup, network, state). */

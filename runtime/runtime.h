@@ -173,4 +173,51 @@ int cove_events(const char *root, const char *id, bool stats_once, unsigned inte
  * container's stored config (devices excepted: update leaves them as create set them). */
 int cove_update(const char *root, const char *id, const char *resources_json, struct cove_error *err);
 
+/* ---- checkpoint and restore through CRIU (runtime/criu/, issue 15) ---- */
+
+/* What checkpoint and restore share (runc's flags of the same names). */
+struct cove_cr_opts {
+  const char *criu;       /* the criu binary (--criu); NULL: "criu" on PATH */
+  const char *image_path; /* --image-path; NULL: ./checkpoint */
+  const char *work_path;  /* --work-path (CRIU's log goes there); NULL: the image path */
+  bool tcp_established, ext_unix_sk, shell_job, file_locks, auto_dedup, lazy_pages;
+  const char *manage_cgroups_mode; /* soft, full, strict, ignore; NULL: CRIU's default (soft) */
+  const char *const *empty_ns;     /* --empty-ns (network) */
+  size_t empty_ns_len;
+};
+
+struct cove_checkpoint_opts {
+  const char *root;
+  const char *id;
+  struct cove_cr_opts cr;
+  const char *parent_path; /* --parent-path: an earlier (pre-)dump, relative to the image path */
+  bool leave_running;
+  bool pre_dump;           /* memory only, the container keeps running */
+  const char *page_server; /* --page-server ADDRESS:PORT */
+  int status_fd;           /* --status-fd (lazy pages ready), -1 for none */
+};
+
+struct cove_restore_opts {
+  const char *root;
+  const char *id;
+  struct cove_cr_opts cr;
+  const char *bundle;         /* NULL: the current directory */
+  const char *pid_file;
+  const char *console_socket;
+  const char *lsm_profile;       /* TYPE:NAME */
+  const char *lsm_mount_context;
+  bool detach;
+  bool no_subreaper;
+  bool systemd_cgroup;
+};
+
+/* Dump a running (or paused) container into the image dir; without --leave-running or
+ * --pre-dump the container is then gone, as after `delete`. */
+int cove_checkpoint(const struct cove_checkpoint_opts *o, struct cove_error *err);
+/* Create container id from a bundle and an image dir: a normal container afterwards (state,
+ * exec, kill, delete).  In the foreground it waits for the init as `run` does (*exit_code). */
+int cove_restore(const struct cove_restore_opts *o, int *exit_code, struct cove_error *err);
+/* What checkpoint/restore can do on this host, for `features` (annotations, heap). */
+void cove_criu_features(const char *criu, struct oci_kv **out, size_t *n);
+
 #endif

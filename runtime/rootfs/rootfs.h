@@ -100,4 +100,10 @@ int rootfs_chdir(const char *cwd, struct cove_error *err);
  * its /dev/ptmx as runc does) onto a /dev/console made fresh (CVE-2025-52565). */
 int rootfs_bind_console(int console_fd, struct cove_error *err);
 
+/* Before CRIU restores a checkpointed container into rootfs (it mounts everything itself): make
+ * the mount points of config's mounts that are missing, inside the rootfs, as create would;
+ * none under a tmpfs of the config (CRIU restores its content) nor for cgroup mounts. */
+int rootfs_make_mountpoints(const struct oci_config *config, const char *bundle, const char *rootfs,
+                            struct cove_error *err);
+
 #endif
