@@ -330,6 +330,8 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
     rootfs_prepared_free(x->prepared);
     x->prepared = NULL;
     rc.prepared = NULL;
+    if (rootfs_reopen_dev_null(&err) < 0)
+      die(x, &err);
     if (p->terminal) {
       /* the pty comes from the container's own devpts (its /dev/ptmx), as with runc: the
        * process sees /dev/pts/N with the mount's mode and gid, and /dev/console is bound to it */

@@ -100,6 +100,11 @@ int rootfs_chdir(const char *cwd, struct cove_error *err);
  * its /dev/ptmx as runc does) onto a /dev/console made fresh (CVE-2025-52565). */
 int rootfs_bind_console(int console_fd, struct cove_error *err);
 
+/* After rootfs_setup: stdio fds that are the host's /dev/null are reopened on the container's
+ * /dev/null (checked to be char 1:3), as runc does: no host mount stays reachable through them,
+ * and CRIU can checkpoint the process. */
+int rootfs_reopen_dev_null(struct cove_error *err);
+
 /* Before CRIU restores a checkpointed container into rootfs (it mounts everything itself): make
  * the mount points of config's mounts that are missing, inside the rootfs, as create would;
  * none under a tmpfs of the config (CRIU restores its content) nor for cgroup mounts. */
