@@ -92,8 +92,9 @@ int criu_feature_check(const char *criu, bool *mem_track, bool *lazy_pages, stru
 /* `criu check`: 0 when it passes; else -1 with err naming its first error line. */
 int criu_check(const char *criu, struct cove_error *err);
 
-/* The first "Error (file:line): message" of a CRIU log as "message (file:line)", heap, NULL when
- * the log has none or cannot be read. */
+/* The first "Error (file:line): message" of a CRIU log as "message (file:line)" (errors CRIU
+ * logs but carries on after are passed over), heap, NULL when the log has none or cannot be
+ * read. */
 char *criu_log_first_error(const char *path);
 
 /* ---- extern.c ---- */

@@ -152,6 +152,7 @@ remove_test_cgroups() {
 #   root, cgroups_v2 (a pure cgroup2 host), cgroups_v1, cgroups_hybrid, kernel X.Y, runc, crun,
 #   systemd (systemd is PID 1: the systemd VM lane, `make check-systemd`)
 #   apparmor (AppArmor enabled, apparmor_parser installed), no_apparmor, no_selinux (the LSM is off)
+#   criu (CRIU works on this kernel: `criu check` passes; the criu VM lane, `make check-criu`)
 requires() {
   local f
   for f in "$@"; do
@@ -178,6 +179,16 @@ requires() {
       fi ;;
     no_apparmor) [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ] || skip "needs a host without AppArmor" ;;
     no_selinux) [ "$(stat -fc %T /sys/fs/selinux 2>/dev/null)" != selinux ] || skip "needs a host without SELinux" ;;
+    criu)
+      # the criu VM lane's guest is where CRIU works: there a failing criu check is a failure
+      if ! command -v criu >/dev/null || ! criu check >/dev/null 2>&1; then
+        if grep -q 'cove\.lane=criu' /proc/cmdline 2>/dev/null; then
+          echo "requires criu: criu check fails in the criu lane's guest: $(criu check 2>&1 | grep -m1 Error)" >&2
+          return 1
+        fi
+        command -v criu >/dev/null || skip "needs criu (apt-get install criu)"
+        skip "needs a kernel CRIU supports ($(criu check 2>&1 | grep -m1 'Error'); make check-criu runs these in a guest)"
+      fi ;;
     kernel)
       ;;
     [0-9]*.[0-9]*)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# build-image.sh [initramfs|systemd|all]: builds (or finds cached) the VM lanes' boot images in
-# $COVE_VM_CACHE, from Debian packages only, and writes their paths (KERNEL=, INITRD=,
-# SYSTEMD_IMG=) to $VM_IMAGE_ENV or $COVE_VM_CACHE/current.
+# build-image.sh [initramfs|systemd|criu|all]: builds (or finds cached) the VM lanes' boot images
+# in $COVE_VM_CACHE, from Debian packages only, and writes their paths (KERNEL=, INITRD=,
+# SYSTEMD_IMG=) to $VM_IMAGE_ENV or $COVE_VM_CACHE/current.  `criu` builds the criu lane's own
+# initramfs (the v2 one plus VM_CRIU_PKGS and VM_CRIU_MODULES), kept beside the v2 one.
 #
 #  - kernel: linux-image-6.1.0-N-amd64 (what linux-image-amd64 depends on), apt-get download +
 #    dpkg -x; only vmlinuz is kept, modules go into the initramfs.
@@ -19,7 +20,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 what=${1:-all}
-case $what in initramfs | systemd | all) ;; *) vm_die "usage: $0 [initramfs|systemd|all]" ;; esac
+case $what in initramfs | systemd | criu | all) ;; *) vm_die "usage: $0 [initramfs|systemd|criu|all]" ;; esac
 [ "$(id -u)" -eq 0 ] || vm_die "building the VM images needs root (dpkg -x ownership, debootstrap)"
 
 mkdir -p "$COVE_VM_CACHE/debs"
@@ -87,9 +88,17 @@ if [ ! -s "$kernel" ]; then
 fi
 
 # ---- initramfs -------------------------------------------------------------------------------
+want_pkgs=("${VM_HOST_PKGS[@]}")
+modules=("${VM_MODULES[@]}")
+variant=
+if [ "$what" = criu ]; then
+  want_pkgs+=("${VM_CRIU_PKGS[@]}")
+  modules+=("${VM_CRIU_MODULES[@]}")
+  variant=criu-
+fi
 host_pkgs=()
-for p in "${VM_HOST_PKGS[@]}"; do
-  if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+for p in "${want_pkgs[@]}"; do
+  if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -qE ' ok installed$'; then
     host_pkgs+=("$p")
   else
     vm_log "warning: host package $p is not installed; the initramfs lane goes without it"
@@ -128,7 +137,7 @@ build_initramfs() {
     byname[${m//-/_}]=$path
   done <"$k/lib/modules/$krel/modules.dep"
   todo=()
-  for m in "${VM_MODULES[@]}"; do
+  for m in "${modules[@]}"; do
     [ -n "${byname[${m//-/_}]:-}" ] || vm_die "module $m is not in $kpkg (built in? drop it from VM_MODULES)"
     todo+=("${byname[${m//-/_}]}")
   done
@@ -145,7 +154,7 @@ build_initramfs() {
   done
   cp "$k/lib/modules/$krel"/modules.{builtin,order} "$root/usr/lib/modules/$krel/"
   "$root/usr/bin/busybox" depmod -b "$root" "$krel"
-  printf '%s\n' "${VM_MODULES[@]}" >"$root/etc/cove-vm/modules"
+  printf '%s\n' "${modules[@]}" >"$root/etc/cove-vm/modules"
 
   # the host's tools, whole packages less their docs, and every library their binaries need
   dpkg -L "${host_pkgs[@]}" | grep -vE '^/usr/share/(doc|man|info|locale|lintian|bash-completion|bug)(/|$)' |
@@ -157,6 +166,12 @@ build_initramfs() {
     if is_elf "$f"; then stage_libs "$f" "$root"; fi
   done
   ln -sf dash "$root/usr/bin/sh"
+  # the alternatives links of iptables (not in dpkg -L): CRIU's network lock runs iptables-restore
+  if [ -e "$root/usr/sbin/xtables-nft-multi" ]; then
+    for f in iptables iptables-restore iptables-save ip6tables ip6tables-restore ip6tables-save; do
+      [ -e "$root/usr/sbin/$f" ] || ln -s xtables-nft-multi "$root/usr/sbin/$f"
+    done
+  fi
 
   cat >"$root/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/bash
@@ -256,12 +271,12 @@ EOF
 
 # The keys: what goes into each image, including the code that builds it.
 irkey=$( {
-  echo "$kpkg=$kver busybox-static=$bbver ${VM_MODULES[*]}"
+  echo "$kpkg=$kver busybox-static=$bbver ${modules[*]}"
   dpkg-query -W -f='${Package}=${Version}\n' "${host_pkgs[@]}"
   declare -f build_initramfs stage_file stage_libs is_elf
   cat "$VM_DIR/init"
 } | sha256sum | cut -c1-12)
-initrd=$COVE_VM_CACHE/initramfs-$krel-$irkey.cpio.gz
+initrd=$COVE_VM_CACHE/initramfs-$variant$krel-$irkey.cpio.gz
 sdkey=$( {
   echo "$VM_DEBOOTSTRAP_SUITE ${VM_DEBOOTSTRAP_PKGS[*]}"
   declare -f build_systemd
@@ -272,12 +287,15 @@ sdimg=$COVE_VM_CACHE/systemd-$VM_DEBOOTSTRAP_SUITE-$sdkey.ext4
 [ -s "$initrd" ] || build_initramfs
 case $what in systemd | all) [ -s "$sdimg" ] || build_systemd ;; esac
 
-# prune images of other keys (kept: the ones just built or found)
+# prune images of other keys (kept: the ones just built or found; each initramfs variant prunes
+# only its own kind)
 for f in "$COVE_VM_CACHE"/vmlinuz-* "$COVE_VM_CACHE"/initramfs-*.cpio.gz "$COVE_VM_CACHE"/systemd-*.ext4; do
   [ -e "$f" ] || continue
   case $f in
   "$kernel" | "$initrd" | "$sdimg") ;;
-  */systemd-*) [ "$what" = initramfs ] || rm -f "$f" ;;
+  */systemd-*) [ "$what" = initramfs ] || [ "$what" = criu ] || rm -f "$f" ;;
+  */initramfs-criu-*) [ "$what" != criu ] || rm -f "$f" ;;
+  */initramfs-*) [ "$what" = criu ] || rm -f "$f" ;;
   *) rm -f "$f" ;;
   esac
 done

@@ -23,6 +23,13 @@ VM_HOST_PKGS=(
   libseccomp2 libcap2 libyajl2 libmnl0
 )
 
+# The criu lane (`make check-criu`): the v2 guest plus CRIU, the iptables its network lock runs,
+# podman (container checkpoint/restore with cove as the runtime), and the modules of CRIU's
+# socket dumps (sock_diag), of that lock, and of its conntrack dump (ctnetlink: a host loads it on
+# demand, the guest has no modprobe helper).
+VM_CRIU_PKGS=(criu iptables podman conmon golang-github-containers-common)
+VM_CRIU_MODULES=(unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag nft_compat xt_mark nf_conntrack_netlink)
+
 # The systemd lane: Debian bookworm minbase plus these (apparmor: apparmor_parser, for the
 # AppArmor tests of lsm.bats; Debian's kernel has AppArmor on by default).
 VM_DEBOOTSTRAP_SUITE=bookworm

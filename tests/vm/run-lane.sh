@@ -5,6 +5,8 @@
 #   v2       busybox initramfs guest, pure cgroup2 at /sys/fs/cgroup: every integration test whose
 #            body says `requires cgroups_v2`, plus tests/vm/smoke.bats
 #   systemd  Debian bookworm guest with systemd as PID 1: every test that says `requires systemd`
+#   criu     the v2 guest with CRIU and podman (its own initramfs): every test that says
+#            `requires criu` (checkpoint/restore: CRIU 3.17 fails `criu check` on newer host kernels)
 # A guest that does not boot or report is a failure ("not ok" + the console's tail), never a skip.
 # Environment: COVE_VM_CACHE (images), VM_TIMEOUT (seconds for the whole boot and run),
 # VM_KEEP=1 keeps the per-run control dir (console log, TAP) for debugging.
@@ -12,7 +14,7 @@ set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
 
-lane=${1:?usage: $0 v2|systemd [BUILD]}
+lane=${1:?usage: $0 v2|systemd|criu [BUILD]}
 build=${2:-build}
 case $build in /*) ;; *) build=$REPO_DIR/$build ;; esac
 
@@ -27,7 +29,12 @@ systemd)
   feature=systemd
   extra_files=()
   ;;
-*) vm_die "unknown lane $lane (v2 or systemd)" ;;
+criu)
+  timeout_s=${VM_TIMEOUT:-600}
+  feature=criu
+  extra_files=()
+  ;;
+*) vm_die "unknown lane $lane (v2, systemd or criu)" ;;
 esac
 
 # A failure of the lane itself, reported as TAP so the summary counts it.
@@ -79,7 +86,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-VM_IMAGE_ENV=$ctl/images.env "$VM_DIR/build-image.sh" "$([ "$lane" = v2 ] && echo initramfs || echo systemd)" >&2 ||
+case $lane in v2) image=initramfs ;; *) image=$lane ;; esac
+VM_IMAGE_ENV=$ctl/images.env "$VM_DIR/build-image.sh" "$image" >&2 ||
   lane_fail "building the $lane image failed"
 # shellcheck source=/dev/null
 . "$ctl/images.env"
@@ -92,12 +100,16 @@ BATS_TIMEOUT=$((timeout_s > 240 ? timeout_s - 120 : timeout_s / 2))
 EOF
 
 cmdline="console=ttyS0 panic=-1 loglevel=4 mitigations=off random.trust_cpu=on cove.lane=$lane"
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1G -nographic -nic none -no-reboot
+# the criu lane holds podman's store and checkpoint images on the guest's tmpfs root too
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$([ "$lane" = criu ] && echo 2G || echo 1G)" -nographic -nic none -no-reboot
   -kernel "$KERNEL" -initrd "$INITRD"
   -virtfs "local,path=$REPO_DIR,mount_tag=src,security_model=none,readonly=on"
   -virtfs "local,path=$build,mount_tag=build,security_model=none,readonly=on"
   -virtfs "local,path=$ctl,mount_tag=ctl,security_model=none")
 case $lane in
+criu)
+  cmdline+=" cgroup_no_v1=all"
+  ;;
 v2)
   # pure v2, a few huge pages for the hugetlb tests, and a scratch disk for io.max / io.weight
   cmdline+=" cgroup_no_v1=all hugepages=16"

@@ -3,9 +3,10 @@
 #                       ($COVE_VM_CACHE, default /var/cache/cove-vm)
 #   make check-v2       cgroup-v2 tests (`requires cgroups_v2`) in a pure cgroup2 busybox guest
 #   make check-systemd  systemd tests (`requires systemd`) in a Debian guest with systemd as PID 1
+#   make check-criu     checkpoint/restore tests (`requires criu`) in the v2 guest with CRIU and podman
 # Both use $(BUILD)'s cove and test helper; `make check` runs them from tests/run-all.sh.
 
-.PHONY: vm-image check-v2 check-systemd
+.PHONY: vm-image check-v2 check-systemd check-criu
 
 VM_TEST_BINS = $(BUILD)/cove $(if $(HELPER_SRCS),$(BUILD)/cove-test-helper)
 
@@ -17,3 +18,6 @@ check-v2: $(VM_TEST_BINS)
 
 check-systemd: $(VM_TEST_BINS)
 	@tests/vm/run-lane.sh systemd "$(BUILD)"
+
+check-criu: $(VM_TEST_BINS)
+	@tests/vm/run-lane.sh criu "$(BUILD)"
