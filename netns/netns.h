@@ -60,6 +60,9 @@ int netns_restore_prepare(const struct netns_plan *plan, const char *saved_addr,
  * it from this plan, as create does. */
 struct netns_plan *netns_plan_with_addr(const struct netns_plan *plan, const char *saved_addr,
                                         struct cove_error *err);
+/* Bring lo up in the network namespace netns_fd (restore --empty-ns network: CRIU leaves it
+ * down, where create's init brings it up itself). */
+int netns_lo_up_in(int netns_fd, struct cove_error *err);
 /* Whether CRIU has made the host end yet (it does so while it restores the namespace). */
 bool netns_restore_link_ready(const char *veth);
 /* After CRIU made it: the host end on the bridge, up, with the MTU and the rate limit (both

@@ -99,6 +99,17 @@ int netns_restore_prepare(const struct netns_plan *plan, const char *saved_addr,
   return 0;
 }
 
+int netns_lo_up_in(int netns_fd, struct cove_error *err)
+{
+  _cleanup_(nl_closep) struct nl *ctr = NULL;
+  struct link_change up = {.up = true, .netns_fd = -1};
+
+  if (nl_open_in_netns(netns_fd, &ctr, err) < 0)
+    return cove_error_wrap(err, "bring lo up");
+  /* lo is always ifindex 1 in a network namespace */
+  return link_change(ctr, 1, &up, "set link lo up", err);
+}
+
 bool netns_restore_link_ready(const char *veth)
 {
   return veth && *veth && if_nametoindex(veth) != 0;

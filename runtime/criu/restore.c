@@ -317,15 +317,18 @@ static int restore_notify(const char *script, pid_t pid, int *fd, void *arg, str
           hooks_run(x->config, OCI_HOOK_CREATE_RUNTIME, state, 0, err) < 0)
         return -1;
     }
-    if (x->fresh_net) {
+    if (x->empty_ns & CLONE_NEWNET) {
+      /* CRIU made the namespace empty: cove's networking is set up in it as create does */
       char path[64];
       _cleanup_close_ int nfd = -1;
       snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) pid);
       nfd = open(path, O_RDONLY | O_CLOEXEC);
       if (nfd < 0)
         return cove_error_set(err, errno, "open %s", path);
-      x->net_made = true;
-      if (netns_setup(x->net, x->o->id, nfd, x->o->root, x->dir, err) < 0)
+      if (netns_lo_up_in(nfd, err) < 0)
+        return -1;
+      x->net_made = x->net != NULL;
+      if (x->net && netns_setup(x->net, x->o->id, nfd, x->o->root, x->dir, err) < 0)
         return -1;
     }
   }
