@@ -468,6 +468,11 @@ static int restore(struct restore_ctx *x, struct cove_error *err)
     x->cg = NULL;
     return cove_error_wrap(err, "cgroup");
   }
+  /* recorded before CRIU puts anything in it: should cove be killed from here on, the state
+   * reads `stopped` with its cgroup, and `delete` removes the tasks, the cgroup and the network */
+  x->created = now_rfc3339();
+  if (write_state(x, err) < 0)
+    return -1;
   if (x->net && !x->fresh_net) {
     x->net_made = true;
     /* x->net claims the address saved at checkpoint already */
@@ -508,7 +513,6 @@ static int restore(struct restore_ctx *x, struct cove_error *err)
     cove_error_set(err, ENODEV, "restore network of %s: CRIU made no veth %s", o->id, x->veth);
     goto out;
   }
-  x->created = now_rfc3339();
   if (write_state(x, err) < 0)
     goto out;
   if (o->pid_file && write_pid_file(o->pid_file, x->pid, err) < 0)

@@ -26,6 +26,7 @@ i=0
 while :; do
   if [ -e /tmp/go ]; then
     i=$((i + 1))
+    echo "count $i"
     echo $i >/tmp/count.new
     mv /tmp/count.new /tmp/count
     rm -f /tmp/go
@@ -454,8 +455,9 @@ EOF
 
   # an established connection needs --tcp-established: CRIU's refusal, as one line
   cr cove checkpoint --image-path "$TEST_TMP/img0" c1
+  echo "# $output" >&3
   assert_failure 1
-  assert_output --regexp "^cove: checkpoint c1: criu dump failed: .*(--tcp-established|tcp).*; log: $TEST_TMP/img0/dump.log\$"
+  assert_output --regexp "^cove: checkpoint c1: criu dump failed: .*Connected TCP socket, consider using --tcp-established option\\. \\(criu/sk-inet\\.c:[0-9]+\\); log: $TEST_TMP/img0/dump.log\$"
   [ "$(cove state c1 | jq -r .status)" = running ]
 
   cr cove checkpoint --tcp-established --image-path "$IMG" c1
@@ -491,6 +493,9 @@ EOF
   requires root criu podman
   engines_setup
   local id2 pid
+  # the wrapper also notes how podman and conmon call the runtime
+  printf '#!/bin/sh\necho "$*" >>%q\nexec %q --root %q "$@"\n' "$ENG_TMP/calls" "$ENGINE_RUNTIME" "$ENG_STATE" \
+    >"$ENG_RUNTIME_WRAPPER"
   pod run -d --name c1 "$ENGINE_IMAGE" sh -c "$(cat "$BUNDLE/rootfs/stepper.sh")"
   pod_wait_status c1 running
   # one step in one exec (podman is slow under emulation): bounded by the exec's timeout
@@ -506,6 +511,12 @@ EOF
   assert_success
   pod_wait_status c2 running
   [ "$(pstep c2)" = 2 ]
+  # its stdout is conmon's new pipe (descriptors.json's pipe mapped to cove's fd 1)
+  run pod logs c2
+  assert_output --partial "count 2"
+  grep -E '^checkpoint ' "$ENG_TMP/calls" | sed 's/^/# /' >&3
+  grep -E '^restore ' "$ENG_TMP/calls" | sed 's/^/# /' >&3
+  grep -qE '^restore .*--detach.*--image-path ' "$ENG_TMP/calls"
   # cove's own view of the restored container agrees with podman's
   id2=$(pod inspect -f '{{.Id}}' c2)
   pid=$(pod inspect -f '{{.State.Pid}}' c2)
