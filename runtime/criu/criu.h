@@ -43,6 +43,8 @@
 /* Bound on each wait for CRIU's next message: a dump of a large container takes a while, but
  * nothing waits for ever. */
 #define CRIU_REPLY_TIMEOUT_MS (10 * 60 * 1000)
+/* The same for the quick questions (version, feature check, `criu check`). */
+#define CRIU_QUERY_TIMEOUT_MS (30 * 1000)
 
 /* A request being built: the repeated fields' storage is owned here. */
 struct criu_request {
@@ -73,6 +75,7 @@ struct criu_call {
   const char *log;  /* the log file to quote on failure (full path), NULL when none */
   /* No log file (version, feature check): criu's stderr is kept aside and quoted instead. */
   bool capture_stderr;
+  int timeout_ms; /* bound on each wait for criu's next message; 0: CRIU_REPLY_TIMEOUT_MS */
   /* After the spawn, before the request is sent (restore: put criu in the container's cgroup). */
   int (*spawned)(pid_t criu_pid, struct criu_request *r, void *arg, struct cove_error *err);
   /* A NOTIFY message; fd is the SCM_RIGHTS fd that came with it or -1 (closed by the caller

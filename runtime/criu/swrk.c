@@ -262,7 +262,7 @@ fail:
   _exit(127);
 }
 
-static int recv_msg(int sock, uint8_t *buf, size_t cap, size_t *len, int *fd, struct cove_error *err)
+static int recv_msg(int sock, uint8_t *buf, size_t cap, size_t *len, int *fd, int timeout_ms, struct cove_error *err)
 {
   struct iovec iov = {.iov_base = buf, .iov_len = cap};
   union {
@@ -275,14 +275,22 @@ static int recv_msg(int sock, uint8_t *buf, size_t cap, size_t *len, int *fd, st
   int r;
 
   *fd = -1;
-  while ((r = poll(&p, 1, CRIU_REPLY_TIMEOUT_MS)) < 0 && errno == EINTR)
+  while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
     ;
   if (r < 0)
     return cove_error_set(err, errno, "poll the criu socket");
-  if (r == 0)
-    return cove_error_set(err, ETIMEDOUT, "no answer from criu in %d s", CRIU_REPLY_TIMEOUT_MS / 1000);
+  if (r == 0) {
+    cove_error_set(err, 0, "no answer from criu in %d s", timeout_ms / 1000);
+    err->errnum = ETIMEDOUT;
+    return -1;
+  }
   while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
     ;
+  if (n < 0 && errno == ECONNRESET) {
+    /* criu exited with our request unread: as EOF */
+    *len = 0;
+    return 0;
+  }
   if (n < 0)
     return cove_error_set(err, errno, "read from criu");
   for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
@@ -328,6 +336,17 @@ static char *exit_text(int status)
   return xstrdup("criu ended without an answer");
 }
 
+/* criu went away without an answer: its exit status and its log say why. */
+static int criu_ended(const struct criu_call *c, pid_t pid, int stderr_fd, struct cove_error *err)
+{
+  _cleanup_free_ char *why = NULL;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  why = exit_text(status);
+  return criu_failed(c, stderr_fd, why, err);
+}
+
 static int exchange(const struct criu_call *c, struct criu_request *r, int sock, pid_t pid, int stderr_fd,
                     CriuResp **out, struct cove_error *err)
 {
@@ -336,27 +355,34 @@ static int exchange(const struct criu_call *c, struct criu_request *r, int sock,
 
   if (c->spawned && c->spawned(pid, r, c->arg, err) < 0)
     return -1;
-  if (send_req(sock, &r->req, err) < 0)
-    return -1;
+  if (send_req(sock, &r->req, err) < 0) {
+    if (err->errnum != EPIPE && err->errnum != ECONNRESET)
+      return cove_error_wrap(err, "criu %s", c->what);
+    cove_error_release(err);
+    return criu_ended(c, pid, stderr_fd, err);
+  }
   for (;;) {
     CriuResp *resp;
     size_t len = 0;
     int fd = -1;
 
-    if (recv_msg(sock, buf, CRIU_MSG_MAX, &len, &fd, err) < 0)
+    if (recv_msg(sock, buf, CRIU_MSG_MAX, &len, &fd, c->timeout_ms > 0 ? c->timeout_ms : CRIU_REPLY_TIMEOUT_MS,
+                 err) < 0) {
+      /* a criu that does not answer is not waited for */
+      kill(pid, SIGKILL);
+      cove_error_wrap(err, "criu %s", c->what);
       goto fail;
+    }
     if (len == 0) {
       /* EOF: criu ended; its status and log say why */
-      int status = 0;
-      _cleanup_free_ char *why = NULL;
-      while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-      why = exit_text(status);
       if (cb_err.msg) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+          ;
         *err = cb_err;
         return cove_error_wrap(err, "criu %s", c->what);
       }
-      return criu_failed(c, stderr_fd, why, err);
+      return criu_ended(c, pid, stderr_fd, err);
     }
     resp = criu_resp__unpack(NULL, len, buf);
     if (!resp) {
@@ -461,7 +487,7 @@ int criu_call(const struct criu_call *c, struct criu_request *r, CriuResp **resp
 int criu_version(const char *criu, int *version, char *text, size_t text_len, struct cove_error *err)
 {
   struct criu_request r;
-  struct criu_call c = {.criu = criu, .what = "version", .capture_stderr = true};
+  struct criu_call c = {.criu = criu, .what = "version", .capture_stderr = true, .timeout_ms = CRIU_QUERY_TIMEOUT_MS};
   CriuResp *resp = NULL;
   int ret = 0;
 
@@ -484,7 +510,8 @@ int criu_version(const char *criu, int *version, char *text, size_t text_len, st
 int criu_feature_check(const char *criu, bool *mem_track, bool *lazy_pages, struct cove_error *err)
 {
   struct criu_request r;
-  struct criu_call c = {.criu = criu, .what = "feature check", .capture_stderr = true};
+  struct criu_call c = {
+    .criu = criu, .what = "feature check", .capture_stderr = true, .timeout_ms = CRIU_QUERY_TIMEOUT_MS};
   CriuResp *resp = NULL;
 
   criu_request_init(&r, CRIU_REQ_TYPE__FEATURE_CHECK, false);
@@ -537,7 +564,17 @@ int criu_check(const char *criu, struct cove_error *err)
   close(pp[1]);
   rd = pp[0];
   for (;;) {
+    struct pollfd p = {.fd = rd, .events = POLLIN};
     ssize_t n;
+    int pr;
+    while ((pr = poll(&p, 1, CRIU_QUERY_TIMEOUT_MS)) < 0 && errno == EINTR)
+      ;
+    if (pr == 0) {
+      kill(pid, SIGKILL);
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+      return cove_error_set(err, ETIMEDOUT, "criu check: no answer in %d s", CRIU_QUERY_TIMEOUT_MS / 1000);
+    }
     if (cap - len < 4096) {
       if (cap >= 1 << 20)
         break;

@@ -272,6 +272,24 @@ cgroup_of() {
     "criu version: \`/nonexistent/criu\` not found (install criu, or give its path with --criu)" ]
 }
 
+@test "a criu that exits without answering, or never answers, is one bounded error" {
+  printf '#!/bin/sh\nexit 3\n' >"$TEST_TMP/criu-exits"
+  printf '#!/bin/sh\nexec sleep 1000\n' >"$TEST_TMP/criu-hangs"
+  chmod +x "$TEST_TMP/criu-exits" "$TEST_TMP/criu-hangs"
+  run "$COVE" --criu "$TEST_TMP/criu-exits" features
+  assert_success
+  [ "$(jq -r '.annotations["run.cove.checkpoint.criu.version"]' <<<"$output")" = \
+    "criu version failed: criu exited with status 3 without an answer" ]
+  SECONDS=0
+  run "$COVE" --criu "$TEST_TMP/criu-hangs" features
+  assert_success
+  [ "$(jq -r '.annotations["run.cove.checkpoint.criu.version"]' <<<"$output")" = \
+    "criu version: no answer from criu in 30 s" ]
+  [ "$SECONDS" -lt 60 ]
+  # the criu that hung is gone
+  ! pgrep -f "$TEST_TMP/criu-hangs" >/dev/null
+}
+
 @test "the init's stdio on the host's /dev/null is reopened on the container's own /dev/null" {
   requires root
   run_bg c1
