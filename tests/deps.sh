@@ -117,16 +117,18 @@ check() {
   # (tests/vm/build-image.sh) and the guest's tests then fail far from the cause
   # shellcheck source=vm/lib.sh
   . "$here/vm/lib.sh"
-  for p in "${VM_HOST_PKGS[@]}"; do
+  # (the criu lane's initramfs takes VM_CRIU_PKGS' too)
+  for p in "${VM_HOST_PKGS[@]}" "${VM_CRIU_PKGS[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q ' ok installed'; then
       echo "deps: missing package $p (the VM lanes' initramfs takes its files from the host): apt-get install $p"
       bad=1
     elif ! in_list "$p" && [ -z "${pulled[$p]:-}" ]; then
-      echo "deps: $p (tests/vm/lib.sh VM_HOST_PKGS) is neither in tests/deps.sh's package list nor pulled in by one"
+      echo "deps: $p (tests/vm/lib.sh VM_HOST_PKGS or VM_CRIU_PKGS) is neither in tests/deps.sh's package list nor pulled in by one"
       bad=1
     fi
   done
-  [ "$bad" -eq 0 ] && echo "deps: all ${#tools[@]} tools and ${#VM_HOST_PKGS[@]} VM host packages are there"
+  [ "$bad" -eq 0 ] &&
+    echo "deps: all ${#tools[@]} tools and $((${#VM_HOST_PKGS[@]} + ${#VM_CRIU_PKGS[@]})) VM host packages are there"
   return "$bad"
 }
 if [ "${1:-}" = --check ]; then

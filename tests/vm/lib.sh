@@ -20,7 +20,7 @@ VM_MODULES=(
 VM_HOST_PKGS=(
   bash dash libc-bin coreutils grep sed mawk findutils diffutils util-linux mount procps psmisc
   iproute2 jq bats bats-assert bats-support tar gzip strace
-  libseccomp2 libcap2 libyajl2 libmnl0
+  libseccomp2 libcap2 libyajl2 libmnl0 libprotobuf-c1
 )
 
 # The criu lane (`make check-criu`): the v2 guest plus CRIU, the iptables its network lock runs,
@@ -35,7 +35,7 @@ VM_CRIU_MODULES=(unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_di
 VM_DEBOOTSTRAP_SUITE=bookworm
 VM_DEBOOTSTRAP_PKGS=(
   systemd systemd-sysv dbus udev kmod iproute2 jq bats bats-assert bats-support busybox-static
-  procps psmisc libseccomp2 libcap2 libyajl2 libmnl0 apparmor
+  procps psmisc libseccomp2 libcap2 libyajl2 libmnl0 libprotobuf-c1 apparmor
 )
 
 vm_log() { echo "vm: $*" >&2; }
