@@ -5,12 +5,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/util.h"
 #include "netns/netns.h"
 #include "runtime/internal.h"
 
@@ -90,6 +92,12 @@ int container_remove(struct cove_container *c, struct cove_error *err)
       cove_warn("delete %s: %s", c->id, cove_error_msg(&e));
       cove_error_release(&e);
     }
+  }
+  {
+    /* a restore killed while CRIU ran leaves its bind of the rootfs in the state dir */
+    _cleanup_free_ char *criu_root = xasprintf("%s/%s", c->dir, COVE_CRIU_ROOT);
+    if (umount2(criu_root, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
+      cove_warn("delete %s: unmount %s: %s", c->id, criu_root, strerror(errno));
   }
   root_fd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0)

@@ -22,6 +22,9 @@ struct sync_chan;
  * EOF so that poststart hooks run after the process is executed, as the runtime-spec says. */
 #define COVE_EXEC_DONE "exec.done"
 #define COVE_CONFIG_COPY "config.json"
+/* restore binds the rootfs here for CRIU (runtime/criu/restore.c); delete unmounts a bind that a
+ * restore killed mid-way left */
+#define COVE_CRIU_ROOT "criu-root"
 /* Bound on every wait for the other stage of creation. */
 #define SYNC_TIMEOUT_MS 60000
 

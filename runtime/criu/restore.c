@@ -29,8 +29,6 @@
 #include "runtime/internal.h"
 #include "runtime/rootfs/rootfs.h"
 
-#define CRIU_ROOT_DIR "criu-root"
-
 struct restore_ctx {
   const struct cove_restore_opts *o;
   struct oci_config *config;
@@ -38,7 +36,7 @@ struct restore_ctx {
   size_t config_len;
   char *bundle, *rootfs, *dir, *criu_root, *image_path, *log, *created;
   int root_fd, dir_fd, lock_fd, image_fd, work_fd;
-  bool dir_made, criu_root_mounted, net_made, fresh_net, attached;
+  bool dir_made, criu_root_mounted, fresh_net, attached;
   struct cove_cgroup *cg;
   struct netns_plan *net; /* the plan with the address saved at checkpoint */
   char veth[16];
@@ -194,7 +192,7 @@ static int make_state_dir(struct restore_ctx *x, struct cove_error *err)
  * the rootfs in the state dir (as runc), private so nothing of it reaches the host's peers. */
 static int mount_criu_root(struct restore_ctx *x, struct cove_error *err)
 {
-  x->criu_root = xasprintf("%s/%s", x->dir, CRIU_ROOT_DIR);
+  x->criu_root = xasprintf("%s/%s", x->dir, COVE_CRIU_ROOT);
   if (mkdir(x->criu_root, 0755) < 0)
     return cove_error_set(err, errno, "create %s", x->criu_root);
   if (mount(x->rootfs, x->criu_root, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -327,7 +325,6 @@ static int restore_notify(const char *script, pid_t pid, int *fd, void *arg, str
         return cove_error_set(err, errno, "open %s", path);
       if (netns_lo_up_in(nfd, err) < 0)
         return -1;
-      x->net_made = x->net != NULL;
       if (x->net && netns_setup(x->net, x->o->id, nfd, x->o->root, x->dir, err) < 0)
         return -1;
     }
@@ -474,7 +471,6 @@ static int restore(struct restore_ctx *x, struct cove_error *err)
   if (write_state(x, err) < 0)
     return -1;
   if (x->net && !x->fresh_net) {
-    x->net_made = true;
     /* x->net claims the address saved at checkpoint already */
     if (netns_restore_prepare(x->net, NULL, o->id, o->root, x->dir, x->veth, err) < 0)
       return -1;

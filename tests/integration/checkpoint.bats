@@ -290,6 +290,41 @@ cgroup_of() {
   ! pgrep -f "$TEST_TMP/criu-hangs" >/dev/null
 }
 
+@test "restore killed while CRIU runs: delete removes its state, cgroup, rootfs bind; criu dies with it" {
+  requires root
+  printf '#!/bin/sh\nexec sleep 1000\n' >"$TEST_TMP/criu-hangs"
+  chmod +x "$TEST_TMP/criu-hangs"
+  mkdir -p "$IMG"
+  : >"$IMG/inventory.img"
+  echo '["/dev/null","/dev/null","/dev/null"]' >"$IMG/descriptors.json"
+  "$COVE" --root "$COVE_ROOT" --criu "$TEST_TMP/criu-hangs" restore -d -b "$BUNDLE" --image-path "$IMG" c1 \
+    </dev/null >/dev/null 2>&1 &
+  local pid=$! i h
+  # wait (bounded) until criu runs: the rootfs is bound for it and it sits in the container's cgroup
+  for ((i = 0; i < 200; i++)); do
+    pgrep -f "$TEST_TMP/criu-hangs" >/dev/null && grep -q " $COVE_ROOT/c1/criu-root " /proc/self/mountinfo && break
+    sleep 0.05
+  done
+  grep -q " $COVE_ROOT/c1/criu-root " /proc/self/mountinfo
+  kill -9 "$pid"
+  wait "$pid" || true
+  # the state was recorded before CRIU ran: a stopped container, with its cgroup
+  run cove state c1
+  assert_success
+  [ "$(jq -r .status <<<"$output")" = stopped ]
+  run cove delete c1
+  assert_success
+  run cove list -q
+  assert_output ""
+  [ ! -e "$COVE_ROOT/c1" ]
+  ! grep -q " $COVE_ROOT/c1/criu-root " /proc/self/mountinfo
+  for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+    [ ! -e "$h$TEST_CGROUP_PARENT/bundle" ]
+  done
+  for ((i = 0; i < 100; i++)); do pgrep -f "$TEST_TMP/criu-hangs" >/dev/null || break; sleep 0.05; done
+  ! pgrep -f "$TEST_TMP/criu-hangs" >/dev/null
+}
+
 @test "the init's stdio on the host's /dev/null is reopened on the container's own /dev/null" {
   requires root
   run_bg c1
@@ -338,6 +373,9 @@ cgroup_of() {
 
   cr cove restore -d -b "$BUNDLE" --image-path "$IMG" --pid-file "$TEST_TMP/pid" c1
   assert_success
+  # CRIU's root was bound in criu's own mount namespace: nothing of it on the host
+  ! grep -q "criu-root" /proc/self/mountinfo
+  [ ! -e "$COVE_ROOT/c1/criu-root" ]
   pid=$(cove state c1 | jq -r .pid)
   [ "$(cove state c1 | jq -r .status)" = running ]
   [ "$(cat "$TEST_TMP/pid")" = "$pid" ]
