@@ -3,13 +3,18 @@
 # row, printed as a markdown table of means and ratios.  `make bench` builds cove and the floor
 # program (bench/floor.c) and runs this.  A benchmark, not a test: CI does not run it.
 #
-#   bench/bench.sh [-r RUNS] [-n HUNDRED] [-o FILE.md]
-#        COVE=./cove CRUN=crun RUNC=runc BENCH_BIN=build/bench (floor and wrap)
+#   bench/bench.sh [-r RUNS] [-n HUNDRED] [-o FILE.md] [-t]
+#        COVE=./cove CRUN=crun RUNC=runc BENCH_BIN=build/bench (floor, wrap, stamp)
 #
 # Rows: `run` of /bin/true; create + start + wait + delete; `exec` of /bin/true into a running
 # container; N (default 100) containers started, killed and deleted; `run` with podman's seccomp
-# profile.  Plus the floor: a bare clone into the namespaces + pivot_root + exec (bench/floor.c),
-# and the same with the cgroup writes of this host.
+# profile (warm compiled-filter cache; and cove with the cache removed before every run, which
+# is what crun and runc pay each time).  Plus the floor: a bare clone into the namespaces +
+# pivot_root + exec (bench/floor.c), and the same with the cgroup writes of this host.
+#
+# -t: instead of the rows, the time breakdown of cove's `run` (bare) and `exec`: RUNS runs each
+# with COVE_TRACE=1 (common/trace.h) under bench/stamp, and per stage the median, first and third
+# quartile of the time since the previous stamp of any cove process (ms).
 #
 # Fairness: crun 1.8.1 refuses a hybrid cgroup host, so on a hybrid host crun AND cove both run
 # through the same wrapper (bench/wrap.c: a private mount namespace with the unified hierarchy
@@ -18,13 +23,14 @@
 # spec`'s default (process /bin/true, terminal off) on a busybox rootfs.
 set -euo pipefail
 
-RUNS=30 HUNDRED=100 OUT=
-while getopts r:n:o: o; do
+RUNS=30 HUNDRED=100 OUT= TRACE=false
+while getopts r:n:o:t o; do
   case $o in
   r) RUNS=$OPTARG ;;
   n) HUNDRED=$OPTARG ;;
   o) OUT=$OPTARG ;;
-  *) echo "usage: $0 [-r RUNS] [-n HUNDRED] [-o FILE.md]" >&2; exit 2 ;;
+  t) TRACE=true ;;
+  *) echo "usage: $0 [-r RUNS] [-n HUNDRED] [-o FILE.md] [-t]" >&2; exit 2 ;;
   esac
 done
 
@@ -34,7 +40,7 @@ COVE=${COVE:-$repo/cove}
 CRUN=${CRUN:-$(command -v crun || true)}
 RUNC=${RUNC:-$(command -v runc || true)}
 BENCH_BIN=${BENCH_BIN:-$repo/build/bench}
-FLOOR=$BENCH_BIN/floor WRAP=$BENCH_BIN/wrap
+FLOOR=$BENCH_BIN/floor WRAP=$BENCH_BIN/wrap STAMP=$BENCH_BIN/stamp
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 PROFILE=/usr/share/containers/seccomp.json
 
@@ -42,7 +48,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root"
 command -v hyperfine >/dev/null || die "needs hyperfine (make deps installs it)"
 [ -x "$COVE" ] || die "no cove at $COVE (make)"
-[ -x "$FLOOR" ] && [ -x "$WRAP" ] || die "no floor or wrap program in $BENCH_BIN (make bench builds them)"
+[ -x "$FLOOR" ] && [ -x "$WRAP" ] && [ -x "$STAMP" ] || die "no floor, wrap or stamp program in $BENCH_BIN (make bench builds them)"
 
 WORK=$(mktemp -d /tmp/cove-bench.XXXXXX)
 chmod 755 "$WORK"
@@ -106,6 +112,50 @@ if [ -r "$PROFILE" ]; then
     "$PROFILE" >"$WORK/profile.json"
   make_bundle seccomp '["/bin/true"]' "$WORK/profile.json"
   have_profile=true
+fi
+
+# ---- -t: the breakdown of cove's own stages ----
+# breakdown TITLE CMD...: RUNS traced runs of CMD ({i} is the run's number); one row per stage.
+breakdown() {
+  local title=$1 i; shift
+  mkdir -p "$WORK/trace"
+  for ((i = 0; i < RUNS; i++)); do
+    "$STAMP" "${@//\{i\}/$i}" 2>&1 >/dev/null </dev/null | grep '^cove-trace ' | sort -k3,3n >"$WORK/trace/$i" ||
+      die "$title: run $i failed"
+  done
+  echo "$title: $RUNS runs, ms since the previous stamp (any process): median [first quartile, third quartile]"
+  echo
+  echo "| # | stage | median | quartiles |"
+  echo "|---|---|---|---|"
+  # per run: the stage (repeated names numbered), its place, the time since the previous stamp
+  for i in "$WORK"/trace/*; do
+    awk '{ s = $4; for (k = 5; k <= NF; k++) s = s " " $k; if (++seen[s] > 1) s = s " #" seen[s]
+           if (NR > 1) printf "%d\t%s\t%.3f\n", NR, s, ($3 - prev) / 1e6; else first = $3; prev = $3 }
+         END { printf "%d\t%s\t%.3f\n", 10000, "total, first stamp to last", (prev - first) / 1e6 }' "$i"
+  done | sort -t$'\t' -k2,2 -k3,3n | awk -F'\t' '
+    { k = $2; v[k, ++n[k]] = $3; at[k] += $1 }
+    END { for (k in n) { c = n[k]; printf "%.2f\t%s\t%.3f\t%.3f\t%.3f\t%d\n", at[k] / c, k, v[k, int((c + 1) / 2)],
+                          v[k, int((c + 3) / 4)], v[k, int((3 * c + 3) / 4)], c } }' |
+    sort -n | awk -F'\t' -v runs="$RUNS" '{ printf "| %d | %s%s | %.3f | %.3f .. %.3f |\n", NR, $2, ($6 < runs ? " (" $6 " runs)" : ""), $3, $4, $5 }'
+  echo
+  rm -rf "$WORK/trace"
+}
+if $TRACE; then
+  mkdir -p "$WORK/root-cove" && chmod 700 "$WORK/root-cove"
+  cove_bare="$COVE --root $WORK/root-cove"
+  {
+    echo "cove breakdown: $(uname -r), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
+    echo
+    # shellcheck disable=SC2086
+    breakdown '`cove run` of /bin/true (bare)' $cove_bare run --bundle "$WORK/true" "t$$-{i}"
+    # shellcheck disable=SC2086
+    $cove_bare run -d --bundle "$WORK/sleep" "x$$-t" </dev/null >/dev/null
+    # shellcheck disable=SC2086
+    breakdown '`cove exec` of /bin/true (bare)' $cove_bare exec "x$$-t" /bin/true
+    # shellcheck disable=SC2086
+    $cove_bare delete -f "x$$-t" >/dev/null
+  } | tee ${OUT:+"$OUT"}
+  exit 0
 fi
 
 # ---- which runtimes work here ----

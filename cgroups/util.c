@@ -13,6 +13,7 @@
 
 #include "cgroups/internal.h"
 #include "common/cleanup.h"
+#include "common/trace.h"
 #include "common/util.h"
 
 #define CG_READ_MAX (4u * 1024u * 1024u)
@@ -326,7 +327,11 @@ int cg_enter_hier(const struct cove_cgroup *cg, const struct cg_hier *h, pid_t p
     close(s.fd);
     return r;
   }
-  return cg_write(cg, h, "cgroup.procs", buf, err);
+  {
+    int r = cg_write(cg, h, "cgroup.procs", buf, err);
+    cove_trace("cgroup: entered %s", h->name ? h->name : "unified");
+    return r;
+  }
 }
 
 static int collect_at(const struct cove_cgroup *cg, const struct cg_hier *h, int dirfd, const char *rel,

@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/trace.h"
 #include "oci/oci.h"
 
 static const struct cmd_verb *const verbs[] = {
@@ -34,6 +35,8 @@ int main(int argc, char **argv)
   struct cove_log_target log_target;
   int first = 1, r;
 
+  cove_trace_init();
+  cove_trace("main");
   r = cmd_parse_flags(&cmd_global_verb, &g, argc, argv, &first);
   if (r)
     return r;
@@ -80,5 +83,6 @@ int main(int argc, char **argv)
   }
   r = verb->run(&g, verb, argc - first, argv + first);
   cove_log_close();
+  cove_trace("exit");
   return r;
 }

@@ -21,6 +21,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/syscalls.h"
+#include "common/trace.h"
 #include "common/util.h"
 #include "netns/netns.h"
 #include "runtime/internal.h"
@@ -242,6 +243,7 @@ static int clone_init(struct create_ctx *x, struct cove_error *err)
     args.flags &= ~(uint64_t) CLONE_NEWCGROUP;
     x->cgroupns_late = true;
   }
+  cove_trace("clone");
   pid = sys_clone3(&args);
   if (pid < 0 && errno == ENOSYS && cg_fd >= 0) {
     cg_fd = -1;
@@ -265,6 +267,7 @@ static int clone_init(struct create_ctx *x, struct cove_error *err)
   x->sync_child = -1;
   x->pid = (pid_t) pid;
   x->pidfd = pidfd;
+  cove_trace("cloned");
   if (cg_fd < 0 && x->cg && cgroup_enter(x->cg, x->pid, NULL, err) < 0)
     return -1;
   if (!x->ns.joins) {
@@ -490,13 +493,16 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
     return -1;
   if (validate(x, err) < 0)
     return -1;
+  cove_trace("config read and validated");
   if (make_state_dir(x, err) < 0)
     goto fail;
+  cove_trace("state dir made");
   if (cgroup_create(x->config, o->id, o->systemd_cgroup, &x->cg, err) < 0) {
     x->cg = NULL;
     cove_error_wrap(err, "cgroup");
     goto fail;
   }
+  cove_trace("cgroup made");
   /* before the clone: its fds (idmapped clones, the overlay=dir layer) must reach the init */
   if (rootfs_prepare(x->config, x->bundle, x->dir, &x->prepared, err) < 0) {
     cove_error_wrap(err, "prepare the rootfs");
@@ -504,6 +510,7 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
   }
   if (clone_init(x, err) < 0)
     goto fail;
+  cove_trace("init cloned and placed");
   if (x->net) {
     char path[64];
     _cleanup_close_ int nfd = -1;
@@ -536,10 +543,13 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
     if (sync_send(&ch, SYNC_GO, 0, NULL, -1, err) < 0)
       goto fail;
   }
+  cove_trace("init released (go)");
   if (serve_init(x, err) < 0)
     goto fail;
+  cove_trace("init ready");
   if (write_state(x, err) < 0)
     goto fail;
+  cove_trace("state written");
   if (o->pid_file && write_pid_file(o->pid_file, x->pid, err) < 0)
     goto fail;
   /* runc 1.2's --pidfd-socket: the payload names the kind of process, "standard" for an init */

@@ -20,6 +20,7 @@
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/trace.h"
 #include "common/util.h"
 #include "runtime/internal.h"
 #include "runtime/sync.h"
@@ -232,6 +233,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
   struct sync_msg m;
   sigset_t none;
 
+  cove_trace("exec child: running");
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -251,6 +253,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
   }
   if (sync_expect(&ch, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, &err) < 0)
     goto fail;
+  cove_trace("exec child: go");
   /* every namespace of the init at once; the kernel joins the user namespace first */
   if (e->ns_flags && setns(e->init_pidfd, e->ns_flags) < 0) {
     cove_error_set(&err, errno, "join the container's namespaces");
@@ -258,6 +261,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
   }
   close(e->init_pidfd);
   e->init_pidfd = -1;
+  cove_trace("exec child: namespaces joined");
   if (e->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
     cove_error_set(&err, errno, "become root in the container's user namespace");
     goto fail;
@@ -356,6 +360,7 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
     return -1;
   if (cove_container_load(o->root, o->id, COVE_LOCK_EXCLUSIVE, &e->c, err) < 0)
     return -1;
+  cove_trace("exec: state loaded");
   if (e->c->status == COVE_STATUS_STOPPED || e->c->status == COVE_STATUS_CREATING)
     return cove_error_set(err, 0, "the container is %s: cannot exec in it", cove_status_name(e->c->status));
   if (e->c->status == COVE_STATUS_PAUSED && !o->ignore_paused)
@@ -366,6 +371,7 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
     return cove_error_set(err, 0, "the container's config has no process");
   if (build_process(e, err) < 0)
     return -1;
+  cove_trace("exec: config read, process built");
   if (e->proc->capabilities)
     caps_warn_unknown(e->proc->capabilities);
   if (e->config->linux_ && e->config->linux_->seccomp) {
@@ -397,6 +403,7 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = (uint64_t) cg_fd;
   }
+  cove_trace("exec: clone");
   pid = (pid_t) sys_clone3(&args);
   if (pid < 0 && errno == ENOSYS && cg_fd >= 0) {
     cg_fd = -1;
@@ -410,6 +417,7 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
     exec_child(e, e->sync[1]);
   }
   own_pidfd = pidfd;
+  cove_trace("exec: cloned");
   close(e->sync[1]);
   e->sync[1] = -1;
   if (cg_fd < 0 && e->c->cgroup && cgroup_enter(e->c->cgroup, pid, o->cgroup_sub, err) < 0) {
@@ -453,6 +461,7 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
       }
     }
   }
+  cove_trace("exec: process execed");
   /* the process runs: let others act on the container again */
   close(e->c->lock_fd);
   e->c->lock_fd = -1;
@@ -468,6 +477,7 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
     return 0;
   }
   r = signals_wait_forward(pid, own_pidfd, console, exit_code, err);
+  cove_trace("exec: process exited");
   if (console >= 0)
     close(console);
   return r;

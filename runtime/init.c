@@ -17,6 +17,7 @@
 #include "common/syscalls.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/trace.h"
 #include "common/util.h"
 #include "netns/netns.h"
 #include "runtime/internal.h"
@@ -269,11 +270,14 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
   int slave = -1;
   struct sync_msg m;
 
+  cove_trace("init: running");
   close_parent_only(x);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   sweep_fds(x, false);
+  cove_trace("init: fds swept");
   if (sync_expect(&ch, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, &err) < 0)
     die(x, &err);
+  cove_trace("init: go");
   if (x->cgroupns_late && unshare(CLONE_NEWCGROUP) < 0) {
     cove_error_set(&err, errno, "create cgroup namespace");
     die(x, &err);
@@ -301,10 +305,12 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
       die(x, &err);
     }
   }
+  cove_trace("init: keyring");
   if (x->ns.new_net && netns_lo_up(&err) < 0) {
     cove_error_wrap(&err, "bring lo up");
     die(x, &err);
   }
+  cove_trace("init: lo up");
   if (x->ns.new_uts && set_hostname(c, &err) < 0)
     die(x, &err);
   {
@@ -326,6 +332,7 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
     };
     if (rootfs_setup(&rc, &err) < 0)
       die(x, &err);
+    cove_trace("init: rootfs set up");
     /* the detached mounts are attached: their fds (host trees) go */
     rootfs_prepared_free(x->prepared);
     x->prepared = NULL;
@@ -349,8 +356,10 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
     /* resolved in the new root, never through a magic link, and checked after the chdir */
     if (process_chdir(p->cwd, true, &err) < 0)
       die(x, &err);
+    cove_trace("init: sysctls, cwd");
     if (rootfs_finalize(&rc, &err) < 0)
       die(x, &err);
+    cove_trace("init: masked and readonly paths");
   }
   if (process_env_home(&x->env, p->user.uid, &err) < 0)
     die(x, &err);
@@ -380,10 +389,12 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
   /* from here a parent that dies shows as a hangup on the sync socket; the init must outlive a
    * `create` or `run --detach` that exits right after releasing it */
   prctl(PR_SET_PDEATHSIG, 0);
+  cove_trace("init: ready");
   if (sync_send(&ch, SYNC_READY, 0, NULL, -1, &err) < 0)
     _exit(1);
   if (wait_for_start(x, &err) < 0)
     die(x, &err);
+  cove_trace("init: started");
   x->started = true;
   if (hooks_any(c, OCI_HOOK_START_CONTAINER)) {
     _cleanup_free_ char *state = create_state_json(x, "running", &err);

@@ -22,6 +22,7 @@
 #include "common/syscalls.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/trace.h"
 #include "common/util.h"
 #include "runtime/internal.h"
 #include "runtime/rootfs/rootfs.h"
@@ -533,6 +534,7 @@ int process_exec(const struct process_final *f, struct cove_error *err)
         fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
     }
   }
+  cove_trace("process: fds swept");
   process_reset_dispositions();
   if (u->additional_gids_len) {
     if (setgroups(u->additional_gids_len, (const gid_t *) u->additional_gids) < 0)
@@ -560,6 +562,7 @@ int process_exec(const struct process_final *f, struct cove_error *err)
     return -1;
   if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return cove_error_set(err, errno, "set no_new_privs");
+  cove_trace("process: user, capabilities");
   /* the parent learns that only the execve is left: a hangup from now on means it ran */
   if (f->sync && sync_send(f->sync, SYNC_EXECVE, 0, NULL, -1, err) < 0)
     return -1;
@@ -567,6 +570,7 @@ int process_exec(const struct process_final *f, struct cove_error *err)
    * notify filter, the hand-over of the listener fd) */
   if (f->seccomp && late && process_install_seccomp(f->seccomp, f->sync, err) < 0)
     return -1;
+  cove_trace("process: execve");
   execve(f->exec_path, p->args, f->env);
   return cove_error_set(err, errno, "exec `%s`", p->args[0]);
 }

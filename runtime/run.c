@@ -9,6 +9,7 @@
 
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/trace.h"
 #include "runtime/internal.h"
 #include "runtime/sync.h"
 
@@ -52,11 +53,13 @@ int cove_run(const struct cove_create_opts *o, int *exit_code, struct cove_error
   {
     struct sync_chan ch = sync_chan(x->sync_parent, "cove run", SYNC_INIT);
     /* poststart runs after the container's process is executed (runtime-spec) */
+    cove_trace("start");
     if (sync_send(&ch, SYNC_START, x->pid, NULL, -1, err) < 0 || wait_execve(x, err) < 0) {
       container_destroy_created(x);
       return cove_error_wrap(err, "run %s", o->id);
     }
   }
+  cove_trace("init execed");
   close(x->sync_parent);
   x->sync_parent = -1;
   /* others (kill, state, delete) may act on the container from now on */
@@ -74,11 +77,13 @@ int cove_run(const struct cove_create_opts *o, int *exit_code, struct cove_error
     return 0;
   }
   r = signals_wait_forward(x->pid, x->pidfd, x->console_master, exit_code, err);
+  cove_trace("container exited");
   if (!o->keep) {
     struct cove_error e = COVE_ERROR_INIT;
     if (cove_delete(o->root, o->id, true, &e) < 0 && e.errnum != ENOENT)
       cove_warn("%s", cove_error_msg(&e));
     cove_error_release(&e);
+    cove_trace("deleted");
   }
   sigprocmask(SIG_SETMASK, &old, NULL);
   if (r < 0)

@@ -17,6 +17,7 @@
 
 #include "common/syscalls.h"
 #include "common/cleanup.h"
+#include "common/trace.h"
 #include "common/util.h"
 #include "runtime/internal.h"
 
@@ -128,6 +129,7 @@ int cove_selfexe_protect(int argc, char **argv, struct cove_error *err)
       full[n++] = cmdline + i;
     full[n] = NULL;
     (void) argv;
+    cove_trace("re-exec from the sealed copy");
     sys_execveat(mfd, "", full, environ, AT_EMPTY_PATH);
   }
   return cove_error_set(err, errno, "re-exec cove from a sealed memfd");

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/trace.h"
 #include "common/util.h"
 #include "runtime/rootfs/internal.h"
 
@@ -102,12 +103,16 @@ int rootfs_setup(const struct rootfs_ctx *ctx, struct cove_error *err)
   if (run.root_fd < 0)
     return cove_error_set(err, errno, "open rootfs %s", ctx->rootfs);
   run.deferred_ro = xcalloc(config->mounts_len ? config->mounts_len : 1, sizeof(*run.deferred_ro));
-  for (size_t i = 0; r == 0 && i < config->mounts_len; i++)
+  cove_trace("rootfs: root bound");
+  for (size_t i = 0; r == 0 && i < config->mounts_len; i++) {
     r = rootfs_do_mount(&run, &config->mounts[i], err);
+    cove_trace("rootfs: mount %s", config->mounts[i].destination);
+  }
   if (r == 0)
     r = check_proc_sys(&run, err);
   if (r == 0)
     r = rootfs_setup_dev(&run, err);
+  cove_trace("rootfs: /dev");
   /* the createRuntime/createContainer hooks' moment (runtime-spec): the environment is built,
    * pivot_root has not happened */
   if (r == 0 && ctx->before_pivot)
@@ -116,6 +121,7 @@ int rootfs_setup(const struct rootfs_ctx *ctx, struct cove_error *err)
     r = rootfs_apply_deferred_ro(&run, err);
   if (r == 0)
     r = rootfs_pivot(ctx, run.root_fd, err);
+  cove_trace("rootfs: pivot_root");
   close(run.root_fd);
   for (size_t i = 0; i < run.deferred_ro_len; i++)
     close(run.deferred_ro[i].fd);
@@ -133,8 +139,10 @@ int rootfs_finalize(const struct rootfs_ctx *ctx, struct cove_error *err)
   _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0)
     return cove_error_set(err, errno, "open /");
-  if (rootfs_mask_paths(config, root, err) < 0 || rootfs_readonly_paths(config, root, err) < 0 ||
-      dev_readonly(config, root, err) < 0)
+  if (rootfs_mask_paths(config, root, err) < 0)
+    return -1;
+  cove_trace("rootfs: masked paths");
+  if (rootfs_readonly_paths(config, root, err) < 0 || dev_readonly(config, root, err) < 0)
     return -1;
   if (config->root && config->root->readonly) {
     struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
