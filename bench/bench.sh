@@ -3,7 +3,7 @@
 # row, printed as a markdown table of means and ratios.  `make bench` builds cove and the floor
 # program (bench/floor.c) and runs this.  A benchmark, not a test: CI does not run it.
 #
-#   bench/bench.sh [-r RUNS] [-n HUNDRED] [-o FILE.md] [-t]
+#   bench/bench.sh [-r RUNS] [-k ROUNDS] [-n HUNDRED] [-o FILE.md] [-t]
 #        COVE=./cove CRUN=crun RUNC=runc BENCH_BIN=build/bench (floor, wrap, stamp)
 #
 # Rows: `run` of /bin/true; create + start + wait + delete; `exec` of /bin/true into a running
@@ -23,14 +23,15 @@
 # spec`'s default (process /bin/true, terminal off) on a busybox rootfs.
 set -euo pipefail
 
-RUNS=30 HUNDRED=100 OUT= TRACE=false
-while getopts r:n:o:t o; do
+RUNS=30 HUNDRED=100 OUT= TRACE=false ROUNDS=3
+while getopts r:n:o:k:t o; do
   case $o in
   r) RUNS=$OPTARG ;;
+  k) ROUNDS=$OPTARG ;;
   n) HUNDRED=$OPTARG ;;
   o) OUT=$OPTARG ;;
   t) TRACE=true ;;
-  *) echo "usage: $0 [-r RUNS] [-n HUNDRED] [-o FILE.md] [-t]" >&2; exit 2 ;;
+  *) echo "usage: $0 [-r RUNS] [-k ROUNDS] [-n HUNDRED] [-o FILE.md] [-t]" >&2; exit 2 ;;
   esac
 done
 
@@ -193,22 +194,43 @@ for ((i = 0; i < n; i++)); do "$@" delete -f "$p$i"; done
 EOF
 chmod +x "$WORK"/*.sh
 
-# row NAME RUNS CMD-TEMPLATE: one hyperfine run over every runtime; {rt} in the template is the
-# runtime's command prefix, {name} its name (container ids differ per runtime: without a
-# cgroupsPath each runtime puts the container in a cgroup named by its id).  Means (ms) go to $WORK/NAME.<runtime>.
+# row NAME RUNS CMD-TEMPLATE: every runtime timed by hyperfine, in ROUNDS rounds of RUNS/ROUNDS
+# runs each, the order of the commands rotated from round to round, so that a change of load on
+# the shared machine falls on all of them alike; {rt} in the template is the runtime's command
+# prefix, {name} its name (container ids differ per runtime: without a cgroupsPath each runtime
+# puts the container in a cgroup named by its id).  Per command: mean, standard deviation and
+# median over all rounds (ms) go to $WORK/NAME.stats.
 row() {
-  local name=$1 runs=$2 tmpl=$3 args=() rt
+  local name=$1 runs=$2 tmpl=$3 names=() cmds=() preps=() rt i k per
   for rt in "${RTS[@]}"; do
     local cmd=${tmpl//\{rt\}/$(rt_prefix "$rt")}
-    args+=(-n "$rt" "${cmd//\{name\}/$rt}")
+    names+=("$rt") cmds+=("${cmd//\{name\}/$rt}")
   done
-  for rt in "${FLOORS[@]}"; do args+=(-n "$rt" "${FLOOR_CMD[$rt]}"); done
-  hyperfine -N -w 3 -r "$runs" --export-json "$WORK/$name.json" "${args[@]}" >"$WORK/$name.log" 2>&1 ||
-    { cat "$WORK/$name.log" >&2; die "row $name failed"; }
-  jq -r '.results[] | "\(.command) \(.mean * 1000)"' "$WORK/$name.json" >"$WORK/$name.means"
+  for rt in "${FLOORS[@]}"; do names+=("$rt") cmds+=("${FLOOR_CMD[$rt]}"); done
+  for rt in "${names[@]}"; do preps+=("${PREP[$rt]:-}"); done
+  per=$(((runs + ROUNDS - 1) / ROUNDS))
+  for ((k = 0; k < ROUNDS; k++)); do
+    local args=() order=()
+    for ((i = 0; i < ${#names[@]}; i++)); do order+=($(((i + k) % ${#names[@]}))); done
+    for i in "${order[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
+    # a command with a prepare step (PREP[name]) needs one for every command of the row
+    if [ "${#PREP[@]}" -gt 0 ]; then
+      for i in "${order[@]}"; do args+=(--prepare "${preps[$i]:-true}"); done
+    fi
+    hyperfine -N -w $((k ? 1 : 2)) -r "$per" --export-json "$WORK/$name.$k.json" "${args[@]}" >"$WORK/$name.log" 2>&1 ||
+      { cat "$WORK/$name.log" >&2; die "row $name failed"; }
+  done
+  jq -rs '[.[].results[]] | group_by(.command)[] | (map(.times) | add | sort) as $t
+    | ($t | add / length) as $m
+    | "\(.[0].command) \($m * 1000) \(($t | map((. - $m) * (. - $m)) | add / length | sqrt) * 1000) \(if ($t | length) % 2 == 1 then $t[($t | length - 1) / 2] else ($t[($t | length) / 2 - 1] + $t[($t | length) / 2]) / 2 end * 1000)"' \
+    "$WORK/$name".*.json >"$WORK/$name.stats"
 }
-mean() { awk -v c="$2" '$1 == c {printf "%.2f", $2}' "$WORK/$1.means"; }
+# stat ROW COMMAND [FIELD]: 2 the mean (default), 3 the standard deviation, 4 the median (ms)
+stat() { awk -v c="$2" -v f="${3:-2}" '$1 == c {printf "%.2f", $f}' "$WORK/$1.stats"; }
+mean() { stat "$1" "$2" 2; }
+cell() { local m; m=$(mean "$1" "$2"); [ -n "$m" ] && echo "$m ± $(stat "$1" "$2" 3)" || echo -; }
 
+declare -A PREP=()
 declare -A FLOOR_CMD=([floor]="$FLOOR $WORK/rootfs" [floor+cgroups]="$FLOOR $WORK/rootfs cove-bench-floor-$$"
   [cove-bare]="$COVE --root $WORK/root-cove run --bundle $WORK/true r$$-bare")
 FLOORS=(floor floor+cgroups)
@@ -222,7 +244,13 @@ for rt in "${RTS[@]}"; do rt_cmd "$rt" delete -f "x$$-$rt" >/dev/null; done
 row hundred 3 "$WORK/hundred.sh $WORK/sleep $HUNDRED h$$-{name}- {rt}"
 rows=(run lifecycle exec hundred)
 if $have_profile; then
+  # cove-cold: the compiled-filter cache removed before every run, so libseccomp compiles the
+  # profile each time, as crun 1.8.1 and runc do
+  FLOOR_CMD[cove-cold]="$(rt_prefix cove) run --bundle $WORK/seccomp s$$-cold"
+  PREP[cove-cold]="rm -rf $WORK/root-cove/.cove/seccomp-cache"
+  FLOORS=(cove-cold)
   row seccomp "$RUNS" "{rt} run --bundle $WORK/seccomp s$$"
+  FLOORS=() PREP=()
   rows+=(seccomp)
 fi
 
@@ -231,19 +259,25 @@ declare -A LABEL=([run]='`run` /bin/true' [lifecycle]='create + start + wait + d
 has() { local x; for x in "${RTS[@]}"; do [ "$x" = "$1" ] && return 0; done; return 1; }
 ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}' || echo -; }
 {
-  echo "cove bench: $(uname -r), $(nproc) cpus, $($hybrid && echo 'hybrid cgroups (crun and cove through bench/wrap)' || echo "$(stat -f -c %T /sys/fs/cgroup) cgroups"), $RUNS runs per row (3 for the $HUNDRED containers)"
+  echo "cove bench: $(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg), $(uname -r), $(nproc) cpus, $($hybrid && echo 'hybrid cgroups (crun and cove through bench/wrap)' || echo "$(stat -f -c %T /sys/fs/cgroup) cgroups"), $RUNS runs per row (3 for the $HUNDRED containers) in $ROUNDS rounds, means ± standard deviation"
   echo "cove $("$COVE" --version | head -n 1 | awk '{print $NF}'); $(has crun && "$CRUN" --version | head -n 1); $(has runc && "$RUNC" --version | head -n 1)"
   echo
-  echo "| workload | cove ms | crun ms | runc ms | cove / crun | cove / runc |"
-  echo "|---|---|---|---|---|---|"
+  echo "| workload | cove ms | crun ms | runc ms | cove / crun | cove / runc | cove / crun, medians |"
+  echo "|---|---|---|---|---|---|---|"
   for r in "${rows[@]}"; do
     c=$(mean "$r" cove) k=$(has crun && mean "$r" crun || true) u=$(has runc && mean "$r" runc || true)
-    echo "| ${LABEL[$r]} | $c | ${k:--} | ${u:--} | $(ratio "$c" "$k") | $(ratio "$c" "$u") |"
+    echo "| ${LABEL[$r]} | $(cell "$r" cove) | $(cell "$r" crun) | $(cell "$r" runc) | $(ratio "$c" "$k") | $(ratio "$c" "$u") |" \
+      "$(ratio "$(stat "$r" cove 4)" "$(stat "$r" crun 4)") |"
   done
   f=$(mean run floor) fc=$(mean run floor+cgroups) c=$(mean run cove)
   ! $hybrid || c=$(mean run cove-bare)
   echo
   echo "floor (clone into the namespaces + pivot_root + exec): $f ms; with this host's cgroup writes: $fc ms."
   echo "cove \`run\`$($hybrid && echo ' (bare, no wrapper)'): $c ms = $(ratio "$c" "$f") x the floor, $(ratio "$c" "$fc") x the floor with cgroups."
+  if $have_profile; then
+    c=$(mean seccomp cove-cold)
+    echo "\`run\` with podman's profile and cove's compiled-filter cache removed before every run: $(cell seccomp cove-cold) ms" \
+      "= $(ratio "$c" "$(mean seccomp crun)") x crun, $(ratio "$c" "$(mean seccomp runc)") x runc."
+  fi
 } | tee ${OUT:+"$OUT"}
 for d in /sys/fs/cgroup/*/cove-bench-floor-$$; do [ -d "$d" ] && rmdir "$d" 2>/dev/null || true; done
