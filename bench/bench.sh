@@ -5,6 +5,8 @@
 #
 #   bench/bench.sh [-r RUNS] [-k ROUNDS] [-n HUNDRED] [-o FILE.md] [-t]
 #        COVE=./cove CRUN=crun RUNC=runc BENCH_BIN=build/bench (floor, wrap, stamp)
+#        COVE_BASE=path/to/an/older/cove: timed in the same rounds as a fourth runtime ("base",
+#        through the same wrapper as cove), for a paired before/after of a change
 #
 # Rows: `run` of /bin/true; create + start + wait + delete; `exec` of /bin/true into a running
 # container; N (default 100) containers started, killed and deleted; `run` with podman's seccomp
@@ -70,7 +72,7 @@ if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] && [ "$(stat -f -c %T /sys
 fi
 
 # rt_cmd NAME ARGS...: the runtime NAME with its own state root, wrapped where fairness needs it.
-rt_bin() { case $1 in cove) echo "$COVE" ;; crun) echo "$CRUN" ;; runc) echo "$RUNC" ;; esac; }
+rt_bin() { case $1 in cove) echo "$COVE" ;; base) echo "${COVE_BASE:-}" ;; crun) echo "$CRUN" ;; runc) echo "$RUNC" ;; esac; }
 rt_prefix() {
   local p=()
   if $hybrid && [ "$1" != runc ]; then p+=("$WRAP"); fi
@@ -160,7 +162,8 @@ if $TRACE; then
 fi
 
 # ---- which runtimes work here ----
-for rt in cove crun runc; do
+for rt in cove base crun runc; do
+  [ "$rt" != base ] || [ -n "${COVE_BASE:-}" ] || continue
   [ -n "$(rt_bin "$rt")" ] || { echo "# $rt: not installed" >&2; continue; }
   mkdir -p "$WORK/root-$rt" && chmod 700 "$WORK/root-$rt"
   if out=$(rt_cmd "$rt" run --bundle "$WORK/true" probe 2>&1); then
@@ -171,6 +174,7 @@ for rt in cove crun runc; do
   rt_cmd "$rt" delete -f probe >/dev/null 2>&1 || true
 done
 [ "${RTS[0]:-}" = cove ] || die "cove itself fails to run the bundle"
+has() { local x; for x in "${RTS[@]}"; do [ "$x" = "$1" ] && return 0; done; return 1; }
 
 # ---- scripts for the rows that are more than one command ----
 cat >"$WORK/lifecycle.sh" <<'EOF'
@@ -235,6 +239,10 @@ declare -A FLOOR_CMD=([floor]="$FLOOR $WORK/rootfs" [floor+cgroups]="$FLOOR $WOR
   [cove-bare]="$COVE --root $WORK/root-cove run --bundle $WORK/true r$$-bare")
 FLOORS=(floor floor+cgroups)
 ! $hybrid || FLOORS+=(cove-bare)
+if $hybrid && has base; then
+  FLOOR_CMD[base-bare]="$COVE_BASE --root $WORK/root-base run --bundle $WORK/true r$$-basebare"
+  FLOORS+=(base-bare)
+fi
 row run "$RUNS" "{rt} run --bundle $WORK/true r$$-{name}"
 FLOORS=()
 row lifecycle "$RUNS" "$WORK/lifecycle.sh $WORK/true l$$-{name} {rt}"
@@ -256,24 +264,31 @@ fi
 
 declare -A LABEL=([run]='`run` /bin/true' [lifecycle]='create + start + wait + delete' [exec]='`exec` /bin/true'
   [hundred]="$HUNDRED containers started, killed, deleted" [seccomp]="\`run\` with podman's seccomp profile")
-has() { local x; for x in "${RTS[@]}"; do [ "$x" = "$1" ] && return 0; done; return 1; }
 ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}' || echo -; }
 {
   echo "cove bench: $(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg), $(uname -r), $(nproc) cpus, $($hybrid && echo 'hybrid cgroups (crun and cove through bench/wrap)' || echo "$(stat -f -c %T /sys/fs/cgroup) cgroups"), $RUNS runs per row (3 for the $HUNDRED containers) in $ROUNDS rounds, means ± standard deviation"
   echo "cove $("$COVE" --version | head -n 1 | awk '{print $NF}'); $(has crun && "$CRUN" --version | head -n 1); $(has runc && "$RUNC" --version | head -n 1)"
   echo
-  echo "| workload | cove ms | crun ms | runc ms | cove / crun | cove / runc | cove / crun, medians |"
-  echo "|---|---|---|---|---|---|---|"
+  bh= bs=
+  ! has base || bh=" base ms | cove / base |" bs="---|---|"
+  echo "| workload | cove ms | crun ms | runc ms | cove / crun | cove / runc | cove / crun, medians |$bh"
+  echo "|---|---|---|---|---|---|---|$bs"
   for r in "${rows[@]}"; do
     c=$(mean "$r" cove) k=$(has crun && mean "$r" crun || true) u=$(has runc && mean "$r" runc || true)
+    b=
+    ! has base || b=" $(cell "$r" base) | $(ratio "$c" "$(mean "$r" base)") |"
     echo "| ${LABEL[$r]} | $(cell "$r" cove) | $(cell "$r" crun) | $(cell "$r" runc) | $(ratio "$c" "$k") | $(ratio "$c" "$u") |" \
-      "$(ratio "$(stat "$r" cove 4)" "$(stat "$r" crun 4)") |"
+      "$(ratio "$(stat "$r" cove 4)" "$(stat "$r" crun 4)") |$b"
   done
   f=$(mean run floor) fc=$(mean run floor+cgroups) c=$(mean run cove)
   ! $hybrid || c=$(mean run cove-bare)
   echo
   echo "floor (clone into the namespaces + pivot_root + exec): $f ms; with this host's cgroup writes: $fc ms."
   echo "cove \`run\`$($hybrid && echo ' (bare, no wrapper)'): $c ms = $(ratio "$c" "$f") x the floor, $(ratio "$c" "$fc") x the floor with cgroups."
+  if $hybrid && has base; then
+    b=$(mean run base-bare)
+    echo "base \`run\` (bare): $b ms = $(ratio "$b" "$f") x the floor; cove / base bare: $(ratio "$c" "$b")."
+  fi
   if $have_profile; then
     c=$(mean seccomp cove-cold)
     echo "\`run\` with podman's profile and cove's compiled-filter cache removed before every run: $(cell seccomp cove-cold) ms" \

@@ -386,6 +386,74 @@ int cgroup_enter(struct cove_cgroup *cg, pid_t pid, const char *sub, struct cove
   return cg->driver->enter(cg, pid, sub, err);
 }
 
+_Static_assert(CGROUP_PLACEMENT_MAX >= CG_MAX_HIER, "a placement holds every v1 hierarchy");
+
+int cgroup_placement_open(struct cove_cgroup *cg, struct cgroup_placement *p, struct cove_error *err)
+{
+  p->clone_fd = -1;
+  p->n = 0;
+  /* only the drivers whose enter is a cgroup.procs write per hierarchy */
+  if (!cg || (cg->driver != &cg_driver_v2 && cg->driver != &cg_driver_v1 && cg->driver != &cg_driver_hybrid))
+    return 0;
+  open_all(cg);
+  if (cg->mode != CGROUP_MODE_LEGACY)
+    p->clone_fd = cg->unified.fd;
+  for (size_t i = 0; cg->mode != CGROUP_MODE_UNIFIED && i < cg->v1_len; i++) {
+    const struct cg_hier *h = &cg->v1[i];
+    if (h->fd < 0)
+      continue;
+    p->fd[p->n] = openat(h->fd, "tasks", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (p->fd[p->n] < 0) {
+      _cleanup_free_ char *path = cg_file_path(cg, h, "tasks");
+      cove_error_set(err, errno, "open %s", path);
+      cgroup_placement_close(p);
+      return -1;
+    }
+    snprintf(p->name[p->n], sizeof(p->name[p->n]), "%s", h->name);
+    p->n++;
+  }
+  return 0;
+}
+
+int cgroup_placement_self(struct cgroup_placement *p, struct cove_error *err)
+{
+  int r = 0;
+  for (size_t i = 0; i < p->n; i++) {
+    if (r == 0 && write(p->fd[i], "0", 1) != 1)
+      r = cove_error_set(err, errno, "enter the %s cgroup", p->name[i]);
+    close(p->fd[i]);
+  }
+  p->n = 0;
+  return r;
+}
+
+int cgroup_placement_finish(struct cove_cgroup *cg, const struct cgroup_placement *p, pid_t pid, bool cloned_into,
+                            struct cove_error *err)
+{
+  if (!cg)
+    return 0;
+  if (!p->n && !cloned_into)
+    return cgroup_enter(cg, pid, NULL, err);
+  if (!cloned_into && cg->mode == CGROUP_MODE_HYBRID && cg->unified.fd >= 0)
+    return cg_enter_hier(cg, &cg->unified, pid, NULL, err);
+  return 0;
+}
+
+size_t cgroup_placement_fds(const struct cgroup_placement *p, int *out)
+{
+  for (size_t i = 0; i < p->n; i++)
+    out[i] = p->fd[i];
+  return p->n;
+}
+
+void cgroup_placement_close(struct cgroup_placement *p)
+{
+  for (size_t i = 0; i < p->n; i++)
+    close(p->fd[i]);
+  p->n = 0;
+  p->clone_fd = -1;
+}
+
 int cgroup_update(struct cove_cgroup *cg, const struct oci_resources *res, struct cove_error *err)
 {
   if (!res)

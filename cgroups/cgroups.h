@@ -122,6 +122,37 @@ int cgroup_oom_count(struct cove_cgroup *cg, uint64_t *count, struct cove_error 
  * cgroup_oom_count after each wake-up (v2 fires for every memory.events change). */
 int cgroup_oom_fd(struct cove_cgroup *cg, int *fd, struct cove_error *err);
 
+/* ---- placement without the kernel's global lock (issue 17) ----
+ * Moving another process, by writing its pid to cgroup.procs (v1 or v2), write-locks the
+ * kernel's cgroup threadgroup rwsem, which waits for an RCU grace period unless another move
+ * came just before: milliseconds on an idle host, tens of them on a loaded one, the largest
+ * single cost of `run` and `exec` on a v1 or hybrid host.  Two ways in skip that lock:
+ * clone3(CLONE_INTO_CGROUP) for the v2 leaf (pure v2 or the unified side of hybrid), and, for
+ * each v1 hierarchy, a single-threaded process writing "0" to `tasks`, which moves itself
+ * (Linux 6.0 and later take no global lock for it; older kernels take it as for cgroup.procs).
+ * So the parent prepares the placement before the clone, the child writes itself into the v1
+ * hierarchies first thing (after its fd sweep, which keeps these fds) and closes the files, and
+ * the parent writes only what neither covered. */
+#define CGROUP_PLACEMENT_MAX 16
+struct cgroup_placement {
+  int clone_fd; /* the v2 leaf for CLONE_INTO_CGROUP, or -1; owned by the cgroup */
+  size_t n;     /* v1 `tasks` files the child writes "0" to, O_WRONLY|O_CLOEXEC */
+  int fd[CGROUP_PLACEMENT_MAX];
+  char name[CGROUP_PLACEMENT_MAX][32];
+};
+#define CGROUP_PLACEMENT_INIT {.clone_fd = -1}
+/* Before the clone.  Drivers that place otherwise leave p empty (cgroup_enter after the clone). */
+int cgroup_placement_open(struct cove_cgroup *cg, struct cgroup_placement *p, struct cove_error *err);
+/* In the child: "0" to every v1 `tasks` file of p, which it closes (p->n becomes 0). */
+int cgroup_placement_self(struct cgroup_placement *p, struct cove_error *err);
+/* In the parent after the clone of pid: the hierarchies neither the clone (cloned_into: it took
+ * p->clone_fd) nor the child covers. */
+int cgroup_placement_finish(struct cove_cgroup *cg, const struct cgroup_placement *p, pid_t pid, bool cloned_into,
+                            struct cove_error *err);
+/* The fds the child keeps through its sweep (at most CGROUP_PLACEMENT_MAX into out). */
+size_t cgroup_placement_fds(const struct cgroup_placement *p, int *out);
+void cgroup_placement_close(struct cgroup_placement *p);
+
 enum cgroup_mode cgroup_mode_of(const struct cove_cgroup *cg);
 /* The container's path inside each hierarchy ("/cove/ID"). */
 const char *cgroup_path(const struct cove_cgroup *cg);

@@ -73,6 +73,7 @@ void create_ctx_free(struct create_ctx *x)
     close(x->console_master);
   ns_plan_release(&x->ns);
   rootfs_prepared_free(x->prepared);
+  cgroup_placement_close(&x->place);
   if (x->cg)
     cgroup_free(x->cg);
   if (x->has_seccomp)
@@ -222,10 +223,13 @@ static int make_state_dir(struct create_ctx *x, struct cove_error *err)
 
 static int clone_init(struct create_ctx *x, struct cove_error *err)
 {
-  int sp[2], cg_fd = cgroup_clone_fd(x->cg), pidfd = -1;
+  int sp[2], cg_fd, pidfd = -1;
   struct clone_args args = {.exit_signal = SIGCHLD};
   long pid;
 
+  if (cgroup_placement_open(x->cg, &x->place, err) < 0)
+    return cove_error_wrap(err, "cgroup");
+  cg_fd = x->place.clone_fd;
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
     return cove_error_set(err, errno, "socketpair");
   x->sync_parent = sp[0];
@@ -237,9 +241,10 @@ static int clone_init(struct create_ctx *x, struct cove_error *err)
   if (cg_fd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = (uint64_t) cg_fd;
-  } else if (!x->ns.joins && (args.flags & CLONE_NEWCGROUP)) {
-    /* the cgroup namespace is rooted where the init is when it is made: without
-     * CLONE_INTO_CGROUP (v1, hybrid) the init makes it after we moved it into its cgroup */
+  }
+  if ((cg_fd < 0 || x->place.n) && !x->ns.joins && (args.flags & CLONE_NEWCGROUP)) {
+    /* the cgroup namespace is rooted where the init is when it is made: unless the clone puts
+     * it in every hierarchy (pure v2), the init makes it once it is in its cgroups */
     args.flags &= ~(uint64_t) CLONE_NEWCGROUP;
     x->cgroupns_late = true;
   }
@@ -268,8 +273,13 @@ static int clone_init(struct create_ctx *x, struct cove_error *err)
   x->pid = (pid_t) pid;
   x->pidfd = pidfd;
   cove_trace("cloned");
-  if (cg_fd < 0 && x->cg && cgroup_enter(x->cg, x->pid, NULL, err) < 0)
-    return -1;
+  /* the child writes itself into the v1 hierarchies; we place it where neither it nor the clone did */
+  {
+    int r = cgroup_placement_finish(x->cg, &x->place, x->pid, cg_fd >= 0, err);
+    cgroup_placement_close(&x->place);
+    if (r < 0)
+      return -1;
+  }
   if (!x->ns.joins) {
     if (x->ns.new_user && userns_write_maps(x->pid, x->config, err) < 0)
       return -1;
@@ -485,6 +495,7 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
     *fd = -1;
   x->pidfd = -1;
   x->console_master = -1;
+  x->place = (struct cgroup_placement) CGROUP_PLACEMENT_INIT;
   for (int i = 0; i < OCI_NS_KINDS; i++)
     x->ns.join_fd[i] = -1;
   x->created = now_rfc3339();

@@ -45,6 +45,7 @@ struct exec_ctx {
   struct cove_seccomp_prog seccomp;
   bool has_seccomp;
   int sync[2];
+  struct cgroup_placement place; /* the child enters the v1 cgroups itself (cgroups.h) */
 };
 
 static void strv_free(char **v)
@@ -240,17 +241,22 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
   {
     /* CVE-2024-21626: we are born in the container's pid namespace and cgroup and join the rest
      * next; no host fd of cove's (state dir, cgroup dirs, lock) or of its caller may come along.
-     * Kept: stdio, the preserved fds, the sync socket, the init's pidfd until the setns. */
-    _cleanup_free_ int *keep = xcalloc((size_t) e->o->preserve_fds + 2, sizeof(int));
+     * Kept: stdio, the preserved fds, the sync socket, the init's pidfd until the setns, the
+     * v1 cgroup `tasks` files it writes itself into right after. */
+    _cleanup_free_ int *keep = xcalloc((size_t) e->o->preserve_fds + 2 + CGROUP_PLACEMENT_MAX, sizeof(int));
     size_t n = 0;
     for (int fd = 3; fd < 3 + e->o->preserve_fds; fd++)
       keep[n++] = fd;
     keep[n++] = sock;
     keep[n++] = e->init_pidfd;
+    n += cgroup_placement_fds(&e->place, keep + n);
     cove_log_close();
     if (fds_close_except(keep, n, &err) < 0)
       goto fail;
   }
+  if (cgroup_placement_self(&e->place, &err) < 0)
+    goto fail;
+  cove_trace("exec child: in its cgroups");
   if (sync_expect(&ch, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, &err) < 0)
     goto fail;
   cove_trace("exec child: go");
@@ -329,6 +335,7 @@ static void exec_ctx_release(struct exec_ctx *e)
   for (int i = 0; i < 2; i++)
     if (e->sync[i] >= 0)
       close(e->sync[i]);
+  cgroup_placement_close(&e->place);
   if (e->c)
     cove_container_free(e->c);
 }
@@ -396,7 +403,10 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
     return cove_error_set(err, errno, "enter the container's pid namespace");
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, e->sync) < 0)
     return cove_error_set(err, errno, "socketpair");
-  cg_fd = e->c->cgroup && !o->cgroup_sub ? cgroup_clone_fd(e->c->cgroup) : -1;
+  /* with --cgroup the parent writes the pid where it belongs; else the clone and the child do */
+  if (e->c->cgroup && !o->cgroup_sub && cgroup_placement_open(e->c->cgroup, &e->place, err) < 0)
+    return cove_error_wrap(err, "cgroup");
+  cg_fd = e->place.clone_fd;
   args.flags = CLONE_PIDFD;
   args.pidfd = (uint64_t) (uintptr_t) &pidfd;
   if (cg_fd >= 0) {
@@ -420,10 +430,13 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
   cove_trace("exec: cloned");
   close(e->sync[1]);
   e->sync[1] = -1;
-  if (cg_fd < 0 && e->c->cgroup && cgroup_enter(e->c->cgroup, pid, o->cgroup_sub, err) < 0) {
+  if (e->c->cgroup &&
+      (o->cgroup_sub ? cgroup_enter(e->c->cgroup, pid, o->cgroup_sub, err)
+                     : cgroup_placement_finish(e->c->cgroup, &e->place, pid, cg_fd >= 0, err)) < 0) {
     cove_error_wrap(err, "cgroup");
     goto kill;
   }
+  cgroup_placement_close(&e->place);
   {
     struct sync_chan ch = sync_chan(e->sync[0], "cove exec", SYNC_EXEC);
     bool at_execve = false;
@@ -493,7 +506,7 @@ kill:
 
 int cove_exec(const struct cove_exec_opts *o, int *exit_code, struct cove_error *err)
 {
-  struct exec_ctx e = {.o = o, .init_pidfd = -1, .sync = {-1, -1}};
+  struct exec_ctx e = {.o = o, .init_pidfd = -1, .sync = {-1, -1}, .place = CGROUP_PLACEMENT_INIT};
   sigset_t all;
   int r;
 

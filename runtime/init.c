@@ -68,10 +68,11 @@ static void close_parent_only(struct create_ctx *x)
  * whatever the caller of cove left open) would be reachable through /proc/self/fd as a cwd, or
  * through /proc/PID/fd by a process that joins the container.  Kept: stdio, the preserved fds,
  * the sync socket, the exec fifos (fifos, not directories), the detached mounts rootfs_prepare
- * made (closed once attached), and in stage1 the namespaces it joins. */
+ * made (closed once attached), the v1 cgroup `tasks` files it writes itself into right after
+ * (files, not directories; see cgroups.h), and in stage1 the namespaces it joins. */
 static void sweep_fds(struct create_ctx *x, bool stage1)
 {
-  size_t cap = 3 + (size_t) x->preserve + x->config->mounts_len + 1 + OCI_NS_KINDS, n = 0;
+  size_t cap = 3 + (size_t) x->preserve + x->config->mounts_len + 1 + OCI_NS_KINDS + CGROUP_PLACEMENT_MAX, n = 0;
   _cleanup_free_ int *keep = xcalloc(cap, sizeof(int));
   struct cove_error err = COVE_ERROR_INIT;
 
@@ -81,6 +82,7 @@ static void sweep_fds(struct create_ctx *x, bool stage1)
   keep[n++] = x->fifo_fd;
   keep[n++] = x->done_fd;
   n += rootfs_prepared_fds(x->prepared, keep + n, x->config->mounts_len + 1);
+  n += cgroup_placement_fds(&x->place, keep + n);
   for (int i = 0; stage1 && i < OCI_NS_KINDS; i++)
     if (x->ns.join_fd[i] >= 0)
       keep[n++] = x->ns.join_fd[i];
@@ -90,6 +92,7 @@ static void sweep_fds(struct create_ctx *x, bool stage1)
     die(x, &err);
   x->root_fd = x->dir_fd = x->pidfd = x->console_master = -1;
   x->cg = NULL; /* its directory fds are gone with the rest; the init never uses it */
+  x->place.clone_fd = -1;
   for (int i = 0; !stage1 && i < OCI_NS_KINDS; i++)
     x->ns.join_fd[i] = -1;
 }
@@ -105,6 +108,9 @@ __attribute__((noreturn)) void stage1_main(struct create_ctx *x)
   close_parent_only(x);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   sweep_fds(x, true);
+  /* the init, our child, inherits the cgroups */
+  if (cgroup_placement_self(&x->place, &err) < 0)
+    die(x, &err);
   if (sync_expect(&ch, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, &err) < 0)
     die(x, &err);
   if (ns_join(&x->ns, false, &err) < 0)
@@ -275,6 +281,9 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   sweep_fds(x, false);
   cove_trace("init: fds swept");
+  if (cgroup_placement_self(&x->place, &err) < 0)
+    die(x, &err);
+  cove_trace("init: in its cgroups");
   if (sync_expect(&ch, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, &err) < 0)
     die(x, &err);
   cove_trace("init: go");

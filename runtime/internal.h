@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroups/cgroups.h"
 #include "common/error.h"
 #include "common/syscalls.h"
 #include "oci/oci.h"
@@ -211,6 +212,7 @@ struct create_ctx {
   int fifo_fd, done_fd; /* keep last of the fds: create.c walks root_fd..done_fd */
   struct ns_plan ns;
   struct cove_cgroup *cg;
+  struct cgroup_placement place; /* the init (or stage1) enters its v1 cgroups itself */
   struct rootfs_prepared *prepared; /* rootfs_prepare(): what only the parent can make */
   struct cove_seccomp_prog seccomp;
   bool has_seccomp;
