@@ -11,7 +11,16 @@ PKGS        := libseccomp libcap yajl libmnl libprotobuf-c
 Q           := $(if $(V),,@)
 
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# libseccomp, libcap and yajl are linked in from their static archives where the system has them
+# (Debian: libseccomp.a, libcap.a, libyajl_s.a; libmnl ships none): every exec of cove (two per
+# `run` and `exec`, see runtime/selfexe.c) then has only libc and libmnl to map and relocate.
+# STATIC_LIBS= links them all dynamically.
+STATIC_LIBS ?= seccomp:seccomp cap:cap yajl:yajl_s
+static_ar    = $(filter /%,$(shell $(CC) -print-file-name=lib$(1).a))
+LIB_STATIC  := $(foreach s,$(STATIC_LIBS),$(if $(call static_ar,$(word 2,$(subst :, ,$(s)))),$(word 2,$(subst :, ,$(s)))))
+LIB_DYNAMIC := $(filter-out $(foreach s,$(STATIC_LIBS),$(if $(call static_ar,$(word 2,$(subst :, ,$(s)))),-l$(word 1,$(subst :, ,$(s))))),$(shell pkg-config --libs $(PKGS) 2>/dev/null))
+LINK_STATIC := -Wl,-Bstatic $(addprefix -l,$(LIB_STATIC)) -Wl,-Bdynamic
+PKG_LIBS    := $(if $(LIB_STATIC),$(LINK_STATIC)) $(LIB_DYNAMIC) -lm
 
 OPTFLAGS    ?= -O2 -g
 HARDEN      := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE

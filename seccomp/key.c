@@ -91,7 +91,9 @@ void cove_seccomp_serialize(const struct oci_seccomp *sc, struct cove_buf *out)
   }
 }
 
-/* The NT_GNU_BUILD_ID note among the PT_NOTE segments of one loaded object. */
+/* The NT_GNU_BUILD_ID note among the PT_NOTE segments of one loaded object.  A libseccomp linked
+ * in statically (the Makefile's STATIC_LIBS) is no object of its own: it is part of the binary,
+ * and of the binary's build id. */
 static size_t find_build_id(const struct dl_phdr_info *info, uint8_t *out, size_t max)
 {
   for (int i = 0; i < info->dlpi_phnum; i++) {
