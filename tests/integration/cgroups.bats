@@ -58,6 +58,27 @@ helper() {
   assert_output "allocated 16"
 }
 
+@test "cgroups: a container starts and runs under a 256 KiB memory limit" {
+  local pid dir
+  update_config '.linux.resources.memory = {limit: 262144}'
+  # the init is in its memory cgroup before its mounts: cove's own work there fits under it
+  helper ids
+  run cove run -b "$BUNDLE" c1
+  assert_success
+  assert_output --partial "uid=0 gid=0"
+  helper sleep-forever
+  start_bg c2
+  pid=$(cove state c2 | jq .pid)
+  if [ "$(cgroup_mode)" = unified ]; then
+    dir=$(cg_path)
+    [ "$(cat "$dir/memory.max")" = 262144 ]
+  else
+    dir=$(cg_path memory)
+    [ "$(cat "$dir/memory.limit_in_bytes")" = 262144 ]
+  fi
+  grep -qx "$pid" "$dir/cgroup.procs"
+}
+
 @test "cgroups: pids.limit makes fork fail inside" {
   update_config '.linux.resources.pids = {limit: 10}'
   helper forks 30

@@ -57,6 +57,18 @@ dev_of() {
   assert_output "allocated 16"
 }
 
+@test "v2: a container starts and runs under a 256 KiB memory.max (the init is cloned into it)" {
+  update_config '.linux.resources.memory = {limit: 262144}'
+  helper ids
+  run cove run -b "$BUNDLE" c1
+  assert_success
+  assert_output --partial "uid=0 gid=0"
+  helper sleep-forever
+  start_bg c2
+  [ "$(cgv memory.max)" = 262144 ]
+  grep -qx "$(cove state c2 | jq .pid)" "$(cg_path)/cgroup.procs"
+}
+
 @test "v2: memory.swap.max is swap - limit; -1 is max" {
   update_config '.linux.resources.memory = {limit: 33554432, swap: 100663296}'
   helper sleep-forever
