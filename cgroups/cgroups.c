@@ -427,16 +427,22 @@ int cgroup_placement_self(struct cgroup_placement *p, struct cove_error *err)
   return r;
 }
 
+bool cgroup_placement_complete(const struct cove_cgroup *cg, const struct cgroup_placement *p, bool cloned_into)
+{
+  if (!cg || cloned_into)
+    return cg == NULL || p->n > 0 || cg->mode == CGROUP_MODE_UNIFIED;
+  /* v1 placed by the child alone; hybrid too when it has no unified leaf */
+  return p->n > 0 && (cg->mode == CGROUP_MODE_LEGACY || cg->unified.fd < 0);
+}
+
 int cgroup_placement_finish(struct cove_cgroup *cg, const struct cgroup_placement *p, pid_t pid, bool cloned_into,
                             struct cove_error *err)
 {
-  if (!cg)
+  if (cgroup_placement_complete(cg, p, cloned_into))
     return 0;
-  if (!p->n && !cloned_into)
+  if (!p->n)
     return cgroup_enter(cg, pid, NULL, err);
-  if (!cloned_into && cg->mode == CGROUP_MODE_HYBRID && cg->unified.fd >= 0)
-    return cg_enter_hier(cg, &cg->unified, pid, NULL, err);
-  return 0;
+  return cg_enter_hier(cg, &cg->unified, pid, NULL, err); /* hybrid: the v1 side is the child's */
 }
 
 size_t cgroup_placement_fds(const struct cgroup_placement *p, int *out)

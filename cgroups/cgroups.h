@@ -149,6 +149,9 @@ int cgroup_placement_self(struct cgroup_placement *p, struct cove_error *err);
  * p->clone_fd) nor the child covers. */
 int cgroup_placement_finish(struct cove_cgroup *cg, const struct cgroup_placement *p, pid_t pid, bool cloned_into,
                             struct cove_error *err);
+/* Whether cgroup_placement_finish would write nothing: the child then needs no word from the
+ * parent about its cgroups before it goes on. */
+bool cgroup_placement_complete(const struct cove_cgroup *cg, const struct cgroup_placement *p, bool cloned_into);
 /* The fds the child keeps through its sweep (at most CGROUP_PLACEMENT_MAX into out). */
 size_t cgroup_placement_fds(const struct cgroup_placement *p, int *out);
 void cgroup_placement_close(struct cgroup_placement *p);

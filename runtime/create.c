@@ -248,6 +248,10 @@ static int clone_init(struct create_ctx *x, struct cove_error *err)
     args.flags &= ~(uint64_t) CLONE_NEWCGROUP;
     x->cgroupns_late = true;
   }
+  /* Without id maps, a network, an oom_score_adj or a cgroup write to do for the init, the parent
+   * has nothing to finish before the init's setup: the init goes on without waiting for GO. */
+  x->go_needed = x->ns.joins || x->ns.new_user || x->net || x->config->process->oom_score_adj.set ||
+                 !cgroup_placement_complete(x->cg, &x->place, cg_fd >= 0);
   cove_trace("clone");
   pid = sys_clone3(&args);
   if (pid < 0 && errno == ENOSYS && cg_fd >= 0) {
@@ -257,6 +261,7 @@ static int clone_init(struct create_ctx *x, struct cove_error *err)
       args.flags &= ~(uint64_t) CLONE_NEWCGROUP;
       x->cgroupns_late = true;
     }
+    x->go_needed = x->go_needed || !cgroup_placement_complete(x->cg, &x->place, false);
     pid = sys_clone3(&args);
   }
   if (pid < 0)
@@ -549,12 +554,12 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
     cove_error_set(err, errno, "read the start time of the init");
     goto fail;
   }
-  {
+  if (x->go_needed) {
     struct sync_chan ch = parent_chan(x);
     if (sync_send(&ch, SYNC_GO, 0, NULL, -1, err) < 0)
       goto fail;
+    cove_trace("init released (go)");
   }
-  cove_trace("init released (go)");
   if (serve_init(x, err) < 0)
     goto fail;
   cove_trace("init ready");

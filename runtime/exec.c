@@ -46,6 +46,7 @@ struct exec_ctx {
   bool has_seccomp;
   int sync[2];
   struct cgroup_placement place; /* the child enters the v1 cgroups itself (cgroups.h) */
+  bool go_needed;                /* the parent writes a cgroup for the child: GO says it did */
 };
 
 static void strv_free(char **v)
@@ -257,7 +258,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
   if (cgroup_placement_self(&e->place, &err) < 0)
     goto fail;
   cove_trace("exec child: in its cgroups");
-  if (sync_expect(&ch, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, &err) < 0)
+  if (e->go_needed && sync_expect(&ch, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, &err) < 0)
     goto fail;
   cove_trace("exec child: go");
   /* every namespace of the init at once; the kernel joins the user namespace first */
@@ -413,11 +414,13 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = (uint64_t) cg_fd;
   }
+  e->go_needed = e->c->cgroup && (o->cgroup_sub || !cgroup_placement_complete(e->c->cgroup, &e->place, cg_fd >= 0));
   cove_trace("exec: clone");
   pid = (pid_t) sys_clone3(&args);
   if (pid < 0 && errno == ENOSYS && cg_fd >= 0) {
     cg_fd = -1;
     args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
+    e->go_needed = e->go_needed || !cgroup_placement_complete(e->c->cgroup, &e->place, false);
     pid = (pid_t) sys_clone3(&args);
   }
   if (pid < 0)
@@ -441,7 +444,7 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
     struct sync_chan ch = sync_chan(e->sync[0], "cove exec", SYNC_EXEC);
     bool at_execve = false;
 
-    if (sync_send(&ch, SYNC_GO, 0, NULL, -1, err) < 0)
+    if (e->go_needed && sync_send(&ch, SYNC_GO, 0, NULL, -1, err) < 0)
       goto kill;
     /* the pty, the seccomp fd, then EXECVE and the hangup of the execve; or an error */
     for (;;) {

@@ -284,7 +284,7 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
   if (cgroup_placement_self(&x->place, &err) < 0)
     die(x, &err);
   cove_trace("init: in its cgroups");
-  if (sync_expect(&ch, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, &err) < 0)
+  if (x->go_needed && sync_expect(&ch, SYNC_GO, &m, NULL, SYNC_TIMEOUT_MS, &err) < 0)
     die(x, &err);
   cove_trace("init: go");
   if (x->cgroupns_late && unshare(CLONE_NEWCGROUP) < 0) {

@@ -226,6 +226,7 @@ struct create_ctx {
   bool dir_made, net_made;
   char *created;
   bool cgroupns_late; /* the init unshares its cgroup ns once it is in its cgroup */
+  bool go_needed; /* the parent has work between the clone and the init's setup: GO ends it */
   bool seccomp_done; /* loaded before `start` (notify with create) */
   bool started; /* the init was released: errors go to stderr, nobody reads the socket */
 };

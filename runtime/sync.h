@@ -9,15 +9,17 @@
  *   INIT    the container's init: set up, wait for `start`, exec the user's process.
  *   EXEC    `cove exec`'s child: join the init's namespaces, exec the process.
  *
- * The conversations, in order (-> from the child's parent to the child, <- back):
+ * The conversations, in order (-> from the child's parent to the child, <- back; [GO] only
+ * when the parent has work for the child between the clone and its setup: id maps, a network,
+ * oom_score_adj, a cgroup the clone and the child's own v1 placement did not cover):
  *   create:  [STAGE1: -> GO, <- USERMAP_REQ, -> USERMAP_ACK, <- INIT_PID]
- *            INIT: -> GO, with a user namespace any number of (<- MOUNT_SOURCE, -> MOUNT_SOURCE_FD)
+ *            INIT: [-> GO], with a user namespace any number of (<- MOUNT_SOURCE, -> MOUNT_SOURCE_FD)
  *            and (<- MOUNT_IDMAP, -> MOUNT_IDMAP_DONE) as its mounts need them, <- HOOKS,
  *            -> HOOKS_DONE, <- CONSOLE, <- SECCOMP_FD (a notify filter is loaded before READY),
  *            -> SECCOMP_ACK, <- READY, then -> CREATED (create: the channel closes, `start`
  *            releases the init through the exec fifo) or -> START (run),
  *            <- EXECVE, then HANGUP when the execve closed the channel (close-on-exec).
- *   exec:    EXEC: -> GO, <- CONSOLE, <- EXECVE, HANGUP; a notify filter's <- SECCOMP_FD,
+ *   exec:    EXEC: [-> GO], <- CONSOLE, <- EXECVE, HANGUP; a notify filter's <- SECCOMP_FD,
  *            -> SECCOMP_ACK come before EXECVE (filter loaded before the uid change) or after it
  *            (filter loaded last).
  * Either side may send ERROR instead of its next message; it ends the conversation.
