@@ -25,7 +25,7 @@
 # spec`'s default (process /bin/true, terminal off) on a busybox rootfs.
 set -euo pipefail
 
-RUNS=30 HUNDRED=100 OUT= TRACE=false ROUNDS=3
+RUNS=30 HUNDRED=100 OUT= TRACE=false ROUNDS=10
 while getopts r:n:o:k:t o; do
   case $o in
   r) RUNS=$OPTARG ;;
@@ -54,7 +54,10 @@ command -v hyperfine >/dev/null || die "needs hyperfine (make deps installs it)"
 [ -x "$FLOOR" ] && [ -x "$WRAP" ] && [ -x "$STAMP" ] || die "no floor, wrap or stamp program in $BENCH_BIN (make bench builds them)"
 
 WORK=$(mktemp -d /tmp/cove-bench.XXXXXX)
-chmod 755 "$WORK"
+# the state roots and the rootfs on a tmpfs of the bench's own, as /run is on most hosts: every
+# runtime's state files then cost what they cost there, and the disk traffic of whatever else
+# runs on the machine does not time them
+mount -t tmpfs -o mode=755 cove-bench "$WORK" || { rmdir "$WORK"; die "mount a tmpfs on $WORK"; }
 RTS=()
 cleanup() {
   local rt
@@ -62,7 +65,8 @@ cleanup() {
     # shellcheck disable=SC2086
     for id in $(rt_cmd "$rt" list -q 2>/dev/null); do rt_cmd "$rt" delete -f "$id" >/dev/null 2>&1 || true; done
   done
-  rm -rf "$WORK"
+  umount "$WORK" 2>/dev/null || umount -l "$WORK"
+  rmdir "$WORK"
 }
 trap cleanup EXIT
 
@@ -198,9 +202,9 @@ for ((i = 0; i < n; i++)); do "$@" delete -f "$p$i"; done
 EOF
 chmod +x "$WORK"/*.sh
 
-# row NAME RUNS CMD-TEMPLATE: every runtime timed by hyperfine, in ROUNDS rounds of RUNS/ROUNDS
-# runs each, the order of the commands rotated from round to round, so that a change of load on
-# the shared machine falls on all of them alike; {rt} in the template is the runtime's command
+# row NAME RUNS CMD-TEMPLATE: every runtime timed by hyperfine, in ROUNDS rounds (at most RUNS)
+# of RUNS/ROUNDS runs each, the order of the commands rotated from round to round, so that a
+# change of load on the shared machine falls on all of them alike; {rt} in the template is the runtime's command
 # prefix, {name} its name (container ids differ per runtime: without a cgroupsPath each runtime
 # puts the container in a cgroup named by its id).  Per command: mean, standard deviation and
 # median over all rounds (ms) go to $WORK/NAME.stats.
@@ -212,8 +216,9 @@ row() {
   done
   for rt in "${FLOORS[@]}"; do names+=("$rt") cmds+=("${FLOOR_CMD[$rt]}"); done
   for rt in "${names[@]}"; do preps+=("${PREP[$rt]:-}"); done
-  per=$(((runs + ROUNDS - 1) / ROUNDS))
-  for ((k = 0; k < ROUNDS; k++)); do
+  local rounds=$((ROUNDS < runs ? ROUNDS : runs))
+  per=$(((runs + rounds - 1) / rounds))
+  for ((k = 0; k < rounds; k++)); do
     local args=() order=()
     for ((i = 0; i < ${#names[@]}; i++)); do order+=($(((i + k) % ${#names[@]}))); done
     for i in "${order[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
@@ -221,7 +226,7 @@ row() {
     if [ "${#PREP[@]}" -gt 0 ]; then
       for i in "${order[@]}"; do args+=(--prepare "${preps[$i]:-true}"); done
     fi
-    hyperfine -N -w $((k ? 1 : 2)) -r "$per" --export-json "$WORK/$name.$k.json" "${args[@]}" >"$WORK/$name.log" 2>&1 ||
+    hyperfine -N -w $((k ? 0 : 2)) -r "$per" --export-json "$WORK/$name.$k.json" "${args[@]}" >"$WORK/$name.log" 2>&1 ||
       { cat "$WORK/$name.log" >&2; die "row $name failed"; }
   done
   jq -rs '[.[].results[]] | group_by(.command)[] | (map(.times) | add | sort) as $t
