@@ -278,3 +278,16 @@ int parse_cpu_list(const char *list, unsigned long max, int (*fn)(unsigned long 
       return -1;
   }
 }
+
+int rfc3339_utc(long long secs, long nsecs, char *buf, size_t size)
+{
+  /* days since 1970-01-01 to a proleptic Gregorian date (eras of 400 years, March-based years) */
+  long long days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400), sod = secs - days * 86400;
+  long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+  long long doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  long long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
+  int n = snprintf(buf, size, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%09ldZ", y, m, d, sod / 3600,
+                   sod / 60 % 60, sod % 60, nsecs);
+  return n < 0 || (size_t) n >= size ? -1 : 0;
+}

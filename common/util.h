@@ -41,6 +41,12 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 
+/* secs.nsecs since the epoch as RFC 3339 in UTC, "2006-01-02T15:04:05.000000000Z" (31 bytes with
+ * the NUL), into buf of size bytes; -1 when it does not fit.  By the calendar's arithmetic:
+ * gmtime_r() reads /etc/localtime on its first call in a process (glibc's tzset), for a time
+ * that has no zone. */
+int rfc3339_utc(long long secs, long nsecs, char *buf, size_t size);
+
 /* Parse a non-negative decimal integer with the whole string consumed. */
 int parse_u64(const char *s, unsigned long long *out);
 

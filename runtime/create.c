@@ -31,12 +31,11 @@
 char *now_rfc3339(void)
 {
   struct timespec ts;
-  struct tm tm;
   char buf[64];
   clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+  if (rfc3339_utc((long long) ts.tv_sec, ts.tv_nsec, buf, sizeof(buf)) < 0)
+    buf[0] = '\0'; /* a clock past the year 9999 */
+  return xstrdup(buf);
 }
 
 char *create_state_json(const struct create_ctx *x, const char *status, struct cove_error *err)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -58,6 +59,26 @@ static void test_json_quote_escapes(void **state)
   assert_string_equal(q, "\"a\\\"b\\\\c\\nd\\u0001\"");
   _cleanup_free_ char *e = json_quote("");
   assert_string_equal(e, "\"\"");
+}
+
+/* the calendar arithmetic against the C library's, over leap days, centuries and the epoch */
+static void test_rfc3339_utc(void **state)
+{
+  static const long long t[] = {0, 59, 86399, 86400, 68169599, 951782400, 951868799, 4107542399LL, 4107542400LL,
+                                1709164800, 1735689599, 253402300799LL, -1, -86401, 1796120324};
+  char got_small[30];
+  (void) state;
+  for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+    char got[64], want[64];
+    struct tm tm;
+    time_t s = (time_t) t[i];
+    assert_non_null(gmtime_r(&s, &tm));
+    strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S", &tm);
+    strcat(want, ".000000123Z");
+    assert_int_equal(rfc3339_utc(t[i], 123, got, sizeof(got)), 0);
+    assert_string_equal(got, want);
+  }
+  assert_int_equal(rfc3339_utc(0, 0, got_small, sizeof(got_small)), -1);
 }
 
 static void test_parse_u64(void **state)
@@ -197,6 +218,7 @@ int main(void)
     cmocka_unit_test(test_error_set_replaces_previous),
     cmocka_unit_test(test_json_quote_escapes),
     cmocka_unit_test(test_parse_u64),
+    cmocka_unit_test(test_rfc3339_utc),
     cmocka_unit_test(test_parse_cpu_list),
     cmocka_unit_test(test_atomic_write_and_read),
     cmocka_unit_test(test_log_target_parse),
