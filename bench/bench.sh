@@ -8,7 +8,7 @@
 #        COVE_BASE=path/to/an/older/cove: timed in the same rounds as a fourth runtime ("base",
 #        through the same wrapper as cove), for a paired before/after of a change
 #
-# Rows: `run` of /bin/true; create + start + wait + delete; `exec` of /bin/true into a running
+# Rows: `run` of /bin/true, back to back and one every 50 ms; create + start + wait + delete; `exec` of /bin/true into a running
 # container; N (default 100) containers started, killed and deleted; `run` with podman's seccomp
 # profile (warm compiled-filter cache; and cove with the cache removed before every run, which
 # is what crun and runc pay each time).  Plus the floor: a bare clone into the namespaces +
@@ -250,12 +250,18 @@ if $hybrid && has base; then
 fi
 row run "$RUNS" "{rt} run --bundle $WORK/true r$$-{name}"
 FLOORS=()
+# the same with 50 ms between runs (untimed): back to back, every cgroup.procs write but the
+# first finds the kernel's cgroup threadgroup lock still in its fast state; a container started
+# after a quiet spell pays an RCU grace period for it (docs/performance.md)
+for rt in "${RTS[@]}"; do PREP[$rt]="sleep 0.05"; done
+row spaced "$RUNS" "{rt} run --bundle $WORK/true q$$-{name}"
+PREP=()
 row lifecycle "$RUNS" "$WORK/lifecycle.sh $WORK/true l$$-{name} {rt}"
 for rt in "${RTS[@]}"; do rt_cmd "$rt" run -d --bundle "$WORK/sleep" "x$$-$rt" </dev/null >/dev/null; done
 row exec "$RUNS" "{rt} exec x$$-{name} /bin/true"
 for rt in "${RTS[@]}"; do rt_cmd "$rt" delete -f "x$$-$rt" >/dev/null; done
 row hundred 3 "$WORK/hundred.sh $WORK/sleep $HUNDRED h$$-{name}- {rt}"
-rows=(run lifecycle exec hundred)
+rows=(run spaced lifecycle exec hundred)
 if $have_profile; then
   # cove-cold: the compiled-filter cache removed before every run, so libseccomp compiles the
   # profile each time, as crun 1.8.1 and runc do
@@ -267,7 +273,7 @@ if $have_profile; then
   rows+=(seccomp)
 fi
 
-declare -A LABEL=([run]='`run` /bin/true' [lifecycle]='create + start + wait + delete' [exec]='`exec` /bin/true'
+declare -A LABEL=([run]='`run` /bin/true' [spaced]='`run` /bin/true, one every 50 ms' [lifecycle]='create + start + wait + delete' [exec]='`exec` /bin/true'
   [hundred]="$HUNDRED containers started, killed, deleted" [seccomp]="\`run\` with podman's seccomp profile")
 ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}' || echo -; }
 {

@@ -395,14 +395,23 @@ int cgroup_placement_open(struct cove_cgroup *cg, struct cgroup_placement *p, st
   /* only the drivers whose enter is a cgroup.procs write per hierarchy */
   if (!cg || (cg->driver != &cg_driver_v2 && cg->driver != &cg_driver_v1 && cg->driver != &cg_driver_hybrid))
     return 0;
-  open_all(cg);
-  if (cg->mode != CGROUP_MODE_LEGACY)
+  if (cg->mode != CGROUP_MODE_LEGACY) {
+    open_hier(cg, &cg->unified);
     p->clone_fd = cg->unified.fd;
+  }
   for (size_t i = 0; cg->mode != CGROUP_MODE_UNIFIED && i < cg->v1_len; i++) {
     const struct cg_hier *h = &cg->v1[i];
-    if (h->fd < 0)
+    if (h->fd == -1)
       continue;
-    p->fd[p->n] = openat(h->fd, "tasks", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* a loaded cgroup (exec) has not opened its directories: the file by its path, one open */
+    if (h->fd == CG_FD_UNOPENED) {
+      _cleanup_free_ char *path = cg_file_path(cg, h, "tasks");
+      p->fd[p->n] = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+      if (p->fd[p->n] < 0 && errno == ENOENT)
+        continue; /* removed behind cove's back: skipped, as cgroup_enter skips it */
+    } else {
+      p->fd[p->n] = openat(h->fd, "tasks", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    }
     if (p->fd[p->n] < 0) {
       _cleanup_free_ char *path = cg_file_path(cg, h, "tasks");
       cove_error_set(err, errno, "open %s", path);
