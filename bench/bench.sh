@@ -3,7 +3,8 @@
 # row, printed as a markdown table of means and ratios.  `make bench` builds cove and the floor
 # program (bench/floor.c) and runs this.  A benchmark, not a test: CI does not run it.
 #
-#   bench/bench.sh [-r RUNS] [-k ROUNDS] [-n HUNDRED] [-o FILE.md] [-t]
+#   bench/bench.sh [-r RUNS] [-k ROUNDS] [-n HUNDRED] [-o FILE.md] [-t]   (-o also writes FILE.stats:
+#        ROW COMMAND MEAN SD MEDIAN per line)
 #        COVE=./cove CRUN=crun RUNC=runc BENCH_BIN=build/bench (floor, wrap, stamp)
 #        COVE_BASE=path/to/an/older/cove: timed in the same rounds as a fourth runtime ("base",
 #        through the same wrapper as cove), for a paired before/after of a change
@@ -14,9 +15,9 @@
 # is what crun and runc pay each time).  Plus the floor: a bare clone into the namespaces +
 # pivot_root + exec (bench/floor.c), and the same with the cgroup writes of this host.
 #
-# -t: instead of the rows, the time breakdown of cove's `run` (bare) and `exec`: RUNS runs each
-# with COVE_TRACE=1 (common/trace.h) under bench/stamp, and per stage the median, first and third
-# quartile of the time since the previous stamp of any cove process (ms).
+# -t: instead of the rows, the time breakdown of cove's `run` (bare) and `exec`: RUNS runs each,
+# 50 ms apart, with COVE_TRACE=1 (common/trace.h) under bench/stamp, and per stage the median,
+# first and third quartile of the time since the previous stamp of any cove process (ms).
 #
 # Fairness: crun 1.8.1 refuses a hybrid cgroup host, so on a hybrid host crun AND cove both run
 # through the same wrapper (bench/wrap.c: a private mount namespace with the unified hierarchy
@@ -127,10 +128,11 @@ breakdown() {
   local title=$1 i; shift
   mkdir -p "$WORK/trace"
   for ((i = 0; i < RUNS; i++)); do
+    sleep 0.05 # as the `spaced` row: a start after a quiet spell, the common case
     "$STAMP" "${@//\{i\}/$i}" 2>&1 >/dev/null </dev/null | grep '^cove-trace ' | sort -k3,3n >"$WORK/trace/$i" ||
       die "$title: run $i failed"
   done
-  echo "$title: $RUNS runs, ms since the previous stamp (any process): median [first quartile, third quartile]"
+  echo "$title: $RUNS runs 50 ms apart, ms since the previous stamp (any process): median [first quartile, third quartile]"
   echo
   echo "| # | stage | median | quartiles |"
   echo "|---|---|---|---|"
@@ -306,4 +308,8 @@ ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN {printf "
       "= $(ratio "$c" "$(mean seccomp crun)") x crun, $(ratio "$c" "$(mean seccomp runc)") x runc."
   fi
 } | tee ${OUT:+"$OUT"}
+# with -o: every command's mean, standard deviation and median (ms) per row beside the table
+if [ -n "$OUT" ]; then
+  for r in "${rows[@]}"; do sed "s/^/$r /" "$WORK/$r.stats"; done >"${OUT%.md}.stats"
+fi
 for d in /sys/fs/cgroup/*/cove-bench-floor-$$; do [ -d "$d" ] && rmdir "$d" 2>/dev/null || true; done
