@@ -11,11 +11,12 @@ PKGS        := libseccomp libcap yajl libmnl libprotobuf-c
 Q           := $(if $(V),,@)
 
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libseccomp, libcap and yajl are linked in from their static archives where the system has them
-# (Debian: libseccomp.a, libcap.a, libyajl_s.a; libmnl ships none): every exec of cove (two per
-# `run` and `exec`, see runtime/selfexe.c) then has only libc and libmnl to map and relocate.
-# STATIC_LIBS= links them all dynamically.
-STATIC_LIBS ?= seccomp:seccomp cap:cap yajl:yajl_s
+# libseccomp, libcap, yajl and libprotobuf-c are linked in from their static archives where the
+# system has them (Debian: libseccomp.a, libcap.a, libyajl_s.a, libprotobuf-c.a; libmnl ships
+# none, libm cannot go static beside a dynamic libc): every exec of cove (two per `run` and
+# `exec`, see runtime/selfexe.c) then has only libc, libm and libmnl to map and relocate.
+# STATIC_LIBS= links them all dynamically.  NAME:ARCHIVE: -lNAME of pkg-config, libARCHIVE.a.
+STATIC_LIBS ?= seccomp:seccomp cap:cap yajl:yajl_s protobuf-c:protobuf-c
 static_ar    = $(filter /%,$(shell $(CC) -print-file-name=lib$(1).a))
 LIB_STATIC  := $(foreach s,$(STATIC_LIBS),$(if $(call static_ar,$(word 2,$(subst :, ,$(s)))),$(word 2,$(subst :, ,$(s)))))
 LIB_DYNAMIC := $(filter-out $(foreach s,$(STATIC_LIBS),$(if $(call static_ar,$(word 2,$(subst :, ,$(s)))),-l$(word 1,$(subst :, ,$(s))))),$(shell pkg-config --libs $(PKGS) 2>/dev/null))
