@@ -418,8 +418,11 @@ busybox_workload='set -e; echo hello >/tmp/f; cat /tmp/f; ls / >/dev/null; ps >/
   cp "$COVE" "$other"
   id=$(readelf -n "$other" | awk '/Build ID/ {print $3}')
   [ -n "$id" ]
-  off=$(LC_ALL=C grep -obUaP "$(sed 's/../\\x&/g' <<<"$id")" "$other" | head -n1 | cut -d: -f1)
+  # the id's bytes sit after the note's 12-byte header and "GNU\0" in .note.gnu.build-id (found by
+  # the section table: a byte search would miss an id holding a newline byte)
+  off=$(readelf -SW "$other" | awk '{for (i = 1; i < NF; i++) if ($i == ".note.gnu.build-id") print $(i + 3)}')
   [ -n "$off" ]
+  off=$((0x$off + 16))
   first=$(printf '%02x' $((0x${id:0:2} ^ 0xff)))
   printf "\\x$first" | dd of="$other" bs=1 seek="$off" conv=notrunc status=none
   id2=$(readelf -n "$other" | awk '/Build ID/ {print $3}')
