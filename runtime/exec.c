@@ -29,8 +29,6 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-int container_pidfd(const struct cove_container *c);
-
 struct exec_ctx {
   const struct cove_exec_opts *o;
   struct cove_container *c;
@@ -389,8 +387,10 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
     e->has_seccomp = true;
   }
   e->init_pidfd = container_pidfd(e->c);
-  if (e->init_pidfd < 0)
+  if (e->init_pidfd < 0 && errno == ESRCH)
     return cove_error_set(err, 0, "the container is stopped: cannot exec in it");
+  if (e->init_pidfd < 0)
+    return sys_fail(err, errno, SYS_F_PIDFD_OPEN, "open the init's pidfd");
   for (size_t i = 0; e->config->linux_ && i < e->config->linux_->namespaces_len; i++) {
     enum oci_ns_type t = e->config->linux_->namespaces[i].type;
     if (t == OCI_NS_PID)

@@ -38,6 +38,9 @@ int state_root_open(const char *root, bool create, struct cove_error *err);
 int state_lock(int dir_fd, enum cove_lock lock, struct cove_error *err);
 int proc_start_time(pid_t pid, unsigned long long *start, char *state_char);
 bool state_pid_alive(pid_t pid, unsigned long long start_time);
+/* A pidfd of the container's init (kill.c), checked against its recorded start time; -1 with
+ * errno ESRCH when the init is gone (its pid may have been reused), else pidfd_open's errno. */
+int container_pidfd(const struct cove_container *c);
 int state_write(const struct cove_container *c, struct cove_error *err);
 /* Remove the container's state dir (its files, then the dir). */
 int state_remove(int root_fd, const char *id, struct cove_error *err);

@@ -7,20 +7,23 @@
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/syscalls.h"
 #include "runtime/internal.h"
 
-/* A pidfd of the container's init, or -1 when it is gone (its pid may have been reused). */
 int container_pidfd(const struct cove_container *c)
 {
   int fd;
-  if (c->pid <= 0)
+  if (c->pid <= 0) {
+    errno = ESRCH;
     return -1;
+  }
   fd = sys_pidfd_open(c->pid);
   if (fd < 0)
     return -1;
   /* checked after opening: the pidfd now pins the process we verified */
   if (!state_pid_alive(c->pid, c->start_time)) {
     close(fd);
+    errno = ESRCH;
     return -1;
   }
   return fd;
@@ -43,10 +46,13 @@ int cove_kill(const char *root, const char *id, int sig, bool all, struct cove_e
   if (c->status == COVE_STATUS_STOPPED)
     return cove_error_set(err, 0, "kill %s: the container is not running", id);
   pfd = container_pidfd(c);
-  if (pfd < 0)
+  if (pfd < 0 && errno == ESRCH)
     return cove_error_set(err, 0, "kill %s: the container is not running", id);
+  /* without pidfds cove does not signal the init: its pid may have been reused */
+  if (pfd < 0)
+    return sys_fail(err, errno, SYS_F_PIDFD_OPEN, "kill %s: open the init's pidfd", id);
   if (sys_pidfd_send_signal(pfd, sig) < 0)
-    return cove_error_set(err, errno, "kill %s", id);
+    return sys_fail(err, errno, SYS_F_PIDFD_SEND_SIGNAL, "kill %s", id);
   /* a task the v1 freezer holds dies only once thawed (runc thaws for SIGKILL alike); the
    * signal is pending, so no process of the container runs its own code again */
   if (sig == SIGKILL && c->status == COVE_STATUS_PAUSED && c->cgroup) {

@@ -132,5 +132,5 @@ int cove_selfexe_protect(int argc, char **argv, struct cove_error *err)
     cove_trace("re-exec from the sealed copy");
     sys_execveat(mfd, "", full, environ, AT_EMPTY_PATH);
   }
-  return cove_error_set(err, errno, "re-exec cove from a sealed memfd");
+  return sys_fail(err, errno, SYS_F_EXECVEAT, "re-exec cove from a sealed memfd");
 }

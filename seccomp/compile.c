@@ -135,20 +135,31 @@ uint32_t cove_seccomp_arch_token(const char *oci_name)
   return seccomp_arch_resolve_name(lower);
 }
 
+/* The filter flags the spec names, with the kernel release that added each (docs/kernel.md). */
+static const struct {
+  const char *name;
+  unsigned int flag;
+  const char *since;
+} filter_flags[] = {
+  {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC, "3.17"},
+  {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG, "4.14"},
+  {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW, "4.17"},
+  {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, "5.19"},
+};
+
+static const char *flag_since(unsigned int flag)
+{
+  for (size_t i = 0; i < ARRAY_SIZE(filter_flags); i++)
+    if (filter_flags[i].flag == flag)
+      return filter_flags[i].since;
+  return "?";
+}
+
 int cove_seccomp_flag_value(const char *oci_name, unsigned int *out)
 {
-  static const struct {
-    const char *name;
-    unsigned int flag;
-  } flags[] = {
-    {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
-    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
-    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
-    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
-  };
-  for (size_t i = 0; oci_name && i < ARRAY_SIZE(flags); i++) {
-    if (strcmp(oci_name, flags[i].name) == 0) {
-      *out = flags[i].flag;
+  for (size_t i = 0; oci_name && i < ARRAY_SIZE(filter_flags); i++) {
+    if (strcmp(oci_name, filter_flags[i].name) == 0) {
+      *out = filter_flags[i].flag;
       return 0;
     }
   }
@@ -198,7 +209,8 @@ static int compile_flags(const struct oci_seccomp *sc, bool notify, unsigned int
       continue;
     }
     if (!kernel_has_flag(f))
-      return cove_error_set(err, 0, PATH ".flags[%zu]: `%s` is not supported by this kernel", i, sc->flags[i]);
+      return cove_error_set(err, 0, PATH ".flags[%zu]: `%s` is not supported by this kernel (it needs Linux %s)", i,
+                            sc->flags[i], flag_since(f));
     flags |= f;
   }
   *out = flags;

@@ -65,7 +65,8 @@ int cove_seccomp_install(const struct cove_seccomp_prog *prog, int *notify_fd, s
   if (rc < 0) {
     if (errno == EACCES)
       return cove_error_set(err, errno, "load seccomp filter: no_new_privs is not set and CAP_SYS_ADMIN is not held");
-    return cove_error_set(err, errno, "load seccomp filter (flags %#lx)", flags);
+    /* seccomp(2) is needed for any flag, a notify listener among them; prctl takes none */
+    return sys_fail(err, errno, SYS_F_SECCOMP, "load seccomp filter (flags %#lx)", flags);
   }
   if (prog->notify)
     *notify_fd = (int) rc;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 #include "runtime/internal.h"
 #include "runtime/rootfs/internal.h"
@@ -32,7 +33,7 @@ static long fs_type(const char *path)
 static int set_ro(int fd, uint64_t set, struct cove_error *err)
 {
   struct mount_attr a = {.attr_set = set};
-  if (mount_setattr(fd, "", AT_EMPTY_PATH, &a, sizeof(a)) == 0)
+  if (sys_mount_setattr(fd, "", AT_EMPTY_PATH, &a, sizeof(a)) == 0)
     return 0;
   if (errno != ENOSYS)
     return cove_error_set(err, errno, "set attributes");
@@ -51,34 +52,34 @@ static int set_ro(int fd, uint64_t set, struct cove_error *err)
 static int fresh_subtree(int dir_fd, const char *fstype, const char *ctrls, const char *sub,
                          unsigned long flags, struct cove_error *err)
 {
-  _cleanup_close_ int fs = fsopen(fstype, FSOPEN_CLOEXEC);
+  _cleanup_close_ int fs = sys_fsopen(fstype, FSOPEN_CLOEXEC);
   if (fs < 0)
-    return cove_error_set(err, errno, "fsopen %s", fstype);
+    return sys_fail(err, errno, SYS_F_FSOPEN, "fsopen %s", fstype);
   _cleanup_free_ char *copy = xstrdup(ctrls ? ctrls : "");
   char *save = NULL;
   for (char *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
-    int r = strncmp(c, "name=", 5) == 0 ? fsconfig(fs, FSCONFIG_SET_STRING, "name", c + 5, 0)
-                                         : fsconfig(fs, FSCONFIG_SET_FLAG, c, NULL, 0);
+    int r = strncmp(c, "name=", 5) == 0 ? sys_fsconfig(fs, FSCONFIG_SET_STRING, "name", c + 5, 0)
+                                         : sys_fsconfig(fs, FSCONFIG_SET_FLAG, c, NULL, 0);
     if (r < 0)
-      return cove_error_set(err, errno, "%s option %s", fstype, c);
+      return sys_fail(err, errno, SYS_F_FSCONFIG, "%s option %s", fstype, c);
   }
-  if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-    return cove_error_set(err, errno, "create %s %s", fstype, ctrls ? ctrls : "");
+  if (sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return sys_fail(err, errno, SYS_F_FSCONFIG, "create %s %s", fstype, ctrls ? ctrls : "");
   uint64_t atime_clr = 0;
-  _cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC, (unsigned) mount_flags_to_attr(flags, &atime_clr));
+  _cleanup_close_ int mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, (unsigned) mount_flags_to_attr(flags, &atime_clr));
   if (mnt < 0)
-    return cove_error_set(err, errno, "fsmount %s", fstype);
+    return sys_fail(err, errno, SYS_F_FSMOUNT, "fsmount %s", fstype);
   while (*sub == '/')
     sub++;
   if (rootfs_move_mount(mnt, dir_fd, err) < 0)
     return -1;
-  _cleanup_close_ int tree = open_tree(mnt, sub, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  _cleanup_close_ int tree = sys_open_tree(mnt, sub, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
   int clone_errno = errno;
   char p[64];
   if (umount2(rootfs_fd_path(mnt, p, sizeof(p)), MNT_DETACH) < 0)
     return cove_error_set(err, errno, "detach %s", fstype);
   if (tree < 0)
-    return cove_error_set(err, clone_errno, "clone %s/%s", fstype, sub);
+    return sys_fail(err, clone_errno, SYS_F_OPEN_TREE, "clone %s/%s", fstype, sub);
   return rootfs_move_mount(tree, dir_fd, err);
 }
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 #include "runtime/rootfs/internal.h"
 
@@ -119,7 +120,7 @@ int rootfs_idmap_apply(int tree, const struct oci_mount *m, const struct mount_o
     return -1;
   struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) ns};
   unsigned at = AT_EMPTY_PATH | ((o->recursive_idmap || o->recursive) ? AT_RECURSIVE : 0);
-  if (mount_setattr(tree, "", at, &a, sizeof(a)) < 0) {
+  if (sys_mount_setattr(tree, "", at, &a, sizeof(a)) < 0) {
     int e = errno;
     struct statfs sf;
     char name[40];
@@ -129,7 +130,7 @@ int rootfs_idmap_apply(int tree, const struct oci_mount *m, const struct mount_o
       return cove_error_set(err, e, "idmap %s: this kernel does not support idmapped mounts of %s%s",
                             src, rootfs_fs_name(sf.f_type, name, sizeof(name)),
                             (at & AT_RECURSIVE) ? " (or of a submount's filesystem)" : "");
-    return cove_error_set(err, e, "idmap %s", src);
+    return sys_fail(err, e, SYS_F_MOUNT_SETATTR, "idmap %s", src);
   }
   return 0;
 }

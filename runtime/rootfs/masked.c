@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/syscalls.h"
 #include "runtime/rootfs/internal.h"
 
 static int open_dev_null(int root_fd, struct cove_error *err)
@@ -39,28 +40,28 @@ static int open_dev_null(int root_fd, struct cove_error *err)
 
 static int open_empty_ro_tmpfs(const char *label, struct cove_error *err)
 {
-  _cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+  _cleanup_close_ int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
   if (fs < 0)
-    return cove_error_set(err, errno, "fsopen tmpfs");
+    return sys_fail(err, errno, SYS_F_FSOPEN, "fsopen tmpfs");
   /* linux.mountLabel, as runc labels its masking tmpfs (fsconfig takes the context unquoted) */
-  if (label && *label && fsconfig(fs, FSCONFIG_SET_STRING, "context", label, 0) < 0)
+  if (label && *label && sys_fsconfig(fs, FSCONFIG_SET_STRING, "context", label, 0) < 0)
     return cove_error_set(err, errno, "tmpfs: context `%s`", label);
-  if (fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
-      fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0555", 0) < 0 ||
-      fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-    return cove_error_set(err, errno, "create tmpfs");
-  int mnt = fsmount(fs, FSMOUNT_CLOEXEC,
+  if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
+      sys_fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0555", 0) < 0 ||
+      sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return sys_fail(err, errno, SYS_F_FSCONFIG, "create tmpfs");
+  int mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC,
                     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
   if (mnt < 0)
-    return cove_error_set(err, errno, "fsmount tmpfs");
+    return sys_fail(err, errno, SYS_F_FSMOUNT, "fsmount tmpfs");
   return mnt;
 }
 
 static int clone_onto(int src, int target, struct cove_error *err)
 {
-  _cleanup_close_ int tree = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  _cleanup_close_ int tree = sys_open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
   if (tree < 0)
-    return cove_error_set(err, errno, "clone mount");
+    return sys_fail(err, errno, SYS_F_OPEN_TREE, "clone mount");
   return rootfs_move_mount(tree, target, err);
 }
 

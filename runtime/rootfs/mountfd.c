@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/syscalls.h"
 #include "runtime/rootfs/internal.h"
 
 const char *rootfs_fd_path(int fd, char *buf, size_t len)
@@ -25,8 +26,8 @@ const char *rootfs_fd_path(int fd, char *buf, size_t len)
 
 int rootfs_move_mount(int mnt_fd, int target_fd, struct cove_error *err)
 {
-  if (move_mount(mnt_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return cove_error_set(err, errno, "attach mount");
+  if (sys_move_mount(mnt_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return sys_fail(err, errno, SYS_F_MOVE_MOUNT, "attach mount");
   return 0;
 }
 
@@ -81,7 +82,7 @@ int rootfs_set_attr(int mnt_fd, bool recursive, uint64_t set, uint64_t clr, uint
   if (!set && !clr && !propagation)
     return 0;
   struct mount_attr a = {.attr_set = set, .attr_clr = clr, .propagation = propagation};
-  if (mount_setattr(mnt_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) == 0)
+  if (sys_mount_setattr(mnt_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) == 0)
     return 0;
   if (errno != ENOSYS)
     return cove_error_set(err, errno, "set mount attributes");
@@ -102,14 +103,14 @@ int rootfs_bind(const char *src, int src_fd, int target_fd, bool recursive, uint
 {
   unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
   _cleanup_close_ int tree =
-      src_fd >= 0 ? open_tree(src_fd, "", flags | AT_EMPTY_PATH) : open_tree(AT_FDCWD, src, flags);
+      src_fd >= 0 ? sys_open_tree(src_fd, "", flags | AT_EMPTY_PATH) : sys_open_tree(AT_FDCWD, src, flags);
   if (tree < 0)
-    return cove_error_set(err, errno, "clone %s", src ? src : "mount");
+    return sys_fail(err, errno, SYS_F_OPEN_TREE, "clone %s", src ? src : "mount");
   /* attributes go on while the clone is detached: it is never visible writable */
   bool later = false;
   if (attr_set || attr_clr) {
     struct mount_attr a = {.attr_set = attr_set, .attr_clr = attr_clr};
-    if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0) {
+    if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0) {
       if (errno != ENOSYS)
         return cove_error_set(err, errno, "set mount attributes");
       later = true;

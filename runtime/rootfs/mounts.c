@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 #include "runtime/internal.h"
 #include "runtime/rootfs/internal.h"
@@ -201,9 +202,9 @@ static int do_bind(struct rootfs_run *run, const struct oci_mount *m, const char
 {
   const struct rootfs_ctx *ctx = run->ctx;
   unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (o->recursive ? AT_RECURSIVE : 0);
-  _cleanup_close_ int tree = open_tree(src_fd, "", flags);
+  _cleanup_close_ int tree = sys_open_tree(src_fd, "", flags);
   if (tree < 0)
-    return cove_error_set(err, errno, "clone source %s", src);
+    return sys_fail(err, errno, SYS_F_OPEN_TREE, "clone source %s", src);
   if (rootfs_mount_is_idmapped(m, o)) {
     /* in a user namespace only the host side may idmap (CAP_SYS_ADMIN over the source's
      * filesystem); the clone is detached, which is all the kernel asks of it */
@@ -219,8 +220,8 @@ static int do_bind(struct rootfs_run *run, const struct oci_mount *m, const char
   }
   if (o->rec_attr_set || o->rec_attr_clr) {
     struct mount_attr a = {.attr_set = o->rec_attr_set, .attr_clr = o->rec_attr_clr};
-    if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
-      return cove_error_set(err, errno, "set recursive attributes on %s", src);
+    if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+      return sys_fail(err, errno, SYS_F_MOUNT_SETATTR, "set recursive attributes on %s", src);
   }
   if (rootfs_move_mount(tree, target_fd, err) < 0)
     return -1;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 #include "runtime/rootfs/internal.h"
 
@@ -49,9 +50,9 @@ static int prepare_cow_dir(const struct oci_config *config, const char *state_di
     return cove_error_set(err, errno, "chown %s", dir);
   /* a detached bind of it: the init attaches it in its own mount namespace (overlayfs wants
    * its upper layer there), reaching it without walking the 0700 state dir */
-  p->cow_fd = open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  p->cow_fd = sys_open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
   if (p->cow_fd < 0)
-    return cove_error_set(err, errno, "clone %s", dir);
+    return sys_fail(err, errno, SYS_F_OPEN_TREE, "clone %s", dir);
   return 0;
 }
 

@@ -32,16 +32,16 @@ int rootfs_check_procfs(int fd, const char *what, struct cove_error *err)
 
 int rootfs_procfs_open(struct cove_error *err)
 {
-  _cleanup_close_ int fs = fsopen("proc", FSOPEN_CLOEXEC);
+  _cleanup_close_ int fs = sys_fsopen("proc", FSOPEN_CLOEXEC);
   int mnt = -1;
-  if (fs >= 0 && fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
-    mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+  if (fs >= 0 && sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+    mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
   if (mnt < 0) {
     /* no new procfs allowed (a user namespace after masking, or no fsopen): a private clone of
      * the /proc mount alone, without what is mounted over its files */
-    mnt = open_tree(AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    mnt = sys_open_tree(AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
     if (mnt < 0)
-      return cove_error_set(err, errno, "open a private procfs");
+      return sys_fail(err, errno, SYS_F_OPEN_TREE, "open a private procfs");
   }
   if (rootfs_check_procfs(mnt, "private /proc", err) < 0) {
     close(mnt);

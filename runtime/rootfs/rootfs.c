@@ -14,6 +14,7 @@
 #include "common/cleanup.h"
 #include "common/trace.h"
 #include "common/util.h"
+#include "common/syscalls.h"
 #include "runtime/rootfs/internal.h"
 
 static unsigned long root_propagation(const struct oci_config *c)
@@ -146,7 +147,7 @@ int rootfs_finalize(const struct rootfs_ctx *ctx, struct cove_error *err)
     return -1;
   if (config->root && config->root->readonly) {
     struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
-    if (mount_setattr(root, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0) {
+    if (sys_mount_setattr(root, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0) {
       if (errno != ENOSYS)
         return cove_error_set(err, errno, "make / read-only");
       if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
