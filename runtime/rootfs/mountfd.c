@@ -2,8 +2,11 @@
  * detached mount (move_mount), cloning a path or fd into a bind mount with its attributes set
  * while still detached (open_tree + mount_setattr), changing the attributes of a mount, and the
  * /proc/self/fd/N name of an fd for the calls that only take paths.  Kernels before 5.12 have no
- * mount_setattr: a bind remount does the non-recursive part there.  It calls nothing else of
- * the module, so mounts.c, cgroupfs.c, devices.c, masked.c and overlay.c stand on it. */
+ * mount_setattr (and 5.12, 5.13 no MOUNT_ATTR_NOSYMFOLLOW): a bind remount does what reaches one
+ * mount there (attributes of the top mount, propagation of the tree); attributes asked for every
+ * mount of a tree are refused with one line naming mount_setattr, never set on the top one
+ * alone.  It calls nothing else of the module,
+ * so mounts.c, cgroupfs.c, devices.c, masked.c and overlay.c stand on it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +18,10 @@
 #include "common/cleanup.h"
 #include "common/syscalls.h"
 #include "runtime/rootfs/internal.h"
+
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000 /* the kernel's statfs flag (5.10); glibc 2.36 does not name it */
+#endif
 
 const char *rootfs_fd_path(int fd, char *buf, size_t len)
 {
@@ -31,14 +38,20 @@ int rootfs_move_mount(int mnt_fd, int target_fd, struct cove_error *err)
   return 0;
 }
 
-/* The flags a bind remount must keep: in a user namespace the kernel locks nosuid/nodev/noexec
- * and the atime mode the host set, and a remount that drops them fails with EPERM. */
-static unsigned long locked_flags(int fd)
+/* The flags a bind remount must keep: it replaces every per-mount flag, where mount_setattr
+ * changes only those named (a read-only source must not turn writable because nosuid was asked
+ * for), and in a user namespace the kernel locks nosuid/nodev/noexec and the atime mode the host
+ * set: a remount that drops them fails with EPERM. */
+static unsigned long current_flags(int fd)
 {
   struct statvfs sv;
   unsigned long f = 0;
   if (fstatvfs(fd, &sv) < 0)
     return 0;
+  if (sv.f_flag & ST_RDONLY)
+    f |= MS_RDONLY;
+  if (sv.f_flag & ST_NOSYMFOLLOW)
+    f |= MS_NOSYMFOLLOW;
   if (sv.f_flag & ST_NOSUID)
     f |= MS_NOSUID;
   if (sv.f_flag & ST_NODEV)
@@ -71,11 +84,23 @@ static unsigned long attr_to_flags(uint64_t a)
     f |= MS_NOATIME;
   if ((a & MOUNT_ATTR__ATIME) == MOUNT_ATTR_STRICTATIME)
     f |= MS_STRICTATIME;
+  if (a & MOUNT_ATTR_NOSYMFOLLOW)
+    f |= MS_NOSYMFOLLOW;
   return f;
 }
 
+/* Whether a bind remount can stand in for a failed mount_setattr: the call is missing (before
+ * 5.12), or the kernel has it but not MOUNT_ATTR_NOSYMFOLLOW (5.12 and 5.13 answer EINVAL),
+ * which a remount sets as MS_NOSYMFOLLOW (5.10). */
+static bool remount_can_do(int e, uint64_t set, uint64_t clr)
+{
+  return e == ENOSYS || (e == EINVAL && ((set | clr) & MOUNT_ATTR_NOSYMFOLLOW));
+}
+
 /* Set attributes on the mount mnt_fd is the root of (attached or not).  Kernels before 5.12 have
- * no mount_setattr: there, a bind remount of the attached mount does the non-recursive part. */
+ * no mount_setattr: there, a bind remount of the attached mount sets the attributes of that one
+ * mount, and mount(2) the propagation of the tree; attributes for every mount of the tree
+ * (recursive with set or clr: rro, rnosuid...) cannot be had and are refused. */
 int rootfs_set_attr(int mnt_fd, bool recursive, uint64_t set, uint64_t clr, uint64_t propagation,
                     struct cove_error *err)
 {
@@ -84,12 +109,18 @@ int rootfs_set_attr(int mnt_fd, bool recursive, uint64_t set, uint64_t clr, uint
   struct mount_attr a = {.attr_set = set, .attr_clr = clr, .propagation = propagation};
   if (sys_mount_setattr(mnt_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) == 0)
     return 0;
-  if (errno != ENOSYS)
-    return cove_error_set(err, errno, "set mount attributes");
+  int e = errno;
+  if (!remount_can_do(e, set, clr))
+    return cove_error_set(err, e, "set mount attributes");
+  if (recursive && (set || clr)) {
+    if (e == EINVAL)
+      return cove_error_set(err, e, "set recursive mount attributes: nosymfollow on every mount needs Linux 5.14");
+    return sys_fail(err, e, SYS_F_MOUNT_SETATTR, "set recursive mount attributes");
+  }
   char p[64];
   rootfs_fd_path(mnt_fd, p, sizeof(p));
   if (set || clr) {
-    unsigned long keep = locked_flags(mnt_fd) & ~attr_to_flags(clr);
+    unsigned long keep = current_flags(mnt_fd) & ~attr_to_flags(clr);
     if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | keep | attr_to_flags(set), NULL) < 0)
       return cove_error_set(err, errno, "remount");
   }
@@ -111,12 +142,14 @@ int rootfs_bind(const char *src, int src_fd, int target_fd, bool recursive, uint
   if (attr_set || attr_clr) {
     struct mount_attr a = {.attr_set = attr_set, .attr_clr = attr_clr};
     if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0) {
-      if (errno != ENOSYS)
+      if (!remount_can_do(errno, attr_set, attr_clr))
         return cove_error_set(err, errno, "set mount attributes");
       later = true;
     }
   }
   if (rootfs_move_mount(tree, target_fd, err) < 0)
     return -1;
-  return later ? rootfs_set_attr(tree, recursive, attr_set, attr_clr, 0, err) : 0;
+  /* before 5.12: the top mount only, as runc does on every kernel (readonlyPaths, the v1
+   * hierarchies); what must hold for every mount of a tree goes through rootfs_set_attr */
+  return later ? rootfs_set_attr(tree, false, attr_set, attr_clr, 0, err) : 0;
 }

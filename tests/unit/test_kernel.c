@@ -109,6 +109,17 @@ static int no_mount_setattr(int dirfd, const char *path, unsigned int flags, str
   return -1;
 }
 
+/* 5.12 and 5.13: mount_setattr without MOUNT_ATTR_NOSYMFOLLOW */
+static int no_nosymfollow_attr(int dirfd, const char *path, unsigned int flags, struct mount_attr *attr, size_t size)
+{
+  calls_mount_setattr++;
+  if ((attr->attr_set | attr->attr_clr) & MOUNT_ATTR_NOSYMFOLLOW) {
+    errno = EINVAL;
+    return -1;
+  }
+  return sys_kernel_ops.mount_setattr(dirfd, path, flags, attr, size);
+}
+
 static int no_fsopen(const char *fstype, unsigned int flags)
 {
   (void) fstype;
@@ -499,6 +510,93 @@ static void test_mount_setattr_enosys_bind_remount(void **state)
   in_child(bind_ro_child, *state);
 }
 
+/* mount_setattr missing: a bind remount replaces every flag of the mount, so the fallback keeps
+ * what the source has: a bind of a read-only mount asked only for nosuid stays read-only. */
+static int keep_ro_child(void *arg)
+{
+  struct mnt_dirs *m = arg;
+  struct cove_error err = COVE_ERROR_INIT;
+  if (private_tmpfs(m))
+    return 1;
+  /* read-only as a mount, not as a filesystem: a bind of it is writable unless kept read-only */
+  CHECK(mount(NULL, m->src, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) == 0, "make %s read-only: %s", m->src,
+        strerror(errno));
+  fake.mount_setattr = no_mount_setattr;
+  _cleanup_close_ int target = open(m->dst, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  CHECK(target >= 0, "open %s", m->dst);
+  CHECK(rootfs_bind(m->src, -1, target, false, MOUNT_ATTR_NOSUID, 0, &err) == 0, "%s", cove_error_msg(&err));
+  CHECK(calls_mount_setattr >= 1, "mount_setattr was not tried");
+  CHECK(is_rdonly(m->dst), "the bind of the read-only %s is writable", m->src);
+  return 0;
+}
+
+static void test_mount_setattr_enosys_keeps_source_flags(void **state)
+{
+  if (!need_root())
+    skip();
+  in_child(keep_ro_child, *state);
+}
+
+/* 5.12 and 5.13 have mount_setattr but not MOUNT_ATTR_NOSYMFOLLOW (EINVAL): nosymfollow is set
+ * by a bind remount (MS_NOSYMFOLLOW, 5.10). */
+static int nosymfollow_child(void *arg)
+{
+  struct mnt_dirs *m = arg;
+  struct cove_error err = COVE_ERROR_INIT;
+  struct statvfs sv;
+  if (private_tmpfs(m))
+    return 1;
+  fake.mount_setattr = no_nosymfollow_attr;
+  _cleanup_close_ int target = open(m->dst, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  CHECK(target >= 0, "open %s", m->dst);
+  CHECK(rootfs_bind(m->src, -1, target, false, MOUNT_ATTR_NOSYMFOLLOW | MOUNT_ATTR_NODEV, 0, &err) == 0, "%s",
+        cove_error_msg(&err));
+  CHECK(calls_mount_setattr >= 1, "mount_setattr was not tried");
+  CHECK(statvfs(m->dst, &sv) == 0 && (sv.f_flag & 0x2000 /* ST_NOSYMFOLLOW */) && (sv.f_flag & ST_NODEV),
+        "%s: flags %#lx", m->dst, sv.f_flag);
+  /* and for every mount of a tree it cannot be had: one line says so */
+  _cleanup_close_ int mnt = open(m->dst, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  CHECK(rootfs_set_attr(mnt, true, MOUNT_ATTR_NOSYMFOLLOW, 0, 0, &err) == -1, "recursive nosymfollow accepted");
+  if (!strstr(cove_error_msg(&err), "nosymfollow on every mount needs Linux 5.14"))
+    CHECK(false, "message: %s", cove_error_msg(&err));
+  return 0;
+}
+
+static void test_mount_setattr_without_nosymfollow(void **state)
+{
+  if (!need_root())
+    skip();
+  in_child(nosymfollow_child, *state);
+}
+
+/* mount_setattr missing: attributes for every mount of a tree (rro, rnosuid...) cannot be had
+ * with a bind remount, which reaches one mount: refused, naming the feature; propagation of a
+ * whole tree still works through mount(2). */
+static int recursive_child(void *arg)
+{
+  struct mnt_dirs *m = arg;
+  struct cove_error err = COVE_ERROR_INIT;
+  if (private_tmpfs(m))
+    return 1;
+  fake.mount_setattr = no_mount_setattr;
+  _cleanup_close_ int mnt = open(m->src, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  CHECK(mnt >= 0, "open %s", m->src);
+  CHECK(rootfs_set_attr(mnt, true, MOUNT_ATTR_RDONLY, 0, 0, &err) == -1, "recursive ro was accepted");
+  if (!strstr(cove_error_msg(&err), "set recursive mount attributes: mount_setattr (Linux 5.12) is not available"))
+    CHECK(false, "message: %s", cove_error_msg(&err));
+  cove_error_release(&err);
+  CHECK(can_create(m->src), "%s turned read-only anyway", m->src);
+  CHECK(rootfs_set_attr(mnt, true, 0, 0, MS_PRIVATE, &err) == 0, "%s", cove_error_msg(&err));
+  return 0;
+}
+
+static void test_mount_setattr_enosys_recursive_refused(void **state)
+{
+  if (!need_root())
+    skip();
+  in_child(recursive_child, *state);
+}
+
 /* mount_setattr missing: the rro option of a bind mount is refused with the feature's name. */
 static int rro_child(void *arg)
 {
@@ -789,6 +887,9 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_close_range_enosys_sweeps, use_fake, use_kernel),
     cmocka_unit_test_setup_teardown(test_close_range_eperm_sweeps, use_fake, use_kernel),
     cmocka_unit_test_setup_teardown(test_mount_setattr_enosys_bind_remount, mnt_setup, mnt_teardown),
+    cmocka_unit_test_setup_teardown(test_mount_setattr_enosys_keeps_source_flags, mnt_setup, mnt_teardown),
+    cmocka_unit_test_setup_teardown(test_mount_setattr_without_nosymfollow, mnt_setup, mnt_teardown),
+    cmocka_unit_test_setup_teardown(test_mount_setattr_enosys_recursive_refused, mnt_setup, mnt_teardown),
     cmocka_unit_test_setup_teardown(test_mount_setattr_enosys_rro_refused, mnt_setup, mnt_teardown),
     cmocka_unit_test_setup_teardown(test_mount_setattr_enosys_readonly_root, mnt_setup, mnt_teardown),
     cmocka_unit_test_setup_teardown(test_mount_setattr_enosys_idmap_refused, mnt_setup, mnt_teardown),
