@@ -1,5 +1,5 @@
 #!/bin/sh
-# build.sh BUILD: links fs-driver (and no-openat2) from the filesystem, common and oci objects
+# build.sh BUILD: links fs-driver from the filesystem, common and oci objects
 # of BUILD (make BUILD=... builds them), so it works while other modules are mid-change.
 set -e
 B=${1:-build/fs}
@@ -15,5 +15,3 @@ done
 mkdir -p "$B/tests"
 gcc -std=gnu17 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I. -o "$B/tests/fs-driver" \
   tests/fs-driver/fs-driver.c $objs $(pkg-config --libs yajl libseccomp libcap libmnl 2>/dev/null)
-gcc -std=gnu17 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -static -o "$B/tests/no-openat2" \
-  tests/fs-driver/no-openat2.c

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The filesystem suites again, with openat2(2) failing with ENOSYS (as on kernels before 5.6),
-# so every path is resolved by the by-hand walker: cove runs under tests/fs-driver/no-openat2, a
+# so every path is resolved by the by-hand walker: cove runs under tests/kernel/nosys openat2, a
 # seccomp wrapper its children inherit.  They must pass the same way.
 
 load helpers
@@ -8,8 +8,8 @@ load helpers
 setup_file() {
   export FALLBACK_DIR=$BATS_FILE_TMPDIR
   gcc -std=gnu17 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -static \
-    -o "$FALLBACK_DIR/no-openat2" "$REPO/tests/fs-driver/no-openat2.c"
-  printf '#!/bin/sh\nexec %q %q "$@"\n' "$FALLBACK_DIR/no-openat2" "$COVE" >"$FALLBACK_DIR/cove"
+    -o "$FALLBACK_DIR/nosys" "$REPO/tests/kernel/nosys.c"
+  printf '#!/bin/sh\nexec %q openat2 %q "$@"\n' "$FALLBACK_DIR/nosys" "$COVE" >"$FALLBACK_DIR/cove"
   chmod +x "$FALLBACK_DIR/cove"
 }
 
@@ -27,7 +27,7 @@ run_suite() {
 }
 
 @test "the wrapper makes openat2 fail with ENOSYS" {
-  run "$FALLBACK_DIR/no-openat2" --check
+  run "$FALLBACK_DIR/nosys" --check openat2
   assert_success
   assert_output 'openat2: Function not implemented'
 }
