@@ -876,6 +876,30 @@ static void test_seccomp_flag_unknown_to_kernel(void **state)
   cove_error_release(&err);
 }
 
+/* ---- the documentation ---- */
+
+/* docs/kernel.md lists every feature a call site can name. */
+static void test_docs_list_every_feature(void **state)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  _cleanup_free_ char *doc = NULL;
+  (void) state;
+  if (read_file("docs/kernel.md", 1 << 20, &doc, NULL, &err) < 0)
+    fail_msg("%s (run from the repository's top directory)", cove_error_msg(&err));
+  for (int f = 0; f < SYS_F_KINDS; f++) {
+    const char *name = sys_feature_name((enum sys_feature) f);
+    char call[64], since[16], row[96];
+    /* "open_tree (Linux 5.2)" -> a table row "| `open_tree` | 5.2 |" */
+    const char *paren = strstr(name, " (Linux ");
+    assert_non_null(paren);
+    snprintf(call, sizeof(call), "%.*s", (int) (paren - name), name);
+    snprintf(since, sizeof(since), "%.*s", (int) strcspn(paren + 8, ")"), paren + 8);
+    snprintf(row, sizeof(row), "| %s | %s |", call, since);
+    if (!strstr(doc, row))
+      fail_msg("docs/kernel.md has no row `%s`", row);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -899,6 +923,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_pidfd_send_signal_enosys_kill_refused, box_setup, box_teardown),
     cmocka_unit_test_setup_teardown(test_seccomp_enosys_prctl, use_fake, use_kernel),
     cmocka_unit_test_setup_teardown(test_seccomp_flag_unknown_to_kernel, use_fake, use_kernel),
+    cmocka_unit_test(test_docs_list_every_feature),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
