@@ -151,13 +151,6 @@ int lsm_check_config(const struct oci_config *c, struct cove_error *err);
 int lsm_apply_exec_label(const char *apparmor, const char *selinux, struct cove_error *err);
 /* The init, before it joins its session keyring: the keyring gets the process's SELinux label. */
 int lsm_set_keyring_label(const char *selinux, struct cove_error *err);
-/* linux.mountLabel (pure, unit tested): whether a mount of type gets it, and its data with
- * `context="LABEL"` appended (*out NULL: no label, keep data). */
-bool lsm_mount_takes_label(const char *type, bool bind);
-int lsm_format_mount_label(const char *data, const char *label, char **out, struct cove_error *err);
-/* Both at once for a mount of config c. */
-int lsm_mount_data(const struct oci_config *c, const char *type, bool bind, const char *data, char **out,
-                   struct cove_error *err);
 
 /* ---- hooks.c ---- */
 /* Run hooks of kind k with state JSON on stdin; in_pid > 0: setns into that process's

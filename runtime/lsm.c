@@ -6,7 +6,8 @@
  *    aa_change_onexec, as runc does it).
  *  - SELinux: process.selinuxLabel (exec --process-label) goes to attr/exec (setexeccon) and,
  *    for the session keyring the init makes, attr/keycreate; linux.mountLabel becomes a
- *    `context="LABEL"` option of the mounts runc gives it to (go-selinux's FormatMountLabel).
+ *    `context="LABEL"` option of the mounts runc gives it to (go-selinux's FormatMountLabel):
+ *    that is the rootfs's part (runtime/rootfs/label.c); this file checks the label.
  * Every write goes through a private procfs checked with fstatfs (rootfs_open_procfs_file): in
  * CVE-2019-16884 an image mounted over /proc and runc's AppArmor write went to a fake file, the
  * container running unconfined.  libselinux is not used for that reason: setexeccon() opens the
@@ -30,7 +31,6 @@
 /* proc_pid_attr_write() cuts a write at one page, and mount(2) reads one page of data: a longer
  * value would be applied truncated, i.e. as another profile or label */
 #define LSM_VALUE_MAX 4000
-#define LSM_PAGE 4096
 
 bool lsm_apparmor_enabled(void)
 {
@@ -167,48 +167,6 @@ int lsm_set_keyring_label(const char *selinux, struct cove_error *err)
   if (!selinux || !*selinux)
     return 0;
   return apply_selinux("keycreate", selinux, err);
-}
-
-bool lsm_mount_takes_label(const char *type, bool bind)
-{
-  /* a bind shows its source with the source's labels (runc hands the option to MS_BIND, which
-   * ignores it); procfs and sysfs take no context= ("SELinux kernels do not support labeling of
-   * /proc or /sys"); cgroup hierarchies are mounted without it (runc labels only the tmpfs that
-   * holds the v1 hierarchies, see cgroupfs.c) */
-  if (bind)
-    return false;
-  if (!type)
-    return true;
-  static const char *const unlabelled[] = {"bind", "proc", "sysfs", "cgroup", "cgroup2"};
-  for (size_t i = 0; i < ARRAY_SIZE(unlabelled); i++)
-    if (strcmp(type, unlabelled[i]) == 0)
-      return false;
-  return true;
-}
-
-int lsm_format_mount_label(const char *data, const char *label, char **out, struct cove_error *err)
-{
-  *out = NULL;
-  if (!label || !*label)
-    return 0;
-  if (strchr(label, '"'))
-    return cove_error_set(err, 0, "mount label `%s`: has a double quote", label);
-  char *s = data && *data ? xasprintf("%s,context=\"%s\"", data, label) : xasprintf("context=\"%s\"", label);
-  if (strlen(s) >= LSM_PAGE) {
-    free(s);
-    return cove_error_set(err, E2BIG, "mount data with the label `%.32s...` is longer than a page", label);
-  }
-  *out = s;
-  return 0;
-}
-
-int lsm_mount_data(const struct oci_config *c, const char *type, bool bind, const char *data, char **out,
-                   struct cove_error *err)
-{
-  *out = NULL;
-  if (!c->linux_ || !lsm_mount_takes_label(type, bind))
-    return 0;
-  return lsm_format_mount_label(data, c->linux_->mount_label, out, err);
 }
 
 void cove_lsm_host(struct oci_features_host *h)

@@ -114,6 +114,15 @@ int rootfs_do_mount(struct rootfs_run *run, const struct oci_mount *m, struct co
 /* Make the read-only tmpfs mounts read-only now (after the last mount, before pivot_root). */
 int rootfs_apply_deferred_ro(struct rootfs_run *run, struct cove_error *err);
 
+/* ---- label.c: linux.mountLabel (pure, unit tested by test_lsm.c) ---- */
+/* Whether a mount of type gets the label, and its data with `context="LABEL"` appended (*out
+ * NULL: no label, keep data). */
+bool lsm_mount_takes_label(const char *type, bool bind);
+int lsm_format_mount_label(const char *data, const char *label, char **out, struct cove_error *err);
+/* Both at once for a mount of config c. */
+int lsm_mount_data(const struct oci_config *c, const char *type, bool bind, const char *data, char **out,
+                   struct cove_error *err);
+
 /* ---- mountfd.c: mount primitives on fds (the bottom layer: calls no other file here) ---- */
 /* Attach a detached mount (open_tree/fsmount fd) onto target_fd. */
 int rootfs_move_mount(int mnt_fd, int target_fd, struct cove_error *err);

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 objs=""
 for f in common/*.c oci/*.c runtime/rootfs/mount_opts.c runtime/rootfs/resolve.c runtime/rootfs/mounts.c runtime/rootfs/mountfd.c runtime/rootfs/parent.c \
   runtime/rootfs/devices.c runtime/rootfs/pivot.c runtime/rootfs/procfs.c runtime/rootfs/masked.c runtime/rootfs/idmap.c \
-  runtime/rootfs/cgroupfs.c runtime/rootfs/overlay.c runtime/rootfs/rootfs.c; do
+  runtime/rootfs/cgroupfs.c runtime/rootfs/overlay.c runtime/rootfs/rootfs.c runtime/rootfs/label.c; do
   o=$B/${f%.c}.o
   make -s BUILD="$B" "$o" >/dev/null
   objs="$objs $o"

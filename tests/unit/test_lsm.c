@@ -11,6 +11,7 @@
 
 #include "common/cleanup.h"
 #include "runtime/internal.h"
+#include "runtime/rootfs/internal.h"
 
 static char *fmt(const char *data, const char *label)
 {
