@@ -4,12 +4,13 @@
 # from the objects in BUILD/DIR (nm: which file defines a symbol another one uses), tsort finds
 # the loops.  Without DIRs it checks the modules listed here, and then the modules themselves:
 # no module calls one that calls it back (DESIGN.md: cmd -> runtime -> {cgroups, netns, seccomp,
-# oci} -> common; runtime/rootfs counts as a module of its own).  Prints TAP; exits 1 on a loop.
+# oci} -> common; runtime/rootfs and runtime/criu count as modules of their own).  Prints TAP;
+# exits 1 on a loop.
 # `make unit` and `make check` run it; add a module to LAYERED once its loops are gone (runtime:
 # once create.c and init.c no longer call each other).
 set -u
-LAYERED=(cmd oci cgroups seccomp netns common runtime/rootfs)
-MODULES=(common oci cgroups seccomp netns runtime runtime/rootfs cmd)
+LAYERED=(cmd oci cgroups seccomp netns common runtime/rootfs runtime/criu)
+MODULES=(common oci cgroups seccomp netns runtime runtime/rootfs runtime/criu cmd)
 build=$1
 shift
 all_modules=false

@@ -492,7 +492,7 @@ static int restore(struct restore_ctx *x, struct cove_error *err)
   x->pid = resp->restore->pid;
   x->pidfd = sys_pidfd_open(x->pid);
   if (x->pidfd < 0) {
-    cove_error_set(err, errno, "the restored init %d", (int) x->pid);
+    sys_fail(err, errno, SYS_F_PIDFD_OPEN, "the restored init %d", (int) x->pid);
     goto out;
   }
   if (proc_start_time(x->pid, &x->start_time, NULL) < 0) {
