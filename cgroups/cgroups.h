@@ -6,8 +6,9 @@
  * delete.  Its description is stored in the container's state dir so later commands (kill --all,
  * delete, pause, ps, events, update) reopen the same directories without scanning mountinfo.
  *
- * OWNER: the cgroups work (issue 6).  The functions below are the contract runtime/ builds on;
- * more may be added, these must keep their meaning. */
+ * Dependencies: runtime/ (and runtime/criu/) call this module; it calls only common/.  Inside
+ * (internal.h), cgroups.c dispatches to the drivers: hybrid.c over v1.c and v2.c (v1.c borrows
+ * from v2.c); they stand on convert.c, devices.c, devices_bpf.c and util.c. */
 #ifndef COVE_CGROUPS_CGROUPS_H
 #define COVE_CGROUPS_CGROUPS_H
 
@@ -67,7 +68,7 @@ static inline void cgroup_freep(struct cove_cgroup **cg)
     cgroup_free(*cg);
 }
 
-/* ---- additions (issue 6): stats, OOM, introspection ---- */
+/* ---- stats, OOM, introspection ---- */
 
 struct cgroup_blkio_entry {
   uint64_t major;

@@ -1,4 +1,7 @@
-/* cleanup.h: scope-bound ownership of memory, fds and FILEs (GCC cleanup attribute). */
+/* cleanup.h: scope-bound ownership of memory, fds and FILEs (GCC cleanup attribute).
+ *
+ * common/ is the bottom layer: every module includes it, it includes nothing of cove's outside
+ * common/ and holds nothing domain-specific (errors, logging, file helpers, system calls). */
 #ifndef COVE_COMMON_CLEANUP_H
 #define COVE_COMMON_CLEANUP_H
 

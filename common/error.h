@@ -3,7 +3,9 @@
  * A function that can fail returns int (0 ok, negative failure) and takes
  * `struct cove_error *err` last.  The innermost failure calls cove_error_set() with errno and
  * what it was doing; callers add context with cove_error_wrap().  The final message reads
- * "outer: inner: root cause: strerror". */
+ * "outer: inner: root cause: strerror".
+ *
+ * The bottom of common/ (which every module includes): it depends on libc only. */
 #ifndef COVE_COMMON_ERROR_H
 #define COVE_COMMON_ERROR_H
 

@@ -8,8 +8,9 @@
  *   syslog:IDENTIFIER   syslog(3) on /dev/log, facility user, "IDENTIFIER[PID]: message"
  *   journald:IDENTIFIER the journal (sd_journal_send), SYSLOG_IDENTIFIER=IDENTIFIER, PRIORITY
  * An empty IDENTIFIER is "cove".  With a target, warnings and debug records go there only.
- * The logger is the one piece of process-wide state: it is set once from main's context before
- * any command runs. */
+ * The logger is the one piece of process-wide state besides the syscall ops table (syscalls.h):
+ * it is set once from main's context before any command runs.  Part of common/, the bottom
+ * layer: it builds on error.h, util.h and cleanup.h. */
 #ifndef COVE_COMMON_LOG_H
 #define COVE_COMMON_LOG_H
 

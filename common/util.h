@@ -1,4 +1,5 @@
-/* util.h: small helpers every module needs: file I/O, strings, JSON quoting. */
+/* util.h: small helpers every module needs: file I/O, strings, JSON quoting, the CPU-list
+ * parser.  Part of common/, the bottom layer: it builds on error.h and cleanup.h only. */
 #ifndef COVE_COMMON_UTIL_H
 #define COVE_COMMON_UTIL_H
 

@@ -2,8 +2,10 @@
  * with addresses and routes (asked for by run.cove.net.* annotations), tc rate limits, and
  * linux.netDevices.
  *
- * OWNER: the netns work (issue 8).  runtime/ uses only this header; these functions are the
- * contract, more may be added. */
+ * Dependencies: runtime/ (and runtime/criu/) call this module; it calls only common/ and libmnl.
+ * Inside, netns.c (and restore.c, restore's side, over it) drives plan.c (the validated request),
+ * record.c (what was made, written before making it), ipam.c and the netlink requests (link.c,
+ * veth.c, bridge.c, addr.c, route.c, tc.c, devices.c), all on nl.c. */
 #ifndef COVE_NETNS_NETNS_H
 #define COVE_NETNS_NETNS_H
 

@@ -4,6 +4,12 @@
  * This is the contract between oci/ (which parses and validates) and everything else (which only
  * reads these structs).  oci/ does no system call beyond reading files.
  *
+ * Dependencies: every module above common/ reads this model; oci/ calls only common/ and yajl
+ * (behind json.h).  Inside, in layers: config.c (the top level, the load/parse entry points) over
+ * linux.c, process.c and validate.c (checks across sections, with lookup.c); linux.c over
+ * resources.c and seccomp_parse.c; all of them over parse.c (typed readers, parse.h), free.c and
+ * json.c.  spec.c, state.c and features.c write documents.
+ *
  * Conventions:
  *  - arrays are a pointer plus a count (`x` and `x_len`); string arrays are also NULL-terminated;
  *  - an optional scalar is a struct with `.set` (see oci_opt_*); an optional object is a pointer

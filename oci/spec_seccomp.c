@@ -1,5 +1,5 @@
 /* spec_seccomp.c: the default linux.seccomp profile `cove spec` writes, as compact JSON text in
- * static storage.  OWNER: the seccomp work (issue 7).
+ * static storage.
  *
  * The profile is the widely used container default (Docker/moby's, which podman's derives from):
  * an allow-list with defaultAction SCMP_ACT_ERRNO / defaultErrnoRet EPERM.  That default is a

@@ -1,4 +1,4 @@
-/* spec_seccomp.h: the default seccomp profile for `cove spec` (owned by the seccomp work). */
+/* spec_seccomp.h: private to oci/: the default seccomp profile `cove spec` writes (spec.c). */
 #ifndef COVE_OCI_SPEC_SECCOMP_H
 #define COVE_OCI_SPEC_SECCOMP_H
 /* The linux.seccomp object as compact JSON text (static storage), or NULL for none. */

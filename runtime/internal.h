@@ -1,4 +1,6 @@
-/* internal.h: what runtime/ files share among themselves (not for other modules). */
+/* internal.h: what runtime/ files share among themselves (not for other modules, but for
+ * runtime/criu/, which builds on the lifecycle).  Grouped by the file that defines each part;
+ * runtime.h says which side of the process model each file is on. */
 #ifndef COVE_RUNTIME_INTERNAL_H
 #define COVE_RUNTIME_INTERNAL_H
 

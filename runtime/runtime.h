@@ -2,6 +2,14 @@
  * list, exec, and the state store (one 0700 directory per container under --root, state written
  * atomically, a per-container flock).
  *
+ * Dependencies: cmd/ and runtime/criu/ call this module; it calls runtime/rootfs/, cgroups/,
+ * netns/, seccomp/, oci/ and common/, none of which calls back.  Its files, by process: the
+ * parent side (the cove process run by the user or the engine: create.c, start.c, run.c,
+ * exec.c, delete.c, kill.c, state.c, list.c, pause.c, ps.c, events.c, update.c, hooks.c,
+ * signals.c, userns.c's map writes), the init's side (init.c, process.c, namespaces.c, caps.c,
+ * console.c, lsm.c), and what every process entering the container does (fds.c, selfexe.c);
+ * sync.h names the stages and messages between them; internal.h is what they share.
+ *
  * Other modules' verbs (ps, pause, resume, events, update) reach a container through
  * cove_container_load(): it validates the id, takes the container's lock, reads the stored state
  * and derives the live status from the init process (pid + start time, so a reused pid reads
@@ -154,8 +162,8 @@ void cove_lsm_host(struct oci_features_host *h);
  * container (CVE-2019-5736).  Re-execs once when needed; returns only on failure. */
 int cove_selfexe_protect(int argc, char **argv, struct cove_error *err);
 
-/* ---- ps, pause/resume, events, update: implemented in runtime/ps.c, pause.c, events.c and
- * update.c (owned by the cgroups work, issue 5) ---- */
+/* ---- ps, pause/resume, events, update: runtime/ps.c, pause.c, events.c and update.c, over
+ * cgroups/ ---- */
 
 /* The pids of the container's cgroup (recursively). */
 int cove_ps_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct cove_error *err);
@@ -173,7 +181,7 @@ int cove_events(const char *root, const char *id, bool stats_once, unsigned inte
  * container's stored config (devices excepted: update leaves them as create set them). */
 int cove_update(const char *root, const char *id, const char *resources_json, struct cove_error *err);
 
-/* ---- checkpoint and restore through CRIU (runtime/criu/, issue 15) ---- */
+/* ---- checkpoint and restore through CRIU (runtime/criu/, which builds on this module) ---- */
 
 /* What checkpoint and restore share (runc's flags of the same names). */
 struct cove_cr_opts {

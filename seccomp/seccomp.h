@@ -1,8 +1,10 @@
 /* seccomp.h: the OCI seccomp section compiled to BPF with libseccomp, cached by content hash,
  * and installed as the last step before execve.
  *
- * OWNER: the seccomp work (issue 7).  runtime/ uses only this header; these functions are the
- * contract, more may be added. */
+ * Dependencies: runtime/ calls this module (compile in the parent, install in the init and exec's
+ * child); it calls oci/ (the model of the section) and common/.  Inside: install.c over
+ * compile.c (libseccomp), key.c (the cache key) and cache.c, which use sha256.c; notify.c (the
+ * listener hand-off) beside them. */
 #ifndef COVE_SECCOMP_SECCOMP_H
 #define COVE_SECCOMP_SECCOMP_H
 

@@ -2,6 +2,13 @@
  * before it execs: mounts, devices, masked/readonly paths, pivot_root, overlay rootfs, and the
  * safe in-rootfs path resolution every one of them uses.
  *
+ * Dependencies: runtime/ (init.c, create.c for what the parent prepares) and runtime/criu/ call
+ * this module; it calls only oci/ and common/ (its system calls through common/syscalls.h).
+ * Inside (internal.h): rootfs.c orders the work over mounts.c, devices.c, masked.c, overlay.c,
+ * pivot.c and procfs.c; mounts.c over cgroupfs.c and idmap.c; parent.c (what the parent opens),
+ * restore.c and devnull.c beside them; all stand on label.c, resolve.c, mount_opts.c and
+ * mountfd.c, the bottom layer.
+ *
  * The init process (runtime/init.c) calls
  * these in this order:
  *   rootfs_setup()     after unshare/clone of the mount ns: propagation, rootfs bind (or overlay),
