@@ -53,7 +53,6 @@ static int list_proc_fds(unsigned first, int **out, size_t *n)
 }
 
 static const struct fds_ops default_ops = {
-  .close_range = sys_close_range,
   .list = list_proc_fds,
 };
 
@@ -74,11 +73,11 @@ static bool kept(const int *keep, size_t n, int fd)
 }
 
 /* Close [lo, hi] with close_range; false when the kernel or a filter refused the call. */
-static bool close_gap(const struct fds_ops *ops, unsigned lo, unsigned hi)
+static bool close_gap(unsigned lo, unsigned hi)
 {
   if (lo > hi)
     return true;
-  return ops->close_range(lo, hi, 0) == 0;
+  return sys_close_range(lo, hi, 0) == 0;
 }
 
 int fds_close_except_ops(const struct fds_ops *ops, unsigned first, const int *keep_in, size_t nkeep,
@@ -95,10 +94,10 @@ int fds_close_except_ops(const struct fds_ops *ops, unsigned first, const int *k
   qsort(keep, n, sizeof(int), cmp_int);
   for (size_t i = 0; i < n && ok; i++) {
     if ((unsigned) keep[i] > lo)
-      ok = close_gap(ops, lo, (unsigned) keep[i] - 1);
+      ok = close_gap(lo, (unsigned) keep[i] - 1);
     lo = (unsigned) keep[i] + 1;
   }
-  if (ok && close_gap(ops, lo, ~0U))
+  if (ok && close_gap(lo, ~0U))
     return 0;
   /* close_range is missing (< 5.9) or was refused: close what /proc lists, the fds we keep aside */
   {

@@ -121,10 +121,9 @@ int process_set_cpu_affinity(const char *list, struct cove_error *err);
 int process_listen_fds(void);
 
 /* ---- fds.c ---- */
-/* How the sweep closes and lists fds; a table so the unit tests can refuse close_range or hide
- * /proc the way a kernel or a seccomp profile would. */
+/* How the sweep lists open fds where close_range is missing; a table so the unit tests can hide
+ * /proc (close_range itself they refuse through the syscall ops table, common/syscalls.h). */
 struct fds_ops {
-  int (*close_range)(unsigned int first, unsigned int last, unsigned int flags);
   /* The open fds >= first, heap array in *out (the listing's own fd excluded); -1 when unknown. */
   int (*list)(unsigned int first, int **out, size_t *n);
 };

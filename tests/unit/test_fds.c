@@ -22,11 +22,12 @@
 
 static int calls;
 static int refuse_errno;
+static struct sys_ops fake; /* the kernel, but for close_range */
 
 static int counting_close_range(unsigned int first, unsigned int last, unsigned int flags)
 {
   calls++;
-  return sys_close_range(first, last, flags);
+  return sys_kernel_ops.close_range(first, last, flags);
 }
 
 static int refusing_close_range(unsigned int first, unsigned int last, unsigned int flags)
@@ -72,9 +73,25 @@ static void assert_only_kept(void)
 
 static const int keep[] = {107, 2, 103}; /* unsorted, and one below `first` that is ignored */
 
+static int use_fake(void **state)
+{
+  (void) state;
+  fake = sys_kernel_ops;
+  fake.close_range = counting_close_range;
+  sys_ops = &fake;
+  return 0;
+}
+
+static int use_kernel(void **state)
+{
+  (void) state;
+  sys_ops = &sys_kernel_ops;
+  return 0;
+}
+
 static void test_close_range_one_call_per_gap(void **state)
 {
-  struct fds_ops ops = {.close_range = counting_close_range, .list = no_proc};
+  struct fds_ops ops = {.list = no_proc};
   struct cove_error err = COVE_ERROR_INIT;
   (void) state;
   open_range();
@@ -87,9 +104,9 @@ static void test_close_range_one_call_per_gap(void **state)
 
 static void check_refused(int e)
 {
-  struct fds_ops ops = {.close_range = refusing_close_range, .list = NULL};
+  struct fds_ops ops = {.list = fds_default_ops()->list};
   struct cove_error err = COVE_ERROR_INIT;
-  ops.list = fds_default_ops()->list;
+  fake.close_range = refusing_close_range;
   refuse_errno = e;
   open_range();
   calls = 0;
@@ -112,10 +129,11 @@ static void test_close_range_missing(void **state)
 
 static void test_no_close_range_no_proc(void **state)
 {
-  struct fds_ops ops = {.close_range = refusing_close_range, .list = no_proc};
+  struct fds_ops ops = {.list = no_proc};
   struct cove_error err = COVE_ERROR_INIT;
   (void) state;
   refuse_errno = ENOSYS;
+  fake.close_range = refusing_close_range;
   open_range();
   assert_int_equal(fds_close_except_ops(&ops, FIRST, keep, 3, &err), 0);
   assert_only_kept();
@@ -124,10 +142,10 @@ static void test_no_close_range_no_proc(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_close_range_one_call_per_gap),
-    cmocka_unit_test(test_close_range_denied),
-    cmocka_unit_test(test_close_range_missing),
-    cmocka_unit_test(test_no_close_range_no_proc),
+    cmocka_unit_test_setup_teardown(test_close_range_one_call_per_gap, use_fake, use_kernel),
+    cmocka_unit_test_setup_teardown(test_close_range_denied, use_fake, use_kernel),
+    cmocka_unit_test_setup_teardown(test_close_range_missing, use_fake, use_kernel),
+    cmocka_unit_test_setup_teardown(test_no_close_range_no_proc, use_fake, use_kernel),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
