@@ -79,9 +79,6 @@ const char *rootfs_fs_name(long type, char *buf, size_t len);
 
 /* ---- resolve.c ---- */
 
-/* The kernel-backed resolver, or the by-hand one when force_fallback or openat2 is missing. */
-int rootfs_resolve_impl(int root_fd, const char *path, int flags, bool force_fallback,
-                        struct cove_error *err);
 /* Resolve path in root_fd, creating what is missing: directories for every component, and the
  * last one as a directory (want_dir) or an empty file.  Returns an O_PATH fd of the target. */
 int rootfs_mkpath(int root_fd, const char *path, bool want_dir, mode_t mode, struct cove_error *err);

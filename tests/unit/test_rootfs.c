@@ -1,6 +1,7 @@
 /* test_rootfs.c: the filesystem module's pure logic (mount option table, path helpers, overlay
  * annotation parsing and escaping) and the in-rootfs resolver, both the openat2 one and the
- * by-hand fallback, against hostile symlink trees in a temp dir (no root needed). */
+ * by-hand fallback (openat2 refused through the syscall ops table), against hostile symlink
+ * trees in a temp dir (no root needed). */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include "common/cleanup.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 #include "runtime/rootfs/internal.h"
 
@@ -340,14 +342,30 @@ static void same_file(int fd, int dirfd, const char *rel)
   assert_int_equal(a.st_ino, b.st_ino);
 }
 
+/* openat2 missing (kernels before 5.6): the syscall ops table answers ENOSYS */
+static int openat2_refused;
+static int no_openat2(int dirfd, const char *path, struct open_how *how, size_t size)
+{
+  (void) dirfd;
+  (void) path;
+  (void) how;
+  (void) size;
+  openat2_refused++;
+  errno = ENOSYS;
+  return -1;
+}
+
 static void check_resolver(struct tree *t, bool fallback)
 {
+  struct sys_ops without_openat2 = sys_kernel_ops;
+  without_openat2.openat2 = no_openat2;
+  sys_ops = fallback ? &without_openat2 : &sys_kernel_ops;
   static const char *to_inside_passwd[] = {"/etc/passwd", "abs/etc/passwd", "a/up/etc/passwd",
                                            "etcabs/passwd", "/../../etc/passwd", "pw",
                                            "a/c/../../etc/passwd"};
   for (size_t i = 0; i < ARRAY_SIZE(to_inside_passwd); i++) {
     struct cove_error err = COVE_ERROR_INIT;
-    int fd = rootfs_resolve_impl(t->root, to_inside_passwd[i], O_RDONLY, fallback, &err);
+    int fd = rootfs_resolve(t->root, to_inside_passwd[i], O_RDONLY, &err);
     if (fd < 0)
       fail_msg("%s: %s", to_inside_passwd[i], cove_error_msg(&err));
     char buf[16] = "";
@@ -358,28 +376,30 @@ static void check_resolver(struct tree *t, bool fallback)
   }
   struct cove_error err = COVE_ERROR_INIT;
   /* the root itself, and ".." above it */
-  int fd = rootfs_resolve_impl(t->root, "a/up", O_PATH, fallback, &err);
+  int fd = rootfs_resolve(t->root, "a/up", O_PATH, &err);
   assert_true(fd >= 0);
   same_file(fd, t->root, ".");
   close(fd);
   /* a magic link's text is resolved in the root: there is no proc here */
-  assert_int_equal(rootfs_resolve_impl(t->root, "magic/etc/passwd", O_RDONLY, fallback, &err), -1);
+  assert_int_equal(rootfs_resolve(t->root, "magic/etc/passwd", O_RDONLY, &err), -1);
   assert_int_equal(err.errnum, ENOENT);
   cove_error_release(&err);
-  assert_int_equal(rootfs_resolve_impl(t->root, "loop1", O_PATH, fallback, &err), -1);
+  assert_int_equal(rootfs_resolve(t->root, "loop1", O_PATH, &err), -1);
   assert_int_equal(err.errnum, ELOOP);
   assert_non_null(strstr(cove_error_msg(&err), "resolve loop1 in rootfs"));
   cove_error_release(&err);
   /* O_NOFOLLOW gives the link itself */
-  fd = rootfs_resolve_impl(t->root, "abs", O_PATH | O_NOFOLLOW, fallback, &err);
+  fd = rootfs_resolve(t->root, "abs", O_PATH | O_NOFOLLOW, &err);
   assert_true(fd >= 0);
   struct stat st;
   assert_int_equal(fstat(fd, &st), 0);
   assert_true(S_ISLNK(st.st_mode));
   close(fd);
-  assert_int_equal(rootfs_resolve_impl(t->root, "etc/passwd/x", O_PATH, fallback, &err), -1);
+  assert_int_equal(rootfs_resolve(t->root, "etc/passwd/x", O_PATH, &err), -1);
   assert_int_equal(err.errnum, ENOTDIR);
   cove_error_release(&err);
+  sys_ops = &sys_kernel_ops;
+  assert_true(fallback ? openat2_refused > 0 : openat2_refused == 0);
 }
 
 static void test_resolve_openat2(void **state)
