@@ -96,7 +96,6 @@ int signals_wait_forward(pid_t pid, int pidfd, int tty_master, int *exit_code, s
   siginfo_t info;
   int r = 0;
 
-  (void) pid;
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, NULL);
   sfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -136,7 +135,10 @@ int signals_wait_forward(pid_t pid, int pidfd, int tty_master, int *exit_code, s
           copy_winsize(tty_master);
           continue;
         }
-        sys_pidfd_send_signal(pidfd, sig);
+        /* without pidfd_send_signal (a profile that hides it): our own child, not waited for
+         * yet, so its pid cannot have been reused */
+        if (sys_pidfd_send_signal(pidfd, sig) < 0 && errno == ENOSYS)
+          kill(pid, sig);
       }
     }
     if (p[3].revents & (POLLIN | POLLHUP | POLLERR))

@@ -157,3 +157,28 @@ check_clone3_fallback() {
   assert_output "cove: re-exec cove from a sealed memfd: execveat (Linux 3.19) is not available: Function not implemented"
   assert_nothing_left
 }
+
+@test "pidfd_send_signal missing: run in the foreground still forwards a signal to the container" {
+  mkdir -p "$TEST_TMP/sync"
+  add_mount "{destination: \"/sync\", type: \"bind\", source: \"$TEST_TMP/sync\", options: [\"bind\"]}"
+  set_cmd 'trap "exit 7" TERM; touch /sync/ready; while :; do sleep 0.1; done'
+  # a simple command, not the function: $! is then cove's own pid (nosys execs it)
+  "$NOSYS" pidfd_send_signal "$COVE" --root "$COVE_ROOT" run -b "$BUNDLE" t1 </dev/null >"$TEST_TMP/t1.out" 2>&1 3>&- &
+  local cove_pid=$! i
+  for ((i = 0; i < 500; i++)); do
+    [ -e "$TEST_TMP/sync/ready" ] && break
+    sleep 0.02
+  done
+  [ -e "$TEST_TMP/sync/ready" ] || fail "the container never got ready: $(cat "$TEST_TMP/t1.out")"
+  # and cove forwards: it has every signal blocked (read through its signalfd)
+  for ((i = 0; i < 500; i++)); do
+    [ $((0x$(awk '/^SigBlk:/ {print $2}' "/proc/$cove_pid/status") & 0x4000)) -ne 0 ] && break
+    sleep 0.02
+  done
+  kill -TERM "$cove_pid"
+  # bounded: a lost signal leaves run waiting for ever
+  run timeout 20 tail --pid="$cove_pid" -f /dev/null
+  assert_success
+  wait "$cove_pid" && status=0 || status=$?
+  assert_equal "$status" 7
+}
