@@ -30,19 +30,6 @@ static long fs_type(const char *path)
   return statfs(path, &sf) == 0 ? (long) sf.f_type : -1;
 }
 
-static int set_ro(int fd, uint64_t set, struct cove_error *err)
-{
-  struct mount_attr a = {.attr_set = set};
-  if (sys_mount_setattr(fd, "", AT_EMPTY_PATH, &a, sizeof(a)) == 0)
-    return 0;
-  if (errno != ENOSYS)
-    return cove_error_set(err, errno, "set attributes");
-  char p[64];
-  if (mount(NULL, rootfs_fd_path(fd, p, sizeof(p)), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
-    return cove_error_set(err, errno, "remount read-only");
-  return 0;
-}
-
 /* A fresh hierarchy and a clone of its sub directory onto dir_fd: for an init whose cgroup
  * namespace was made before it moved into its cgroup (its /proc/self/cgroup then shows a path
  * below the namespace's root), so that it still sees only its own cgroup.  Older kernels (6.1;
@@ -173,7 +160,7 @@ static int mount_v1(struct rootfs_run *run, int target_fd, const struct oci_moun
     }
   }
   if (o->flags & MS_RDONLY)
-    return set_ro(tfd, MOUNT_ATTR_RDONLY, err);
+    return rootfs_set_attr(tfd, false, MOUNT_ATTR_RDONLY, 0, 0, err);
   return 0;
 }
 

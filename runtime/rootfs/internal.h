@@ -129,6 +129,9 @@ int rootfs_bind(const char *src, int src_fd, int target_fd, bool recursive, uint
 /* Set MOUNT_ATTR_* and a propagation (MS_SHARED...) on the mount mnt_fd is the root of. */
 int rootfs_set_attr(int mnt_fd, bool recursive, uint64_t set, uint64_t clr, uint64_t propagation,
                     struct cove_error *err);
+/* The MS_* flags a bind remount of fd's mount must repeat to change nothing but what it asks
+ * (before 5.12, where mount_setattr is missing): the mount's own, locked or not. */
+unsigned long rootfs_remount_flags(int fd);
 /* "/proc/self/fd/N" into buf. */
 const char *rootfs_fd_path(int fd, char *buf, size_t len);
 

@@ -42,7 +42,7 @@ int rootfs_move_mount(int mnt_fd, int target_fd, struct cove_error *err)
  * changes only those named (a read-only source must not turn writable because nosuid was asked
  * for), and in a user namespace the kernel locks nosuid/nodev/noexec and the atime mode the host
  * set: a remount that drops them fails with EPERM. */
-static unsigned long current_flags(int fd)
+unsigned long rootfs_remount_flags(int fd)
 {
   struct statvfs sv;
   unsigned long f = 0;
@@ -120,7 +120,7 @@ int rootfs_set_attr(int mnt_fd, bool recursive, uint64_t set, uint64_t clr, uint
   char p[64];
   rootfs_fd_path(mnt_fd, p, sizeof(p));
   if (set || clr) {
-    unsigned long keep = current_flags(mnt_fd) & ~attr_to_flags(clr);
+    unsigned long keep = rootfs_remount_flags(mnt_fd) & ~attr_to_flags(clr);
     if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | keep | attr_to_flags(set), NULL) < 0)
       return cove_error_set(err, errno, "remount");
   }

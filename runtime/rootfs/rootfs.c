@@ -150,7 +150,7 @@ int rootfs_finalize(const struct rootfs_ctx *ctx, struct cove_error *err)
     if (sys_mount_setattr(root, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0) {
       if (errno != ENOSYS)
         return cove_error_set(err, errno, "make / read-only");
-      if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+      if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | rootfs_remount_flags(root), NULL) < 0)
         return cove_error_set(err, errno, "make / read-only");
     }
   }

@@ -624,7 +624,9 @@ static void test_mount_setattr_enosys_rro_refused(void **state)
   in_child(rro_child, *state);
 }
 
-/* mount_setattr missing: root.readonly still makes / read-only (a bind remount of /). */
+/* mount_setattr missing: root.readonly still makes / read-only (a bind remount of /), and keeps
+ * the flags the root had (nosuid, nodev: a user namespace locks them, and dropping them there
+ * is EPERM). */
 static int readonly_root_child(void *arg)
 {
   struct mnt_dirs *m = arg;
@@ -635,11 +637,16 @@ static int readonly_root_child(void *arg)
   struct oci_root root = {.path = m->src, .readonly = true};
   struct oci_config cfg = {.root = &root};
   struct rootfs_ctx ctx = {.config = &cfg, .rootfs = m->src};
+  CHECK(mount(NULL, m->src, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL) == 0, "nosuid,nodev: %s",
+        strerror(errno));
   CHECK(chroot(m->src) == 0 && chdir("/") == 0, "chroot %s: %s", m->src, strerror(errno));
   CHECK(rootfs_finalize(&ctx, &err) == 0, "%s", cove_error_msg(&err));
   CHECK(calls_mount_setattr == 1, "mount_setattr tried %d times", calls_mount_setattr);
   CHECK(is_rdonly("/"), "/ is writable");
   CHECK(!can_create("/") && errno == EROFS, "create under /: %s", strerror(errno));
+  struct statvfs sv;
+  CHECK(statvfs("/", &sv) == 0 && (sv.f_flag & ST_NOSUID) && (sv.f_flag & ST_NODEV), "/ lost nosuid or nodev: %#lx",
+        sv.f_flag);
   return 0;
 }
 
@@ -648,6 +655,40 @@ static void test_mount_setattr_enosys_readonly_root(void **state)
   if (!need_root())
     skip();
   in_child(readonly_root_child, *state);
+}
+
+/* mount_setattr missing: the read-only cgroup mount of runc's default config is read-only and
+ * keeps nosuid, noexec and nodev. */
+static int cgroup_ro_child(void *arg)
+{
+  struct mnt_dirs *m = arg;
+  struct cove_error err = COVE_ERROR_INIT;
+  struct statvfs sv;
+  char *opts[] = {"nosuid", "noexec", "nodev", "relatime", "ro"};
+  struct oci_mount om = {.destination = "/cg", .source = "cgroup", .type = "cgroup", .options = opts,
+                         .options_len = ARRAY_SIZE(opts)};
+  struct oci_config cfg = {.mounts = &om, .mounts_len = 1};
+  struct rootfs_ctx ctx = {.config = &cfg, .rootfs = m->dir};
+  char cg[128];
+  if (private_tmpfs(m))
+    return 1;
+  fake.mount_setattr = no_mount_setattr;
+  struct rootfs_run run = {.ctx = &ctx, .root_fd = open(m->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)};
+  CHECK(run.root_fd >= 0, "open %s", m->dir);
+  CHECK(rootfs_do_mount(&run, &om, &err) == 0, "%s", cove_error_msg(&err));
+  CHECK(calls_mount_setattr >= 1, "mount_setattr was not tried");
+  snprintf(cg, sizeof(cg), "%s/cg", m->dir);
+  CHECK(statvfs(cg, &sv) == 0, "statvfs %s: %s", cg, strerror(errno));
+  CHECK((sv.f_flag & ST_RDONLY) && (sv.f_flag & ST_NOSUID) && (sv.f_flag & ST_NOEXEC) && (sv.f_flag & ST_NODEV),
+        "%s: flags %#lx", cg, sv.f_flag);
+  return 0;
+}
+
+static void test_mount_setattr_enosys_cgroup_ro(void **state)
+{
+  if (!need_root())
+    skip();
+  in_child(cgroup_ro_child, *state);
 }
 
 /* mount_setattr missing: an idmapped mount cannot be made; the line says why. */
@@ -916,6 +957,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_mount_setattr_enosys_recursive_refused, mnt_setup, mnt_teardown),
     cmocka_unit_test_setup_teardown(test_mount_setattr_enosys_rro_refused, mnt_setup, mnt_teardown),
     cmocka_unit_test_setup_teardown(test_mount_setattr_enosys_readonly_root, mnt_setup, mnt_teardown),
+    cmocka_unit_test_setup_teardown(test_mount_setattr_enosys_cgroup_ro, mnt_setup, mnt_teardown),
     cmocka_unit_test_setup_teardown(test_mount_setattr_enosys_idmap_refused, mnt_setup, mnt_teardown),
     cmocka_unit_test_setup_teardown(test_fsopen_enosys_procfs_clone, use_fake, use_kernel),
     cmocka_unit_test_setup_teardown(test_fsopen_enosys_masked_refused, mnt_setup, mnt_teardown),
