@@ -92,6 +92,12 @@ $(BUILD)/cove-test-helper: $(HELPER_SRCS)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu17 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -static -o $@ $(HELPER_SRCS)
 
+# tests/kernel/nosys: runs a command with named system calls failing, as on an older kernel
+# (kernel_floor.bats, fs_fallback.bats).
+$(BUILD)/nosys: tests/kernel/nosys.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu17 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -static -o $@ $<
+
 deps:
 	@tests/deps.sh
 
@@ -99,11 +105,11 @@ unit: $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
 	@tests/check-layers.sh $(BUILD)
 
-integration: cove $(if $(HELPER_SRCS),$(BUILD)/cove-test-helper)
+integration: cove $(if $(HELPER_SRCS),$(BUILD)/cove-test-helper) $(BUILD)/nosys
 	@tests/run-integration.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(if $(HELPER_SRCS),$(BUILD)/cove-test-helper)
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(if $(HELPER_SRCS),$(BUILD)/cove-test-helper) $(BUILD)/nosys
 	@tests/run-all.sh "$(BUILD)" $(UNIT_BINS)
 
 demo: deps

@@ -324,3 +324,16 @@ cg_cpu_at_most() {
   echo "# cpu: $((cpu / 1000000)) ms in $((wall / 1000000)) ms of wall time (limit ${pct}% + ${slack_ms} ms)" >&3
   [ "$cpu" -le $((wall * pct / 100 + slack_ms * 1000000)) ]
 }
+
+# ---- kernel floor (kernel_floor.bats, fs_fallback.bats) ----
+# nosys_path: tests/kernel/nosys, which runs a command with named system calls failing: the one
+# make built ($REPO/build/nosys, also in the VM guests), else built now into the file's tmpdir.
+nosys_path() {
+  if [ -x "$REPO/build/nosys" ] && [ "$REPO/build/nosys" -nt "$REPO/tests/kernel/nosys.c" ]; then
+    echo "$REPO/build/nosys"
+    return
+  fi
+  gcc -std=gnu17 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -static -o "$BATS_FILE_TMPDIR/nosys" \
+    "$REPO/tests/kernel/nosys.c" >&2 || return 1
+  echo "$BATS_FILE_TMPDIR/nosys"
+}

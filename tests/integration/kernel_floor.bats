@@ -8,8 +8,8 @@
 load helpers
 
 setup_file() {
-  export NOSYS=$BATS_FILE_TMPDIR/nosys
-  gcc -std=gnu17 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -static -o "$NOSYS" "$REPO/tests/kernel/nosys.c"
+  export NOSYS
+  NOSYS=$(nosys_path)
 }
 
 setup() {

@@ -31,6 +31,7 @@ mkdir -p "$work/build"
 cp -a /mnt/src/tests "$work/tests"
 cp /mnt/build/cove "$work/cove"
 [ ! -e /mnt/build/cove-test-helper ] || cp /mnt/build/cove-test-helper "$work/build/cove-test-helper"
+[ ! -e /mnt/build/nosys ] || cp /mnt/build/nosys "$work/build/nosys"
 export COVE=$work/cove COVE_TEST_HELPER=$work/build/cove-test-helper
 if ldd "$COVE" | grep -q 'not found'; then
   echo "# cove's libraries are missing in the $LANE guest:" >"$ctl/tap"

@@ -8,7 +8,7 @@
 
 .PHONY: vm-image check-v2 check-systemd check-criu
 
-VM_TEST_BINS = $(BUILD)/cove $(if $(HELPER_SRCS),$(BUILD)/cove-test-helper)
+VM_TEST_BINS = $(BUILD)/cove $(if $(HELPER_SRCS),$(BUILD)/cove-test-helper) $(BUILD)/nosys
 
 vm-image:
 	@tests/vm/build-image.sh all
