@@ -6,8 +6,9 @@
  *
  * The kernels cove supports, what each feature needs and what cove does without it:
  * docs/kernel.md.  A feature below the floor (5.10) can still be missing when a seccomp filter
- * cove runs under answers ENOSYS for calls it does not know (Docker's and podman's profiles do);
- * ENOSYS is what a fallback keys on, never EPERM, which a real refusal gives too.
+ * cove runs under answers ENOSYS for it (runc does for every call newer than its profile);
+ * ENOSYS is what a fallback keys on, not EPERM, which a real refusal gives too (the fd sweep
+ * takes both: closing fds is never refused for a good reason).
  *
  * This header depends on nothing but the kernel's and libc's headers and common/error.h. */
 #ifndef COVE_COMMON_SYSCALLS_H
