@@ -7,7 +7,9 @@ load helpers
 
 setup_file() {
   export FALLBACK_DIR=$BATS_FILE_TMPDIR
-  cp "$(nosys_path)" "$FALLBACK_DIR/nosys"
+  local nosys
+  nosys=$(nosys_path) || return 1
+  [ "$nosys" = "$FALLBACK_DIR/nosys" ] || cp "$nosys" "$FALLBACK_DIR/nosys"
   printf '#!/bin/sh\nexec %q openat2 %q "$@"\n' "$FALLBACK_DIR/nosys" "$COVE" >"$FALLBACK_DIR/cove"
   chmod +x "$FALLBACK_DIR/cove"
 }
