@@ -312,14 +312,26 @@ static int refuse_frozen(struct cove_cgroup *cg, struct cove_error *err)
   return 0;
 }
 
-int cgroup_create_at(const char *root, enum cgroup_mode mode, const char *const *v1_names,
-                     const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,
-                     struct cove_error *err)
+/* Trailing components of cg->path missing in h now: what cgroup_make() will create there. */
+static unsigned missing_components(const struct cove_cgroup *cg, const struct cg_hier *h)
+{
+  _cleanup_free_ char *p = cg_file_path(cg, h, NULL);
+  unsigned n = 0;
+  size_t root_len = strlen(p) - (strcmp(cg->path, "/") ? strlen(cg->path) : 0);
+
+  while (strlen(p) > root_len && access(p, F_OK) < 0 && errno == ENOENT) {
+    n++;
+    *strrchr(p, '/') = '\0';
+  }
+  return n;
+}
+
+int cgroup_plan_at(const char *root, enum cgroup_mode mode, const char *const *v1_names,
+                   const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,
+                   struct cove_error *err)
 {
   _cleanup_(cgroup_freep) struct cove_cgroup *cg = cg_alloc(root, mode);
   const struct oci_linux *lx = config ? config->linux_ : NULL;
-  const struct oci_resources *res = lx ? lx->resources : NULL;
-  struct cove_error ignored = COVE_ERROR_INIT;
 
   *out = NULL;
   if (cgroup_resolve_path(lx ? lx->cgroups_path : NULL, id, systemd_cgroup, &cg->path, err) < 0)
@@ -332,6 +344,35 @@ int cgroup_create_at(const char *root, enum cgroup_mode mode, const char *const 
   } else if (mode != CGROUP_MODE_UNIFIED && discover_v1(cg, err) < 0) {
     return -1;
   }
+  if (mode == CGROUP_MODE_HYBRID)
+    cg->unified.name = xstrdup("unified");
+  if (mode != CGROUP_MODE_LEGACY)
+    cg->unified.created = missing_components(cg, &cg->unified);
+  for (size_t i = 0; i < cg->v1_len; i++)
+    cg->v1[i].created = missing_components(cg, &cg->v1[i]);
+  *out = steal_ptr(cg);
+  return 0;
+}
+
+int cgroup_plan(const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,
+                struct cove_error *err)
+{
+  enum cgroup_mode mode;
+  if (cgroup_detect_mode(&mode, err) < 0)
+    return -1;
+  return cgroup_plan_at(CG_DEFAULT_ROOT, mode, NULL, config, id, systemd_cgroup, out, err);
+}
+
+int cgroup_make(struct cove_cgroup *cg, const struct oci_config *config, struct cove_error *err)
+{
+  const struct oci_linux *lx = config ? config->linux_ : NULL;
+  const struct oci_resources *res = lx ? lx->resources : NULL;
+  struct cove_error ignored = COVE_ERROR_INIT;
+
+  /* from here the counts are what the mkdir walk really made */
+  cg->unified.created = 0;
+  for (size_t i = 0; i < cg->v1_len; i++)
+    cg->v1[i].created = 0;
   if (cg->driver->create(cg, err) < 0)
     goto fail;
   {
@@ -351,7 +392,6 @@ int cgroup_create_at(const char *root, enum cgroup_mode mode, const char *const 
     goto fail;
   if (cg->driver->apply(cg, res, lx ? lx->devices : NULL, lx ? lx->devices_len : 0, false, err) < 0)
     goto fail;
-  *out = steal_ptr(cg);
   return 0;
 
 fail:
@@ -361,6 +401,20 @@ fail:
     destroy_hier(cg, &cg->v1[i], &ignored);
   cove_error_release(&ignored);
   return -1;
+}
+
+int cgroup_create_at(const char *root, enum cgroup_mode mode, const char *const *v1_names,
+                     const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,
+                     struct cove_error *err)
+{
+  _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
+
+  *out = NULL;
+  if (cgroup_plan_at(root, mode, v1_names, config, id, systemd_cgroup, &cg, err) < 0 ||
+      cgroup_make(cg, config, err) < 0)
+    return -1;
+  *out = steal_ptr(cg);
+  return 0;
 }
 
 int cgroup_create(const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,

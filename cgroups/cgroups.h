@@ -34,6 +34,15 @@ int cgroup_detect_mode(enum cgroup_mode *mode, struct cove_error *err);
 int cgroup_create(const struct oci_config *config, const char *id, bool systemd_cgroup,
                   struct cove_cgroup **out, struct cove_error *err);
 
+/* cgroup_create() in two steps, so that what will be made is recorded before it is made (a
+ * `create` killed half-way leaves nothing `delete` cannot find): cgroup_plan() resolves the
+ * path and hierarchies and counts the directories that are missing, without touching the host
+ * (cgroup_serialize() of the plan names them); cgroup_make() creates them and applies the
+ * resources, removing what it made on failure. */
+int cgroup_plan(const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,
+                struct cove_error *err);
+int cgroup_make(struct cove_cgroup *cg, const struct oci_config *config, struct cove_error *err);
+
 /* An O_PATH|O_DIRECTORY fd of the v2 leaf for clone3(CLONE_INTO_CGROUP), or -1 when the init
  * must be placed with cgroup_enter() after clone.  Owned by cg. */
 int cgroup_clone_fd(struct cove_cgroup *cg);

@@ -815,6 +815,53 @@ static void test_v1_failed_create_leaves_nothing(void **state)
   assert_int_equal(system(p), 0);
 }
 
+/* Record before make: a plan touches nothing, names what make will create, and its description
+ * alone (a create killed half-way) lets destroy remove what was made, never what existed. */
+static void test_plan_records_before_make(void **state)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  struct cove_cgroup *cg = NULL, *loaded = NULL;
+  static const char *const only[] = {"memory", "pids", NULL};
+  char root[64], p[256];
+  struct stat st;
+  struct oci_config *c = cfg_with(NULL);
+  _cleanup_free_ char *text = NULL;
+  (void) state;
+  snprintf(root, sizeof(root), "/tmp/cove-cgplan-XXXXXX");
+  assert_non_null(mkdtemp(root));
+  snprintf(p, sizeof(p), "%s/memory", root);
+  mkdir(p, 0755);
+  snprintf(p, sizeof(p), "%s/memory/t", root); /* someone else's parent */
+  mkdir(p, 0755);
+  snprintf(p, sizeof(p), "%s/pids", root);
+  mkdir(p, 0755);
+  c->linux_->cgroups_path = "/t/c";
+  assert_int_equal(cgroup_plan_at(root, CGROUP_MODE_LEGACY, only, c, "c", false, &cg, &err), 0);
+  text = cgroup_serialize(cg);
+  assert_non_null(strstr(text, "v1 1 memory\n"));
+  assert_non_null(strstr(text, "v1 2 pids\n"));
+  snprintf(p, sizeof(p), "%s/pids/t", root);
+  assert_int_equal(stat(p, &st), -1);
+  /* create got as far as making these, then died */
+  assert_int_equal(mkdir(p, 0755), 0);
+  snprintf(p, sizeof(p), "%s/pids/t/c", root);
+  assert_int_equal(mkdir(p, 0755), 0);
+  snprintf(p, sizeof(p), "%s/memory/t/c", root);
+  assert_int_equal(mkdir(p, 0755), 0);
+  assert_int_equal(cgroup_load(text, &loaded, &err), 0);
+  assert_int_equal(cgroup_destroy(loaded, &err), 0);
+  snprintf(p, sizeof(p), "%s/pids/t", root);
+  assert_int_equal(stat(p, &st), -1);
+  snprintf(p, sizeof(p), "%s/memory/t/c", root);
+  assert_int_equal(stat(p, &st), -1);
+  snprintf(p, sizeof(p), "%s/memory/t", root);
+  assert_int_equal(stat(p, &st), 0);
+  cgroup_free(loaded);
+  cgroup_free(cg);
+  snprintf(p, sizeof(p), "rm -rf '%s'", root);
+  assert_int_equal(system(p), 0);
+}
+
 int main(void)
 {
 #define V1(x) cmocka_unit_test_setup_teardown(x, v1_setup, v1_teardown)
@@ -834,6 +881,7 @@ int main(void)
     cmocka_unit_test(test_bpf_program),
     cmocka_unit_test(test_bpf_last_rule_wins),
     cmocka_unit_test(test_v1_failed_create_leaves_nothing),
+    cmocka_unit_test(test_plan_records_before_make),
     V1(test_v1_resources),
     V1(test_v1_unlimited_memory_lifts_swap),
     V1(test_v1_refusals),
