@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "common/cleanup.h"
 #include "common/util.h"
+#include "oci/json.h"
 #include "runtime/runtime.h"
 
 struct list_args {
@@ -38,16 +40,27 @@ static int run(struct cove_globals *g, const struct cmd_verb *verb, int argc, ch
     for (size_t i = 0; i < n; i++)
       printf("%s\n", l[i].id);
   } else if (!strcmp(a.format, "json")) {
-    printf("[");
+    _cleanup_(oci_jgen_freep) struct oci_jgen *j = oci_jgen_new(false);
+    _cleanup_free_ char *doc = NULL;
+    oci_jgen_array_open(j);
     for (size_t i = 0; i < n; i++) {
-      char *id = json_quote(l[i].id), *b = json_quote(l[i].bundle), *c = json_quote(l[i].created),
-           *o = json_quote(l[i].owner);
-      printf("%s{\"ociVersion\":\"1.3.0\",\"id\":%s,\"pid\":%d,\"status\":\"%s\",\"bundle\":%s,\"rootfs\":\"\","
-             "\"created\":%s,\"owner\":%s}",
-             i ? "," : "", id, (int) l[i].pid, cove_status_name(l[i].status), b, c, o);
-      free(id), free(b), free(c), free(o);
+      oci_jgen_map_open(j);
+      oci_jgen_kstring(j, "ociVersion", OCI_SPEC_VERSION);
+      oci_jgen_kstring(j, "id", l[i].id);
+      oci_jgen_kint(j, "pid", l[i].pid);
+      oci_jgen_kstring(j, "status", cove_status_name(l[i].status));
+      oci_jgen_kstring(j, "bundle", l[i].bundle);
+      oci_jgen_kstring(j, "rootfs", "");
+      oci_jgen_kstring(j, "created", l[i].created);
+      oci_jgen_kstring(j, "owner", l[i].owner);
+      oci_jgen_map_close(j);
     }
-    printf("]\n");
+    oci_jgen_array_close(j);
+    if (oci_jgen_finish(j, &doc, &err) < 0) {
+      cove_list_free(l, n);
+      return cmd_fail(&err);
+    }
+    printf("%s\n", doc);
   } else {
     printf("%-12s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
     for (size_t i = 0; i < n; i++)

@@ -5,7 +5,6 @@
  * memory.oom_control eventfd notifier).  Runs without the container's lock so `delete` is never
  * blocked; a cgroup that disappears ends the stream. */
 #include <errno.h>
-#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,32 +15,46 @@
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "oci/json.h"
 #include "runtime/runtime.h"
 
-static void put_u64(FILE *f, const char *key, uint64_t v, bool comma)
+static void put_entry(struct oci_jgen *g, const char *key, uint64_t limit, uint64_t usage, uint64_t max,
+                      uint64_t failcnt)
 {
-  fprintf(f, "\"%s\":%" PRIu64 "%s", key, v, comma ? "," : "");
+  oci_jgen_string(g, key);
+  oci_jgen_map_open(g);
+  oci_jgen_kuint(g, "limit", limit);
+  oci_jgen_kuint(g, "usage", usage);
+  oci_jgen_kuint(g, "max", max);
+  oci_jgen_kuint(g, "failcnt", failcnt);
+  oci_jgen_map_close(g);
 }
 
-static void put_blkio(FILE *f, const char *key, const struct cgroup_blkio_entry *v, size_t n)
+static void put_blkio(struct oci_jgen *g, const char *key, const struct cgroup_blkio_entry *v, size_t n)
 {
-  fprintf(f, "\"%s\":[", key);
-  for (size_t i = 0; i < n; i++)
-    fprintf(f, "%s{\"major\":%" PRIu64 ",\"minor\":%" PRIu64 ",\"op\":\"%s\",\"value\":%" PRIu64 "}", i ? "," : "",
-            v[i].major, v[i].minor, v[i].op, v[i].value);
-  fprintf(f, "]");
+  oci_jgen_string(g, key);
+  oci_jgen_array_open(g);
+  for (size_t i = 0; i < n; i++) {
+    oci_jgen_map_open(g);
+    oci_jgen_kuint(g, "major", v[i].major);
+    oci_jgen_kuint(g, "minor", v[i].minor);
+    oci_jgen_kstring(g, "op", v[i].op);
+    oci_jgen_kuint(g, "value", v[i].value);
+    oci_jgen_map_close(g);
+  }
+  oci_jgen_array_close(g);
 }
 
 /* "eth0: 1 2 3 4 5 6 7 8 9 10 11 12 ..." lines of /proc/PID/net/dev, lo left out */
-static void put_net(FILE *f, pid_t pid)
+static void put_net(struct oci_jgen *g, pid_t pid)
 {
   char path[64];
   _cleanup_free_ char *text = NULL;
   struct cove_error e = COVE_ERROR_INIT;
-  bool first = true;
   char *save = NULL;
 
-  fprintf(f, "\"network_interfaces\":[");
+  oci_jgen_string(g, "network_interfaces");
+  oci_jgen_array_open(g);
   snprintf(path, sizeof(path), "/proc/%d/net/dev", (int) pid);
   if (pid > 0 && read_file(path, 1 << 20, &text, NULL, &e) == 0) {
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -57,87 +70,121 @@ static void put_net(FILE *f, pid_t pid)
       if (sscanf(colon + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
                  &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11]) != 12)
         continue;
-      _cleanup_free_ char *q = json_quote(name);
-      fprintf(f,
-              "%s{\"name\":%s,\"rx_bytes\":%llu,\"rx_packets\":%llu,\"rx_errors\":%llu,\"rx_dropped\":%llu,"
-              "\"tx_bytes\":%llu,\"tx_packets\":%llu,\"tx_errors\":%llu,\"tx_dropped\":%llu}",
-              first ? "" : ",", q ? q : "\"\"", v[0], v[1], v[2], v[3], v[8], v[9], v[10], v[11]);
-      first = false;
+      oci_jgen_map_open(g);
+      oci_jgen_kstring(g, "name", name);
+      oci_jgen_kuint(g, "rx_bytes", v[0]);
+      oci_jgen_kuint(g, "rx_packets", v[1]);
+      oci_jgen_kuint(g, "rx_errors", v[2]);
+      oci_jgen_kuint(g, "rx_dropped", v[3]);
+      oci_jgen_kuint(g, "tx_bytes", v[8]);
+      oci_jgen_kuint(g, "tx_packets", v[9]);
+      oci_jgen_kuint(g, "tx_errors", v[10]);
+      oci_jgen_kuint(g, "tx_dropped", v[11]);
+      oci_jgen_map_close(g);
     }
   }
   cove_error_release(&e);
-  fprintf(f, "]");
+  oci_jgen_array_close(g);
 }
 
-static void put_entry(FILE *f, const char *key, uint64_t limit, uint64_t usage, uint64_t max, uint64_t failcnt)
+/* One stats event line (heap, '\n' terminated), runc's types.Stats field names. */
+static int stats_line(const char *id, const struct cgroup_stats *st, pid_t pid, char **out, struct cove_error *err)
 {
-  fprintf(f, "\"%s\":{\"limit\":%" PRIu64 ",\"usage\":%" PRIu64 ",\"max\":%" PRIu64 ",\"failcnt\":%" PRIu64 "}", key,
-          limit, usage, max, failcnt);
-}
+  _cleanup_(oci_jgen_freep) struct oci_jgen *g = oci_jgen_new(false);
+  _cleanup_free_ char *doc = NULL;
 
-/* One stats event line (heap, '\n' terminated). */
-static char *stats_line(const char *qid, const struct cgroup_stats *st, pid_t pid)
-{
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
+  oci_jgen_map_open(g);
+  oci_jgen_kstring(g, "type", "stats");
+  oci_jgen_kstring(g, "id", id);
+  oci_jgen_string(g, "data");
+  oci_jgen_map_open(g);
 
-  if (!f)
-    abort();
-  fprintf(f, "{\"type\":\"stats\",\"id\":%s,\"data\":{", qid);
-  /* cpu */
-  fprintf(f, "\"cpu\":{\"usage\":{");
-  put_u64(f, "total", st->cpu_total, true);
-  fprintf(f, "\"percpu\":[");
+  oci_jgen_string(g, "cpu");
+  oci_jgen_map_open(g);
+  oci_jgen_string(g, "usage");
+  oci_jgen_map_open(g);
+  oci_jgen_kuint(g, "total", st->cpu_total);
+  oci_jgen_string(g, "percpu");
+  oci_jgen_array_open(g);
   for (size_t i = 0; i < st->cpu_percpu_len; i++)
-    fprintf(f, "%s%" PRIu64, i ? "," : "", st->cpu_percpu[i]);
-  fprintf(f, "],");
-  put_u64(f, "kernel", st->cpu_kernel, true);
-  put_u64(f, "user", st->cpu_user, false);
-  fprintf(f, "},\"throttling\":{");
-  put_u64(f, "periods", st->throttle_periods, true);
-  put_u64(f, "throttled_periods", st->throttle_throttled_periods, true);
-  put_u64(f, "throttled_time", st->throttle_throttled_time, false);
-  fprintf(f, "}},");
-  /* memory */
-  fprintf(f, "\"memory\":{");
-  put_u64(f, "cache", st->mem_cache, true);
-  put_entry(f, "usage", st->mem_limit, st->mem_usage, st->mem_max_usage, st->mem_failcnt);
-  fprintf(f, ",");
-  put_entry(f, "swap", st->swap_limit, st->swap_usage, st->swap_max_usage, st->swap_failcnt);
-  fprintf(f, ",");
-  put_entry(f, "kernel", 0, st->kernel_usage, 0, 0);
-  fprintf(f, ",");
-  put_entry(f, "kernelTCP", 0, st->kernel_tcp_usage, 0, 0);
-  fprintf(f, ",\"raw\":{");
-  for (size_t i = 0; i < st->mem_raw_len; i++) {
-    _cleanup_free_ char *k = json_quote(st->mem_raw_keys[i]);
-    fprintf(f, "%s%s:%" PRIu64, i ? "," : "", k ? k : "\"\"", st->mem_raw_values[i]);
+    oci_jgen_uint(g, st->cpu_percpu[i]);
+  oci_jgen_array_close(g);
+  oci_jgen_kuint(g, "kernel", st->cpu_kernel);
+  oci_jgen_kuint(g, "user", st->cpu_user);
+  oci_jgen_map_close(g);
+  oci_jgen_string(g, "throttling");
+  oci_jgen_map_open(g);
+  oci_jgen_kuint(g, "periods", st->throttle_periods);
+  oci_jgen_kuint(g, "throttled_periods", st->throttle_throttled_periods);
+  oci_jgen_kuint(g, "throttled_time", st->throttle_throttled_time);
+  oci_jgen_map_close(g);
+  oci_jgen_map_close(g);
+
+  oci_jgen_string(g, "memory");
+  oci_jgen_map_open(g);
+  oci_jgen_kuint(g, "cache", st->mem_cache);
+  put_entry(g, "usage", st->mem_limit, st->mem_usage, st->mem_max_usage, st->mem_failcnt);
+  put_entry(g, "swap", st->swap_limit, st->swap_usage, st->swap_max_usage, st->swap_failcnt);
+  put_entry(g, "kernel", 0, st->kernel_usage, 0, 0);
+  put_entry(g, "kernelTCP", 0, st->kernel_tcp_usage, 0, 0);
+  oci_jgen_string(g, "raw");
+  oci_jgen_map_open(g);
+  for (size_t i = 0; i < st->mem_raw_len; i++)
+    oci_jgen_kuint(g, st->mem_raw_keys[i], st->mem_raw_values[i]);
+  oci_jgen_map_close(g);
+  oci_jgen_kuint(g, "oom_kill", st->oom_kill);
+  oci_jgen_map_close(g);
+
+  oci_jgen_string(g, "pids");
+  oci_jgen_map_open(g);
+  oci_jgen_kuint(g, "current", st->pids_current);
+  oci_jgen_kuint(g, "limit", st->pids_limit);
+  oci_jgen_map_close(g);
+
+  oci_jgen_string(g, "blkio");
+  oci_jgen_map_open(g);
+  put_blkio(g, "ioServiceBytesRecursive", st->io_service_bytes, st->io_service_bytes_len);
+  put_blkio(g, "ioServicedRecursive", st->io_serviced, st->io_serviced_len);
+  oci_jgen_map_close(g);
+
+  oci_jgen_string(g, "hugetlb");
+  oci_jgen_map_open(g);
+  for (size_t i = 0; i < st->hugetlb_len; i++) {
+    oci_jgen_string(g, st->hugetlb[i].page_size);
+    oci_jgen_map_open(g);
+    oci_jgen_kuint(g, "usage", st->hugetlb[i].usage);
+    oci_jgen_kuint(g, "max", st->hugetlb[i].max);
+    oci_jgen_kuint(g, "failcnt", st->hugetlb[i].failcnt);
+    oci_jgen_map_close(g);
   }
-  fprintf(f, "},");
-  put_u64(f, "oom_kill", st->oom_kill, false);
-  fprintf(f, "},");
-  /* pids */
-  fprintf(f, "\"pids\":{");
-  put_u64(f, "current", st->pids_current, true);
-  put_u64(f, "limit", st->pids_limit, false);
-  fprintf(f, "},");
-  /* blkio */
-  fprintf(f, "\"blkio\":{");
-  put_blkio(f, "ioServiceBytesRecursive", st->io_service_bytes, st->io_service_bytes_len);
-  fprintf(f, ",");
-  put_blkio(f, "ioServicedRecursive", st->io_serviced, st->io_serviced_len);
-  fprintf(f, "},");
-  /* hugetlb */
-  fprintf(f, "\"hugetlb\":{");
-  for (size_t i = 0; i < st->hugetlb_len; i++)
-    fprintf(f, "%s\"%s\":{\"usage\":%" PRIu64 ",\"max\":%" PRIu64 ",\"failcnt\":%" PRIu64 "}", i ? "," : "",
-            st->hugetlb[i].page_size, st->hugetlb[i].usage, st->hugetlb[i].max, st->hugetlb[i].failcnt);
-  fprintf(f, "},\"intel_rdt\":{},");
-  put_net(f, pid);
-  fprintf(f, "}}\n");
-  fclose(f);
-  return buf;
+  oci_jgen_map_close(g);
+  oci_jgen_string(g, "intel_rdt");
+  oci_jgen_map_open(g);
+  oci_jgen_map_close(g);
+  put_net(g, pid);
+
+  oci_jgen_map_close(g);
+  oci_jgen_map_close(g);
+  if (oci_jgen_finish(g, &doc, err) < 0)
+    return cove_error_wrap(err, "stats event");
+  *out = xasprintf("%s\n", doc);
+  return 0;
+}
+
+/* {"type":"oom","id":ID} */
+static int oom_line(const char *id, char **out, struct cove_error *err)
+{
+  _cleanup_(oci_jgen_freep) struct oci_jgen *g = oci_jgen_new(false);
+  _cleanup_free_ char *doc = NULL;
+
+  oci_jgen_map_open(g);
+  oci_jgen_kstring(g, "type", "oom");
+  oci_jgen_kstring(g, "id", id);
+  oci_jgen_map_close(g);
+  if (oci_jgen_finish(g, &doc, err) < 0)
+    return cove_error_wrap(err, "oom event");
+  *out = xasprintf("%s\n", doc);
+  return 0;
 }
 
 static int emit(int fd, const char *line, struct cove_error *err)
@@ -147,23 +194,24 @@ static int emit(int fd, const char *line, struct cove_error *err)
   return 0;
 }
 
-static int emit_stats(struct cove_container *c, const char *qid, int fd, struct cove_error *err)
+static int emit_stats(struct cove_container *c, int fd, struct cove_error *err)
 {
   struct cgroup_stats st;
   _cleanup_free_ char *line = NULL;
+  int r;
 
   if (cgroup_stats(c->cgroup, &st, err) < 0)
     return -1;
-  line = stats_line(qid, &st, c->pid);
+  r = stats_line(c->id, &st, c->pid, &line, err);
   cgroup_stats_free(&st);
-  return emit(fd, line, err);
+  return r < 0 ? -1 : emit(fd, line, err);
 }
 
 int cove_events(const char *root, const char *id, bool stats_once, unsigned interval_ms, int out_fd,
                 struct cove_error *err)
 {
   _cleanup_(cove_container_freep) struct cove_container *c = NULL;
-  _cleanup_free_ char *qid = NULL, *oom_line = NULL;
+  _cleanup_free_ char *oom = NULL;
   _cleanup_close_ int oom_fd = -1;
   uint64_t ooms = 0;
   struct timespec next;
@@ -174,13 +222,10 @@ int cove_events(const char *root, const char *id, bool stats_once, unsigned inte
     return cove_error_set(err, 0, "container `%s` is stopped", id);
   if (!c->cgroup)
     return cove_error_set(err, ENOENT, "container `%s` has no cgroup", id);
-  qid = json_quote(id);
-  if (!qid)
-    return cove_error_set(err, ENOMEM, "events");
   if (stats_once)
-    return emit_stats(c, qid, out_fd, err);
-
-  oom_line = xasprintf("{\"type\":\"oom\",\"id\":%s}\n", qid);
+    return emit_stats(c, out_fd, err);
+  if (oom_line(c->id, &oom, err) < 0)
+    return -1;
   {
     struct cove_error e = COVE_ERROR_INIT;
     if (cgroup_oom_fd(c->cgroup, &oom_fd, &e) < 0)
@@ -204,7 +249,7 @@ int cove_events(const char *root, const char *id, bool stats_once, unsigned inte
       cove_container_refresh(c);
       if (c->status == COVE_STATUS_STOPPED)
         return 0;
-      if (emit_stats(c, qid, out_fd, err) < 0)
+      if (emit_stats(c, out_fd, err) < 0)
         return -1;
       next.tv_sec += interval_ms / 1000;
       next.tv_nsec += (long) (interval_ms % 1000) * 1000000L;
@@ -230,7 +275,7 @@ int cove_events(const char *root, const char *id, bool stats_once, unsigned inte
       }
       /* v1's notifier fires on the OOM itself; v2's watch on any memory.events change */
       if (now_ooms > ooms || (v1 && now_ooms == ooms)) {
-        if (emit(out_fd, oom_line, err) < 0)
+        if (emit(out_fd, oom, err) < 0)
           return -1;
       }
       ooms = now_ooms;

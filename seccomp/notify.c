@@ -14,6 +14,8 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "oci/json.h"
+#include "oci/oci.h"
 #include "seccomp/internal.h"
 
 char *cove_seccomp_cache_dir(const char *state_root)
@@ -21,35 +23,22 @@ char *cove_seccomp_cache_dir(const char *state_root)
   return xasprintf("%s/" COVE_ROOT_PRIVATE "/seccomp-cache", state_root);
 }
 
-/* The top-level "pid" of a state document (compact or not); 0 when absent.  A scanner rather than
- * a parser: the document is ours (oci_state_to_json), we only skip strings and nesting. */
+/* The top-level "pid" of a state document; 0 when absent or unreadable. */
 static int state_pid(const char *s)
 {
-  int depth = 0;
-  for (const char *p = s; *p; p++) {
-    if (*p == '"') {
-      const char *key = p + 1;
-      for (p++; *p && *p != '"'; p++)
-        if (*p == '\\' && p[1])
-          p++;
-      if (!*p)
-        return 0;
-      if (depth == 1 && p - key == 3 && strncmp(key, "pid", 3) == 0) {
-        const char *q = p + 1;
-        while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
-          q++;
-        if (*q == ':') {
-          long v = strtol(q + 1, NULL, 10);
-          return v > 0 && v < (1L << 30) ? (int) v : 0;
-        }
-      }
-    } else if (*p == '{' || *p == '[') {
-      depth++;
-    } else if (*p == '}' || *p == ']') {
-      depth--;
-    }
+  _cleanup_(oci_json_freep) struct oci_json *j = NULL;
+  struct cove_error e = COVE_ERROR_INIT;
+  const struct oci_json *v;
+  unsigned long long pid = 0;
+
+  if (oci_json_parse("state", s, strlen(s), &j, &e) < 0) {
+    cove_error_release(&e);
+    return 0;
   }
-  return 0;
+  v = oci_json_get(j, "pid");
+  if (!v || v->type != OCI_JSON_NUMBER || parse_u64(v->s, &pid) < 0 || pid >= (1ULL << 30))
+    return 0;
+  return (int) pid;
 }
 
 static int send_with_fd(int sock, const char *data, size_t len, int fd)
@@ -91,7 +80,7 @@ int cove_seccomp_send_listener_full(const char *listener_path, int notify_fd, in
 {
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
   _cleanup_close_ int sock = -1;
-  _cleanup_free_ char *meta_q = NULL, *doc = NULL;
+  _cleanup_free_ char *doc = NULL;
   size_t plen;
 
   if (!listener_path || !*listener_path)
@@ -103,13 +92,30 @@ int cove_seccomp_send_listener_full(const char *listener_path, int notify_fd, in
     return cove_error_set(err, ENAMETOOLONG, "seccomp listener `%s`", listener_path);
   memcpy(addr.sun_path, listener_path, plen + 1);
 
-  if (metadata) {
-    meta_q = json_quote(metadata);
-    if (!meta_q)
-      return cove_error_set(err, ENOMEM, "seccomp listener `%s`: quote the metadata", listener_path);
+  {
+    _cleanup_(oci_jgen_freep) struct oci_jgen *g = oci_jgen_new(false);
+    _cleanup_(oci_json_freep) struct oci_json *state = NULL;
+    static const char *const fds[] = {"seccompFd", NULL};
+
+    if (state_json && oci_json_parse("state", state_json, strlen(state_json), &state, err) < 0)
+      return cove_error_wrap(err, "seccomp listener `%s`", listener_path);
+    oci_jgen_map_open(g);
+    oci_jgen_kstring(g, "ociVersion", OCI_SPEC_VERSION);
+    oci_jgen_kstrv(g, "fds", fds, (size_t) -1);
+    oci_jgen_kint(g, "pid", pid);
+    if (metadata)
+      oci_jgen_kstring(g, "metadata", metadata);
+    oci_jgen_string(g, "state");
+    if (state) {
+      oci_jgen_tree(g, state);
+    } else {
+      oci_jgen_map_open(g);
+      oci_jgen_map_close(g);
+    }
+    oci_jgen_map_close(g);
+    if (oci_jgen_finish(g, &doc, err) < 0)
+      return cove_error_wrap(err, "seccomp listener `%s`", listener_path);
   }
-  doc = xasprintf("{\"ociVersion\":\"%s\",\"fds\":[\"seccompFd\"],\"pid\":%d%s%s,\"state\":%s}", OCI_SPEC_VERSION,
-                  pid, meta_q ? ",\"metadata\":" : "", meta_q ? meta_q : "", state_json ? state_json : "{}");
 
   sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (sock < 0)
