@@ -14,6 +14,23 @@ teardown() {
   teardown_bundle
 }
 
+# sync_dir: $TEST_TMP/sync, bound at /sync in the container, for signals between test and container
+sync_dir() {
+  mkdir -p "$TEST_TMP/sync"
+  add_mount "{\"destination\": \"/sync\", \"type\": \"bind\", \"source\": \"$TEST_TMP/sync\", \"options\": [\"rbind\"]}"
+}
+
+# wait_line FILE: a bounded wait for FILE to hold a whole line
+wait_line() {
+  local i
+  for ((i = 0; i < 500; i++)); do
+    grep -q . "$1" 2>/dev/null && [ "$(tail -c1 "$1" | od -An -c | tr -d ' ')" = '\n' ] && return 0
+    sleep 0.02
+  done
+  echo "no line in $1" >&2
+  return 1
+}
+
 @test "events --stats prints one stats line with runc's fields and plausible values" {
   update_config '.linux.resources.memory = {limit: 67108864} | .linux.resources.pids = {limit: 50}'
   set_cmd '/bin/cove-test-helper sleep-forever & /bin/cove-test-helper spin-cpu 200; wait'
@@ -58,10 +75,14 @@ teardown() {
   if [ "$(cgroup_mode)" = unified ] || [ -f /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ]; then
     update_config '.linux.resources.memory.swap = 33554432'
   fi
-  set_cmd 'sleep 1; /bin/cove-test-helper memhog 256; exec /bin/cove-test-helper sleep-forever'
+  sync_dir
+  set_cmd 'while [ ! -e /sync/go ]; do sleep 0.05; done; /bin/cove-test-helper memhog 256; exec /bin/cove-test-helper sleep-forever'
   start_bg c1
   "$COVE" --root "$COVE_ROOT" events --interval 30s c1 >"$TEST_TMP/ev" 3>&- &
   EVENTS_PID=$!
+  # events watches for OOMs before its first stats line: only then may the container hog
+  wait_line "$TEST_TMP/ev"
+  touch "$TEST_TMP/sync/go"
   for _ in $(seq 100); do grep -q '"oom"' "$TEST_TMP/ev" && break; sleep 0.1; done
   run grep '"type":"oom"' "$TEST_TMP/ev"
   assert_success
@@ -73,7 +94,7 @@ teardown() {
   start_bg c1
   "$COVE" --root "$COVE_ROOT" events --interval 200ms c1 >"$TEST_TMP/ev" 3>&- &
   EVENTS_PID=$!
-  sleep 0.5
+  wait_line "$TEST_TMP/ev"
   cove kill c1 KILL
   for _ in $(seq 50); do kill -0 "$EVENTS_PID" 2>/dev/null || break; sleep 0.1; done
   run kill -0 "$EVENTS_PID"
