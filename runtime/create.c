@@ -38,18 +38,9 @@ char *now_rfc3339(void)
   return xstrdup(buf);
 }
 
-char *create_state_json(const struct create_ctx *x, const char *status, struct cove_error *err)
+static const char *verb(const struct create_ctx *x)
 {
-  struct oci_state s = {
-    .oci_version = OCI_SPEC_VERSION,
-    .id = x->o->id,
-    .status = status,
-    .pid = x->pid,
-    .bundle = x->bundle,
-    .annotations = x->config->annotations,
-    .annotations_len = x->config->annotations_len,
-  };
-  return oci_state_to_json(&s, err);
+  return x->run_mode ? "run" : "create";
 }
 
 void create_ctx_free(struct create_ctx *x)
@@ -63,13 +54,15 @@ void create_ctx_free(struct create_ctx *x)
   free(x->rootfs);
   free(x->dir);
   free(x->created);
-  for (int *fd = &x->root_fd; fd <= &x->done_fd; fd++)
-    if (*fd >= 0)
-      close(*fd);
-  if (x->pidfd >= 0)
-    close(x->pidfd);
-  if (x->console_master >= 0)
-    close(x->console_master);
+  cove_closep(&x->root_fd);
+  cove_closep(&x->dir_fd);
+  cove_closep(&x->lock_fd);
+  cove_closep(&x->sync_parent);
+  cove_closep(&x->sync_child);
+  cove_closep(&x->fifo_fd);
+  cove_closep(&x->done_fd);
+  cove_closep(&x->pidfd);
+  cove_closep(&x->console_master);
   ns_plan_release(&x->ns);
   rootfs_prepared_free(x->prepared);
   cgroup_placement_close(&x->place);
@@ -87,30 +80,50 @@ void create_ctx_free(struct create_ctx *x)
   free(x);
 }
 
-/* Undo what create made, in reverse order; best effort, errors only logged. */
+/* Undo what create made, in reverse order; best effort, errors only logged.  Once hooks ran (a
+ * failing prestart, createRuntime, createContainer or startContainer hook included) the
+ * runtime-spec goes on with destroying the container and the poststop hooks.  The state dir,
+ * the record of it all, goes last and only when everything else is gone, so that `delete -f`
+ * can finish what failed here. */
 void container_destroy_created(struct create_ctx *x)
 {
   struct cove_error e = COVE_ERROR_INIT;
+  bool left = false;
 
   if (x->pidfd >= 0) {
     sys_pidfd_send_signal(x->pidfd, SIGKILL);
     while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
       ;
   }
-  if (x->net_made && netns_teardown(x->o->id, x->o->root, x->dir, &e) < 0) {
-    cove_warn("create %s: remove network: %s", x->o->id, cove_error_msg(&e));
-    cove_error_release(&e);
-  }
+  x->pid = 0;
   if (x->cg) {
     if (cgroup_kill_all(x->cg, SIGKILL, &e) < 0)
       cove_error_release(&e);
     if (cgroup_destroy(x->cg, &e) < 0) {
-      cove_warn("create %s: remove cgroup: %s", x->o->id, cove_error_msg(&e));
+      cove_warn("%s %s: remove cgroup: %s", verb(x), x->o->id, cove_error_msg(&e));
+      cove_error_release(&e);
+      left = true;
+    }
+  }
+  if (x->net_made && netns_teardown(x->o->id, x->o->root, x->dir, &e) < 0) {
+    cove_warn("%s %s: remove network: %s", verb(x), x->o->id, cove_error_msg(&e));
+    cove_error_release(&e);
+    left = true;
+  }
+  if (x->hooks_started && hooks_any(x->config, OCI_HOOK_POSTSTOP)) {
+    _cleanup_free_ char *state = create_state_json(x, "stopped", &e);
+    _cleanup_free_ char *who = xasprintf("%s %s", verb(x), x->o->id);
+    if (!state || hooks_run(x->config, OCI_HOOK_POSTSTOP, state, 0, who, &e) < 0) {
+      cove_warn("%s: %s", who, cove_error_msg(&e));
       cove_error_release(&e);
     }
   }
+  if (left) {
+    cove_warn("%s %s: its state is kept: `delete --force %s` removes the rest", verb(x), x->o->id, x->o->id);
+    return;
+  }
   if (x->dir_made && state_remove(x->root_fd, x->o->id, &e) < 0) {
-    cove_warn("create %s: remove state: %s", x->o->id, cove_error_msg(&e));
+    cove_warn("%s %s: remove state: %s", verb(x), x->o->id, cove_error_msg(&e));
     cove_error_release(&e);
   }
 }
@@ -153,8 +166,8 @@ static int validate(struct create_ctx *x, struct cove_error *err)
     return cove_error_set(err, 0, "--console-socket given but process.terminal is false");
   if (ns_plan_make(c, &x->ns, err) < 0)
     return -1;
-  if (c->hostname && *c->hostname && !x->ns.new_uts)
-    return cove_error_set(err, 0, "config.json: .hostname: needs a new uts namespace");
+  if (!x->ns.has_mount && o->no_pivot)
+    return cove_error_set(err, 0, "--no-pivot needs a mount namespace (without one cove uses chroot anyway)");
   if (rootfs_validate(c, x->bundle, err) < 0)
     return -1;
   if (lsm_check_config(c, err) < 0)
@@ -176,6 +189,31 @@ static int validate(struct create_ctx *x, struct cove_error *err)
     x->has_seccomp = true;
   }
   return 0;
+}
+
+/* The container's record.  Written first right after the state dir is made, and again before
+ * each host object is made (cgroup dirs, the init), so that a `create` killed at any moment
+ * leaves a record naming everything `delete` must remove; until `done` it names this process
+ * as the creator, so the container reads `creating` while we live and `stopped` once we die. */
+static int write_state(struct create_ctx *x, bool done, struct cove_error *err)
+{
+  struct cove_container c = {
+    .creator_pid = done ? 0 : x->creator_pid,
+    .creator_start = x->creator_start,
+    .id = (char *) x->o->id,
+    .dir_fd = x->dir_fd,
+    .bundle = x->bundle,
+    .rootfs = x->rootfs,
+    .pid = x->pid,
+    .start_time = x->start_time,
+    .created = x->created,
+    .annotations = x->config->annotations,
+    .annotations_len = x->config->annotations_len,
+    .systemd_cgroup = x->o->systemd_cgroup,
+  };
+  _cleanup_free_ char *cg = x->cg ? cgroup_serialize(x->cg) : NULL;
+  c.cgroup_text = cg;
+  return state_write(&c, err);
 }
 
 static int make_state_dir(struct create_ctx *x, struct cove_error *err)
@@ -202,6 +240,8 @@ static int make_state_dir(struct create_ctx *x, struct cove_error *err)
     return cove_error_set(err, errno, "open state dir");
   x->lock_fd = state_lock(x->dir_fd, COVE_LOCK_EXCLUSIVE, err);
   if (x->lock_fd < 0)
+    return -1;
+  if (write_state(x, false, err) < 0)
     return -1;
   if (write_file_atomic_at(x->dir_fd, COVE_CONFIG_COPY, x->config_data, x->config_len, 0600, err) < 0)
     return -1;
@@ -349,11 +389,13 @@ int seccomp_hand_to_listener(const struct oci_config *c, int notify_fd, pid_t pi
 static int run_create_hooks(struct create_ctx *x, struct cove_error *err)
 {
   _cleanup_free_ char *state = create_state_json(x, "creating", err);
+  _cleanup_free_ char *who = xasprintf("%s %s", verb(x), x->o->id);
   if (!state)
     return -1;
-  if (hooks_run(x->config, OCI_HOOK_PRESTART, state, 0, err) < 0 ||
-      hooks_run(x->config, OCI_HOOK_CREATE_RUNTIME, state, 0, err) < 0 ||
-      hooks_run(x->config, OCI_HOOK_CREATE_CONTAINER, state, x->pid, err) < 0)
+  x->hooks_started = true;
+  if (hooks_run(x->config, OCI_HOOK_PRESTART, state, 0, who, err) < 0 ||
+      hooks_run(x->config, OCI_HOOK_CREATE_RUNTIME, state, 0, who, err) < 0 ||
+      hooks_run(x->config, OCI_HOOK_CREATE_CONTAINER, state, x->pid, who, err) < 0)
     return -1;
   return 0;
 }
@@ -442,49 +484,6 @@ static int serve_init(struct create_ctx *x, struct cove_error *err)
   }
 }
 
-int write_pid_file(const char *path, pid_t pid, struct cove_error *err)
-{
-  char buf[32];
-  _cleanup_free_ char *copy = xstrdup(path), *base = NULL;
-  _cleanup_close_ int dfd = -1;
-  char *slash = strrchr(copy, '/');
-  const char *dir = ".";
-
-  if (slash) {
-    *slash = '\0';
-    dir = slash == copy ? "/" : copy;
-    base = xstrdup(slash + 1);
-  } else {
-    base = xstrdup(path);
-  }
-  dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
-    return cove_error_set(err, errno, "pid file `%s`", path);
-  snprintf(buf, sizeof(buf), "%d", (int) pid);
-  if (write_file_atomic_at(dfd, base, buf, strlen(buf), 0644, err) < 0)
-    return cove_error_wrap(err, "pid file `%s`", path);
-  return 0;
-}
-
-static int write_state(struct create_ctx *x, struct cove_error *err)
-{
-  struct cove_container c = {
-    .id = (char *) x->o->id,
-    .dir_fd = x->dir_fd,
-    .bundle = x->bundle,
-    .rootfs = x->rootfs,
-    .pid = x->pid,
-    .start_time = x->start_time,
-    .created = x->created,
-    .annotations = x->config->annotations,
-    .annotations_len = x->config->annotations_len,
-    .systemd_cgroup = x->o->systemd_cgroup,
-  };
-  _cleanup_free_ char *cg = x->cg ? cgroup_serialize(x->cg) : NULL;
-  c.cgroup_text = cg;
-  return state_write(&c, err);
-}
-
 int container_create(const struct cove_create_opts *o, bool run_mode, struct create_ctx **out,
                      struct cove_error *err)
 {
@@ -492,16 +491,18 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
 
   x->o = o;
   x->run_mode = run_mode;
-  /* before anything is opened: no fd of ours may take a number the container is to get */
-  if (fds_reserve(3 + o->preserve_fds + process_listen_fds(), err) < 0)
-    return -1;
-  for (int *fd = &x->root_fd; fd <= &x->done_fd; fd++)
-    *fd = -1;
+  /* every fd field first: the cleanup closes what is >= 0, and calloc made them all 0 */
+  x->root_fd = x->dir_fd = x->lock_fd = -1;
+  x->sync_parent = x->sync_child = -1;
+  x->fifo_fd = x->done_fd = -1;
   x->pidfd = -1;
   x->console_master = -1;
   x->place = (struct cgroup_placement) CGROUP_PLACEMENT_INIT;
   for (int i = 0; i < OCI_NS_KINDS; i++)
     x->ns.join_fd[i] = -1;
+  /* before anything is opened: no fd of ours may take a number the container is to get */
+  if (fds_reserve(3 + o->preserve_fds + process_listen_fds(), err) < 0)
+    return -1;
   x->created = now_rfc3339();
 
   if (cove_validate_id(o->id, err) < 0)
@@ -509,11 +510,20 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
   if (validate(x, err) < 0)
     return -1;
   cove_trace("config read and validated");
+  x->creator_pid = getpid();
+  if (proc_start_time(x->creator_pid, &x->creator_start, NULL) < 0)
+    return cove_error_set(err, errno, "read our own start time");
   if (make_state_dir(x, err) < 0)
     goto fail;
   cove_trace("state dir made");
-  if (cgroup_create(x->config, o->id, o->systemd_cgroup, &x->cg, err) < 0) {
+  if (cgroup_plan(x->config, o->id, o->systemd_cgroup, &x->cg, err) < 0) {
     x->cg = NULL;
+    cove_error_wrap(err, "cgroup");
+    goto fail;
+  }
+  if (write_state(x, false, err) < 0)
+    goto fail;
+  if (cgroup_make(x->cg, x->config, err) < 0) {
     cove_error_wrap(err, "cgroup");
     goto fail;
   }
@@ -526,6 +536,14 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
   if (clone_init(x, err) < 0)
     goto fail;
   cove_trace("init cloned and placed");
+  /* record it (and the cgroup's real dirs) at once: a cove killed from here on leaves a record that
+   * delete -f acts on, and the init dies with its creator */
+  if (proc_start_time(x->pid, &x->start_time, NULL) < 0) {
+    cove_error_set(err, errno, "read the start time of the init");
+    goto fail;
+  }
+  if (write_state(x, false, err) < 0)
+    goto fail;
   if (x->net) {
     char path[64];
     _cleanup_close_ int nfd = -1;
@@ -549,10 +567,6 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
       goto fail;
     }
   }
-  if (proc_start_time(x->pid, &x->start_time, NULL) < 0) {
-    cove_error_set(err, errno, "read the start time of the init");
-    goto fail;
-  }
   if (x->go_needed) {
     struct sync_chan ch = parent_chan(x);
     if (sync_send(&ch, SYNC_GO, 0, NULL, -1, err) < 0)
@@ -562,10 +576,10 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
   if (serve_init(x, err) < 0)
     goto fail;
   cove_trace("init ready");
-  if (write_state(x, err) < 0)
+  if (write_state(x, true, err) < 0)
     goto fail;
   cove_trace("state written");
-  if (o->pid_file && write_pid_file(o->pid_file, x->pid, err) < 0)
+  if (o->pid_file && state_write_pid_file(o->pid_file, x->pid, err) < 0)
     goto fail;
   /* runc 1.2's --pidfd-socket: the payload names the kind of process, "standard" for an init */
   if (o->pidfd_socket && unix_send_fd("pidfd socket", o->pidfd_socket, x->pidfd, "standard", err) < 0)

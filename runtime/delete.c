@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroups/cgroups.h"
@@ -18,35 +19,91 @@
 
 int container_pidfd(const struct cove_container *c);
 
-static int remove_tree_at(int dfd, const char *name, int depth)
+static bool is_dir_entry(int dfd, const struct dirent *e)
 {
-  int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  DIR *d;
-  struct dirent *e;
+  struct stat sb;
+  if (e->d_type != DT_UNKNOWN)
+    return e->d_type == DT_DIR;
+  return fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(sb.st_mode);
+}
 
-  if (fd < 0)
+/* Remove dfd/name and everything below it, however deep: the container's writable layer
+ * (overlay=dir) lives in the state dir and holds whatever the container wrote.  One directory
+ * fd open at a time and the names of the way down on the heap, so neither the fd limit nor the
+ * stack bounds the depth; symlinks are removed, never followed. */
+static int remove_tree_at(int dfd, const char *name)
+{
+  char **path = NULL;
+  size_t depth = 0;
+  int cur = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = -1;
+
+  if (cur < 0)
     return errno == ENOENT ? 0 : -1;
-  d = fdopendir(fd);
-  if (!d) {
-    close(fd);
-    return -1;
-  }
-  while ((e = readdir(d))) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+  for (;;) {
+    DIR *d = fdopendir(cur);
+    struct dirent *e;
+    char *down = NULL;
+
+    if (!d) {
+      close(cur);
+      goto out;
+    }
+    while ((e = readdir(d))) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+        continue;
+      if (is_dir_entry(dirfd(d), e)) {
+        down = xstrdup(e->d_name);
+        break;
+      }
+      if (unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT) {
+        closedir(d);
+        goto out;
+      }
+    }
+    if (down) {
+      cur = openat(dirfd(d), down, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      closedir(d);
+      if (cur < 0) {
+        free(down);
+        goto out;
+      }
+      path = xrealloc(path, (depth + 1) * sizeof(*path));
+      path[depth++] = down;
       continue;
-    if (unlinkat(dirfd(d), e->d_name, 0) < 0 && (errno == EISDIR || errno == EPERM) && depth < 4)
-      remove_tree_at(dirfd(d), e->d_name, depth + 1);
+    }
+    /* empty now: remove it from its parent and go on there */
+    if (depth == 0) {
+      closedir(d);
+      r = unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
+      goto out;
+    }
+    cur = openat(dirfd(d), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    closedir(d);
+    if (cur < 0)
+      goto out;
+    depth--;
+    if (unlinkat(cur, path[depth], AT_REMOVEDIR) < 0 && errno != ENOENT) {
+      free(path[depth]);
+      close(cur);
+      goto out;
+    }
+    free(path[depth]);
   }
-  closedir(d);
-  if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-    return -1;
-  return 0;
+out:
+  {
+    int saved = errno;
+    for (size_t i = 0; i < depth; i++)
+      free(path[i]);
+    free(path);
+    errno = saved;
+  }
+  return r;
 }
 
 int state_remove(int root_fd, const char *id, struct cove_error *err)
 {
   char nb[STATE_NAME_MAX];
-  if (remove_tree_at(root_fd, state_dir_name(id, nb), 0) < 0)
+  if (remove_tree_at(root_fd, state_dir_name(id, nb)) < 0)
     return cove_error_set(err, errno, "remove state dir `%s`", id);
   return 0;
 }
@@ -87,9 +144,10 @@ int container_remove(struct cove_container *c, struct cove_error *err)
     c->status = COVE_STATUS_STOPPED;
     state = cove_container_state_json(c, &e);
     c->status = saved;
-    /* poststop failures only warn (runtime-spec) */
-    if (!state || hooks_run(cfg, OCI_HOOK_POSTSTOP, state, 0, &e) < 0) {
-      cove_warn("delete %s: %s", c->id, cove_error_msg(&e));
+    _cleanup_free_ char *who = xasprintf("delete %s", c->id);
+    /* every poststop hook runs; failures only warn (runtime-spec) */
+    if (!state || hooks_run(cfg, OCI_HOOK_POSTSTOP, state, 0, who, &e) < 0) {
+      cove_warn("%s: %s", who, cove_error_msg(&e));
       cove_error_release(&e);
     }
   }
@@ -111,10 +169,11 @@ int cove_delete(const char *root, const char *id, bool force, struct cove_error 
 
   if (cove_container_load(root, id, COVE_LOCK_EXCLUSIVE, &c, err) < 0)
     return cove_error_wrap(err, "delete %s", id);
+  /* a create that died half-way may have left its init on its way out: kill it like a live one */
   if (c->status == COVE_STATUS_RUNNING || c->status == COVE_STATUS_PAUSED || c->status == COVE_STATUS_CREATING ||
-      c->status == COVE_STATUS_CREATED) {
+      c->status == COVE_STATUS_CREATED || c->incomplete) {
     _cleanup_close_ int pfd = -1;
-    if (!force && c->status != COVE_STATUS_CREATED)
+    if (!force && c->status != COVE_STATUS_CREATED && !c->incomplete)
       return cove_error_set(err, 0, "delete %s: the container is %s: stop it first or use --force", id,
                             cove_status_name(c->status));
     pfd = container_pidfd(c);

@@ -234,6 +234,11 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
   sigset_t none;
 
   cove_trace("exec child: running");
+  /* the lock is the parent's: a copy here (until our execve) would keep it held */
+  if (e->c->lock_fd >= 0) {
+    close(e->c->lock_fd);
+    e->c->lock_fd = -1;
+  }
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -339,20 +344,6 @@ static void exec_ctx_release(struct exec_ctx *e)
     cove_container_free(e->c);
 }
 
-static int write_pid(const char *path, pid_t pid, struct cove_error *err)
-{
-  char buf[32];
-  _cleanup_free_ char *tmp = xasprintf("%s.%d.tmp", path, (int) getpid());
-  _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  snprintf(buf, sizeof(buf), "%d", (int) pid);
-  if (fd < 0 || write_all(fd, buf, strlen(buf)) < 0 || rename(tmp, path) < 0) {
-    int en = errno;
-    unlink(tmp);
-    return cove_error_set(err, en, "pid file `%s`", path);
-  }
-  return 0;
-}
-
 static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
 {
   const struct cove_exec_opts *o = e->o;
@@ -446,6 +437,10 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
 
     if (e->go_needed && sync_send(&ch, SYNC_GO, 0, NULL, -1, err) < 0)
       goto kill;
+    /* the process is in the container's cgroup: what follows waits on it, and a frozen one (exec
+     * --ignore-paused) only answers after `resume`, which needs the lock */
+    close(e->c->lock_fd);
+    e->c->lock_fd = -1;
     /* the pty, the seccomp fd, then EXECVE and the hangup of the execve; or an error */
     for (;;) {
       struct sync_msg m;
@@ -478,10 +473,7 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
     }
   }
   cove_trace("exec: process execed");
-  /* the process runs: let others act on the container again */
-  close(e->c->lock_fd);
-  e->c->lock_fd = -1;
-  if (o->pid_file && write_pid(o->pid_file, pid, err) < 0)
+  if (o->pid_file && state_write_pid_file(o->pid_file, pid, err) < 0)
     goto kill;
   /* runc 1.2's --pidfd-socket: "setns" names a process joined to a running container */
   if (o->pidfd_socket && unix_send_fd("pidfd socket", o->pidfd_socket, own_pidfd, "setns", err) < 0)

@@ -1,6 +1,8 @@
-/* hooks.c: the six hook kinds: each hook gets the state JSON on stdin, its own args and env,
- * and an optional timeout.  createContainer hooks run inside the container's namespaces (their
- * path resolved in the runtime's), the others where the caller is. */
+/* hooks.c: the six hook kinds: each hook gets the state JSON on stdin (all of it, at its own
+ * pace), its own args and env, and an optional timeout.  createContainer hooks run inside the
+ * container's namespaces (their path resolved in the runtime's); startContainer hooks are run by
+ * the init itself, so they run in the container with their path resolved in its filesystem; the
+ * others run where the caller is.  A hook never outlives the process that runs it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -9,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +25,16 @@
 #ifndef AT_EMPTY_PATH
 #define AT_EMPTY_PATH 0x1000
 #endif
+#ifndef F_SETPIPE_SZ
+#define F_SETPIPE_SZ 1031
+#endif
+
+/* A hook that reads none of a state larger than the pipe for this long is killed: cove never
+ * waits for ever on a hook that ignores its stdin (a hook that exits without reading is fine). */
+#define HOOK_STDIN_STALL_MS SYNC_TIMEOUT_MS
+/* What the state pipe is grown to, so that a usual state is written at once (fs.pipe-max-size's
+ * default; the kernel refuses more from an unprivileged caller and we then pace the writes). */
+#define HOOK_PIPE_BYTES (1 << 20)
 
 static const char *const kind_names[OCI_HOOK_KINDS] = {
   [OCI_HOOK_PRESTART] = "prestart",
@@ -49,17 +61,85 @@ static int ns_flags_of(const struct oci_config *c)
   return f;
 }
 
+/* The forked hook process: die with the runner, enter the container's namespaces when asked
+ * (a pid namespace only takes effect for children: then one more fork, so that the hook itself
+ * is in it), and exec.  Never returns. */
+__attribute__((noreturn)) static void hook_child(const struct oci_config *c, const struct oci_hook *h, int exe,
+                                                 int nsfd, int in, int out, int parent_ends[2], pid_t runner)
+{
+  char *const none[] = {NULL};
+  char *argv0[] = {h->path, NULL};
+  int flags = nsfd >= 0 ? ns_flags_of(c) : 0;
+  sigset_t all;
+
+  /* the runner's ends: a copy kept here would hide the hook's EOF on stdin */
+  close(parent_ends[0]);
+  close(parent_ends[1]);
+  sigemptyset(&all);
+  sigprocmask(SIG_SETMASK, &all, NULL);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != runner)
+    _exit(126);
+  if (nsfd >= 0 && setns(nsfd, flags) < 0)
+    _exit(126);
+  if (flags & CLONE_NEWPID) {
+    pid_t middle = getpid(), pid = fork();
+    int status;
+    if (pid < 0)
+      _exit(126);
+    if (pid > 0) {
+      close(in);
+      close(out);
+      while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+          _exit(126);
+      if (WIFSIGNALED(status)) {
+        signal(WTERMSIG(status), SIG_DFL);
+        raise(WTERMSIG(status));
+      }
+      _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 126);
+    }
+    /* a middle process outside our new pid namespace reads as 0 while it lives (then the
+     * container's init adopts us) */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != 0 && getppid() != middle)
+      _exit(126);
+  }
+  if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+    _exit(126);
+  {
+    /* a hook that runs in the container's namespaces takes no host fd of ours (or of our
+     * caller) in with it (CVE-2024-21626): only stdio, and what the execveat needs */
+    int keep[] = {exe, nsfd};
+    struct cove_error e = COVE_ERROR_INIT;
+    if (fds_close_except(keep, ARRAY_SIZE(keep), &e) < 0)
+      _exit(126);
+  }
+  if (nsfd < 0) {
+    /* by path, as runc: a script's interpreter then opens the script by path too */
+    execve(h->path, h->args_len ? h->args : argv0, h->env_len ? h->env : none);
+    _exit(127);
+  }
+  /* in the container's namespaces the path was resolved before entering them (runtime-spec);
+   * a script needs the fd to outlive the exec, its interpreter reads it as /dev/fd/N */
+  if (fcntl(exe, F_SETFD, 0) < 0)
+    _exit(126);
+  sys_execveat(exe, "", h->args_len ? h->args : argv0, h->env_len ? h->env : none, AT_EMPTY_PATH);
+  _exit(127);
+}
+
 static int run_one(const struct oci_config *c, const char *kind, const struct oci_hook *h, const char *state,
                    pid_t in_pid, struct cove_error *err)
 {
-  _cleanup_close_ int exe = -1, nsfd = -1, pidfd = -1;
+  _cleanup_close_ int exe = -1, nsfd = -1, pidfd = -1, in_w = -1, out_r = -1;
   int in[2], outp[2];
   char out[2048];
-  size_t used = 0;
-  long long deadline = h->timeout.set ? now_ms() + h->timeout.v * 1000 : -1;
-  pid_t pid;
-  int status;
-  bool timed_out = false;
+  size_t used = 0, len = strlen(state), off = 0;
+  long long deadline = h->timeout.set ? now_ms() + h->timeout.v * 1000 : -1, progress = now_ms();
+  pid_t pid, runner = getpid();
+  int status, poll_errno = 0;
+  bool timed_out = false, stalled = false, got_epipe = false, pipe_was_pending;
+  sigset_t pipe_set, saved_mask, pending;
 
   exe = open(h->path, O_PATH | O_CLOEXEC);
   if (exe < 0)
@@ -69,78 +149,99 @@ static int run_one(const struct oci_config *c, const char *kind, const struct oc
     if (nsfd < 0)
       return cove_error_set(err, errno, "%s hook `%s`: open the container's namespaces", kind, h->path);
   }
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0)
-    return cove_error_set(err, errno, "%s hook: socketpair", kind);
+  if (pipe2(in, O_CLOEXEC) < 0)
+    return cove_error_set(err, errno, "%s hook: pipe", kind);
+  in_w = in[1];
   if (pipe2(outp, O_CLOEXEC) < 0) {
     close(in[0]);
-    close(in[1]);
     return cove_error_set(err, errno, "%s hook: pipe", kind);
   }
+  out_r = outp[0];
+  /* only our end: the hook's stdin stays blocking */
+  if (fcntl(in_w, F_SETFL, O_NONBLOCK) < 0) {
+    close(in[0]), close(outp[1]);
+    return cove_error_set(err, errno, "%s hook: pipe", kind);
+  }
+  if (len > 65536)
+    (void) fcntl(in_w, F_SETPIPE_SZ, len < HOOK_PIPE_BYTES ? (int) len : HOOK_PIPE_BYTES);
   pid = fork();
   if (pid < 0) {
-    close(in[0]), close(in[1]), close(outp[0]), close(outp[1]);
+    close(in[0]), close(outp[1]);
     return cove_error_set(err, errno, "%s hook: fork", kind);
   }
   if (pid == 0) {
-    char *const none[] = {NULL};
-    char *argv0[] = {h->path, NULL};
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, NULL);
-    if (dup2(in[1], 0) < 0 || dup2(outp[1], 1) < 0 || dup2(outp[1], 2) < 0)
-      _exit(126);
-    {
-      /* a hook that runs in the container's namespaces takes no host fd of ours (or of our
-       * caller) in with it (CVE-2024-21626): only stdio, and what the execveat needs */
-      int keep[] = {exe, nsfd};
-      struct cove_error e = COVE_ERROR_INIT;
-      if (fds_close_except(keep, ARRAY_SIZE(keep), &e) < 0)
-        _exit(126);
-    }
-    if (nsfd >= 0 && setns(nsfd, ns_flags_of(c)) < 0)
-      _exit(126);
-    sys_execveat(exe, "", h->args_len ? h->args : argv0, h->env_len ? h->env : none, AT_EMPTY_PATH);
-    _exit(127);
+    int parent_ends[2] = {in_w, out_r};
+    hook_child(c, h, exe, nsfd, in[0], outp[1], parent_ends, runner);
   }
-  close(in[1]);
+  close(in[0]);
   close(outp[1]);
   pidfd = sys_pidfd_open(pid);
-  /* the hook may not read stdin at all: never block or die (SIGPIPE) on it */
-  {
-    size_t len = strlen(state), off = 0;
-    while (off < len) {
-      ssize_t n = send(in[0], state + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n < 0) {
-        if (errno == EINTR)
-          continue;
-        break;
-      }
-      off += (size_t) n;
-    }
-    close(in[0]);
+  if (pidfd < 0) {
+    int e = errno;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+    return cove_error_set(err, e, "%s hook `%s`: pidfd_open", kind, h->path);
   }
+  /* the hook reads its state at its own pace: we write what the pipe takes, never block on it,
+   * and stop when the hook closes its stdin or exits (EPIPE is not an error, as with runc) */
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  sigprocmask(SIG_BLOCK, &pipe_set, &saved_mask);
+  sigpending(&pending);
+  pipe_was_pending = sigismember(&pending, SIGPIPE);
   for (;;) {
-    struct pollfd p[2] = {{.fd = outp[0], .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+    struct pollfd p[3] = {{.fd = out_r, .events = POLLIN}, {.fd = pidfd, .events = POLLIN},
+                          {.fd = off < len ? in_w : -1, .events = POLLOUT}};
+    long long now = now_ms();
     int timeout = -1, r;
-    if (deadline >= 0) {
-      long long left = deadline - now_ms();
-      timeout = left > 0 ? (int) left : 0;
+
+    if (deadline >= 0)
+      timeout = deadline > now ? (int) (deadline - now) : 0;
+    if (off < len && in_w >= 0) {
+      long long stall = progress + HOOK_STDIN_STALL_MS - now;
+      if (stall < 0)
+        stall = 0;
+      if (timeout < 0 || stall < timeout)
+        timeout = (int) stall;
     }
-    /* poll() skips the output pipe once it is closed (fd -1) */
-    r = poll(p, 2, timeout);
+    /* poll() skips closed fds (-1) */
+    r = poll(p, 3, timeout);
     if (r < 0 && errno == EINTR)
       continue;
-    if (r == 0) {
-      timed_out = true;
-      kill(pid, SIGKILL);
+    if (r < 0) {
+      poll_errno = errno;
+      sys_pidfd_send_signal(pidfd, SIGKILL);
       break;
     }
-    if (outp[0] >= 0 && (p[0].revents & (POLLIN | POLLHUP))) {
+    if (r == 0) {
+      if (deadline >= 0 && now_ms() >= deadline)
+        timed_out = true;
+      else
+        stalled = true;
+      sys_pidfd_send_signal(pidfd, SIGKILL);
+      break;
+    }
+    if (p[2].revents & POLLOUT) {
+      ssize_t n = write(in_w, state + off, len - off);
+      if (n > 0) {
+        off += (size_t) n;
+        progress = now_ms();
+      } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        got_epipe = errno == EPIPE;
+        off = len; /* the hook closed its stdin (EPIPE): it has read what it wanted */
+      }
+      if (off == len)
+        close(steal_fd(in_w));
+    } else if (p[2].revents & (POLLERR | POLLHUP)) {
+      off = len;
+      close(steal_fd(in_w));
+    }
+    if (out_r >= 0 && (p[0].revents & (POLLIN | POLLHUP))) {
       char tmp[512];
-      ssize_t n = read(outp[0], tmp, sizeof(tmp));
+      ssize_t n = read(out_r, tmp, sizeof(tmp));
       if (n <= 0) {
-        close(outp[0]);
-        outp[0] = -1;
+        close(steal_fd(out_r));
       } else {
         size_t k = (size_t) n < sizeof(out) - 1 - used ? (size_t) n : sizeof(out) - 1 - used;
         memcpy(out + used, tmp, k);
@@ -151,16 +252,26 @@ static int run_one(const struct oci_config *c, const char *kind, const struct oc
     if (p[1].revents & POLLIN)
       break;
   }
-  if (outp[0] >= 0)
-    close(outp[0]);
+  if (got_epipe && !pipe_was_pending) {
+    /* ours, not the caller's: `run` would forward a pending SIGPIPE to the container */
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+      ;
+  }
+  sigprocmask(SIG_SETMASK, &saved_mask, NULL);
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR)
       return cove_error_set(err, errno, "%s hook `%s`: wait", kind, h->path);
+  if (poll_errno)
+    return cove_error_set(err, poll_errno, "%s hook `%s`: poll", kind, h->path);
   out[used] = '\0';
   while (used && (out[used - 1] == '\n' || out[used - 1] == ' '))
     out[--used] = '\0';
   if (timed_out)
     return cove_error_set(err, 0, "%s hook `%s`: timed out after %llds", kind, h->path, (long long) h->timeout.v);
+  if (stalled)
+    return cove_error_set(err, 0, "%s hook `%s`: read only %zu of the %zu bytes of its state on stdin in %ds",
+                          kind, h->path, off, len, HOOK_STDIN_STALL_MS / 1000);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
     if (used)
       cove_debug("%s hook `%s`: %s", kind, h->path, out);
@@ -176,10 +287,22 @@ static int run_one(const struct oci_config *c, const char *kind, const struct oc
 }
 
 int hooks_run(const struct oci_config *c, enum oci_hook_kind k, const char *state_json, pid_t in_pid,
-              struct cove_error *err)
+              const char *who, struct cove_error *err)
 {
-  for (size_t i = 0; i < c->hooks.len[k]; i++)
-    if (run_one(c, kind_names[k], &c->hooks.hooks[k][i], state_json, in_pid, err) < 0)
+  /* runtime-spec: a failing poststart or poststop hook is a warning, and the remaining hooks
+   * and the lifecycle go on as if it had succeeded; any other failing hook is an error */
+  bool warn_only = k == OCI_HOOK_POSTSTART || k == OCI_HOOK_POSTSTOP;
+
+  for (size_t i = 0; i < c->hooks.len[k]; i++) {
+    struct cove_error e = COVE_ERROR_INIT;
+    if (run_one(c, kind_names[k], &c->hooks.hooks[k][i], state_json, in_pid, &e) == 0)
+      continue;
+    if (!warn_only) {
+      *err = e;
       return -1;
+    }
+    cove_warn("%s: %s", who, cove_error_msg(&e));
+    cove_error_release(&e);
+  }
   return 0;
 }

@@ -3,6 +3,7 @@
  * init reports ready goes back to the parent as text (sync.h); later ones go to stderr. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -43,9 +44,13 @@ __attribute__((noreturn)) static void die(struct create_ctx *x, struct cove_erro
     (void) !write(STDERR_FILENO, line, strlen(line));
     cove_error_release(&e);
   }
-  /* tell a waiting `start` that the process never ran */
-  if (x->started && x->done_fd >= 0)
-    (void) !write(x->done_fd, "!", 1);
+  /* tell a waiting `start` that the process never ran, and why: a failing startContainer hook
+   * makes it destroy the container (runtime-spec) */
+  if (x->started && x->done_fd >= 0) {
+    _cleanup_free_ char *why = xasprintf("%c%.3000s", x->start_hook_failed ? EXEC_DONE_HOOK_FAILED : EXEC_DONE_FAILED,
+                                         cove_error_msg(err));
+    (void) !write(x->done_fd, why, strlen(why));
+  }
   _exit(1);
 }
 
@@ -97,6 +102,19 @@ static void sweep_fds(struct create_ctx *x, bool stage1)
     x->ns.join_fd[i] = -1;
 }
 
+/* Until it is released, the init (and stage1) must not outlive the `cove` creating it: a killed
+ * create leaves nothing running.  The parent-death signal covers a death from now on; a parent
+ * already gone shows as a hang-up on the sync socket (getppid() cannot tell in a new pid
+ * namespace). */
+static void die_with_creator(struct create_ctx *x)
+{
+  struct pollfd p = {.fd = x->sync_child, .events = POLLIN};
+
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)))
+    _exit(1);
+}
+
 __attribute__((noreturn)) void stage1_main(struct create_ctx *x)
 {
   struct cove_error err = COVE_ERROR_INIT;
@@ -106,7 +124,7 @@ __attribute__((noreturn)) void stage1_main(struct create_ctx *x)
   long pid;
 
   close_parent_only(x);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  die_with_creator(x);
   sweep_fds(x, true);
   /* the init, our child, inherits the cgroups */
   if (cgroup_placement_self(&x->place, &err) < 0)
@@ -265,6 +283,20 @@ static int ask_mount_idmap(void *arg, size_t index, int tree_fd, struct cove_err
   return 0;
 }
 
+/* The runtime's own mount namespace (none listed): nothing may be mounted in it, so the
+ * hooks' moment comes at once and the root is entered with chroot (pivot_root would move the
+ * host's root), as runc does; create.c refused what would need a mount. */
+static int enter_root_without_mount_ns(struct create_ctx *x, struct cove_error *err)
+{
+  if (hooks_before_pivot(x, err) < 0)
+    return -1;
+  if (chroot(x->rootfs) < 0)
+    return cove_error_set(err, errno, "chroot into %s", x->rootfs);
+  if (chdir("/") < 0)
+    return cove_error_set(err, errno, "chdir / in %s", x->rootfs);
+  return 0;
+}
+
 __attribute__((noreturn)) void init_main(struct create_ctx *x)
 {
   struct cove_error err = COVE_ERROR_INIT;
@@ -278,7 +310,7 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
 
   cove_trace("init: running");
   close_parent_only(x);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  die_with_creator(x);
   sweep_fds(x, false);
   cove_trace("init: fds swept");
   if (cgroup_placement_self(&x->place, &err) < 0)
@@ -320,7 +352,8 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
     die(x, &err);
   }
   cove_trace("init: lo up");
-  if (x->ns.new_uts && set_hostname(c, &err) < 0)
+  /* a uts namespace joined by path is the container's too: runc sets the name there as well */
+  if (x->ns.has_uts && set_hostname(c, &err) < 0)
     die(x, &err);
   {
     struct rootfs_ctx rc = {
@@ -339,7 +372,7 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
       .idmap_source = x->ns.has_user ? ask_mount_idmap : NULL,
       .parent_arg = x,
     };
-    if (rootfs_setup(&rc, &err) < 0)
+    if (x->ns.has_mount ? rootfs_setup(&rc, &err) < 0 : enter_root_without_mount_ns(x, &err) < 0)
       die(x, &err);
     cove_trace("init: rootfs set up");
     /* the detached mounts are attached: their fds (host trees) go */
@@ -357,7 +390,7 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
       if (sync_send(&ch, SYNC_CONSOLE, 0, slave_name, master, &err) < 0)
         die(x, &err);
       close(master);
-      if (rootfs_bind_console(slave, &err) < 0)
+      if (x->ns.has_mount && rootfs_bind_console(slave, &err) < 0)
         die(x, &err);
     }
     if (set_sysctls(c, &err) < 0)
@@ -366,7 +399,7 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
     if (process_chdir(p->cwd, true, &err) < 0)
       die(x, &err);
     cove_trace("init: sysctls, cwd");
-    if (rootfs_finalize(&rc, &err) < 0)
+    if (x->ns.has_mount && rootfs_finalize(&rc, &err) < 0)
       die(x, &err);
     cove_trace("init: masked and readonly paths");
   }
@@ -407,8 +440,10 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
   x->started = true;
   if (hooks_any(c, OCI_HOOK_START_CONTAINER)) {
     _cleanup_free_ char *state = create_state_json(x, "running", &err);
-    if (!state || hooks_run(c, OCI_HOOK_START_CONTAINER, state, 0, &err) < 0)
+    if (!state || hooks_run(c, OCI_HOOK_START_CONTAINER, state, 0, "start", &err) < 0) {
+      x->start_hook_failed = true;
       die(x, &err);
+    }
   }
   {
     struct sync_chan rch = init_chan(x);

@@ -24,6 +24,9 @@ struct sync_chan;
 /* The init holds this fifo open for writing (close-on-exec) until its execve: `start` reads it to
  * EOF so that poststart hooks run after the process is executed, as the runtime-spec says. */
 #define COVE_EXEC_DONE "exec.done"
+/* What the init writes there (one write, then its error text) when it dies before its execve. */
+#define EXEC_DONE_FAILED '!'
+#define EXEC_DONE_HOOK_FAILED 'h'
 #define COVE_CONFIG_COPY "config.json"
 /* restore binds the rootfs here for CRIU (runtime/criu/restore.c); delete unmounts a bind that a
  * restore killed mid-way left */
@@ -33,6 +36,11 @@ struct sync_chan;
 
 /* ---- state.c ---- */
 #define STATE_NAME_MAX 64
+#define COVE_STATE_FILE "cove.json"
+/* The reader's bound on the state file.  The state holds the config's annotations and paths, so
+ * it is never larger than config.json (OCI_CONFIG_MAX_BYTES, the one limit create checks) plus
+ * the few fields of its own: whatever create accepts, state, list and delete read back. */
+#define COVE_STATE_MAX_BYTES (OCI_CONFIG_MAX_BYTES + (1u << 20))
 /* The state dir name of id (id itself unless it is too long for a file name). */
 const char *state_dir_name(const char *id, char buf[STATE_NAME_MAX]);
 int state_root_open(const char *root, bool create, struct cove_error *err);
@@ -44,6 +52,13 @@ bool state_pid_alive(pid_t pid, unsigned long long start_time);
  * errno ESRCH when the init is gone (its pid may have been reused), else pidfd_open's errno. */
 int container_pidfd(const struct cove_container *c);
 int state_write(const struct cove_container *c, struct cove_error *err);
+/* The id stored in the state of dir `name` under the state root (hashed long-id dirs). */
+int state_stored_id(int root_fd, const char *name, char **id, struct cove_error *err);
+struct create_ctx;
+/* State JSON for hooks of a container being created. */
+char *create_state_json(const struct create_ctx *x, const char *status, struct cove_error *err);
+/* --pid-file of create, run and exec: the pid as text, written atomically. */
+int state_write_pid_file(const char *path, pid_t pid, struct cove_error *err);
 /* Remove the container's state dir (its files, then the dir). */
 int state_remove(int root_fd, const char *id, struct cove_error *err);
 
@@ -56,6 +71,7 @@ struct ns_plan {
   unsigned long new_flags; /* CLONE_NEW* to create (CLONE_NEWTIME never here: see new_time) */
   bool new_time;
   bool new_user, has_user, new_net, new_uts, new_cgroup, new_pid;
+  bool has_mount, has_uts; /* listed (new or joined by path); unlisted: the runtime's own */
   int join_fd[OCI_NS_KINDS]; /* opened `path` of joined namespaces, -1 */
   bool joins;                /* any join_fd >= 0 */
 };
@@ -154,10 +170,12 @@ int lsm_apply_exec_label(const char *apparmor, const char *selinux, struct cove_
 int lsm_set_keyring_label(const char *selinux, struct cove_error *err);
 
 /* ---- hooks.c ---- */
-/* Run hooks of kind k with state JSON on stdin; in_pid > 0: setns into that process's
- * namespaces first (createContainer).  Fails on the first failing hook. */
+/* Run hooks of kind k, in order, each with state JSON on stdin; in_pid > 0: setns into that
+ * process's namespaces first (createContainer).  prestart, createRuntime, createContainer and
+ * startContainer stop at the first failing hook (-1, err set); poststart and poststop run every
+ * hook and only warn, prefixed with `who` ("start ID"), returning 0 (runtime-spec). */
 int hooks_run(const struct oci_config *c, enum oci_hook_kind k, const char *state_json, pid_t in_pid,
-              struct cove_error *err);
+              const char *who, struct cove_error *err);
 static inline bool hooks_any(const struct oci_config *c, enum oci_hook_kind k)
 {
   return c->hooks.len[k] > 0;
@@ -206,7 +224,7 @@ struct create_ctx {
   char *bundle, *rootfs, *dir;
   int root_fd, dir_fd, lock_fd;
   int sync_parent, sync_child;
-  int fifo_fd, done_fd; /* keep last of the fds: create.c walks root_fd..done_fd */
+  int fifo_fd, done_fd;
   struct ns_plan ns;
   struct cove_cgroup *cg;
   struct cgroup_placement place; /* the init (or stage1) enters its v1 cgroups itself */
@@ -222,10 +240,14 @@ struct create_ctx {
   int console_master; /* run in the foreground with a terminal */
   bool dir_made, net_made;
   char *created;
+  pid_t creator_pid; /* this `cove`, named in the record until create is done */
+  unsigned long long creator_start;
   bool cgroupns_late; /* the init unshares its cgroup ns once it is in its cgroup */
   bool go_needed; /* the parent has work between the clone and the init's setup: GO ends it */
   bool seccomp_done; /* loaded before `start` (notify with create) */
   bool started; /* the init was released: errors go to stderr, nobody reads the socket */
+  bool hooks_started; /* create's hooks ran (or the init was released): undoing runs poststop */
+  bool start_hook_failed; /* the init: a startContainer hook failed (start then destroys) */
 };
 
 /* Validate, create the cgroup and the init, wait until it is ready, write the state.  On
@@ -244,12 +266,8 @@ static inline void create_ctx_freep(struct create_ctx **x)
 __attribute__((noreturn)) void init_main(struct create_ctx *x);
 __attribute__((noreturn)) void stage1_main(struct create_ctx *x);
 
-/* State JSON for hooks of a container being created. */
-char *create_state_json(const struct create_ctx *x, const char *status, struct cove_error *err);
 /* The current time as RFC 3339 with nanoseconds (heap), for the state's `created`. */
 char *now_rfc3339(void);
-/* Write pid to path atomically (--pid-file of create, run and restore). */
-int write_pid_file(const char *path, pid_t pid, struct cove_error *err);
 
 /* ---- delete.c ---- */
 /* Remove everything of a stopped container (hooks, cgroup, network, state). */

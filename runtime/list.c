@@ -44,14 +44,10 @@ int cove_list(const char *root, struct cove_list_entry **out, size_t *n, struct 
       continue;
     if (e->d_name[0] == '~') {
       /* a hashed long id: the id itself is in the state */
-      _cleanup_free_ char *p = xasprintf("%s/%s/cove.json", root, e->d_name), *data = NULL;
-      char *key, *end;
-      if (read_file(p, 1 << 20, &data, NULL, &ignored) < 0 || !(key = strstr(data, "{\"id\":\"")) ||
-          !(end = strchr(key + 7, '"'))) {
+      if (state_stored_id(dirfd(d), e->d_name, &long_id, &ignored) < 0) {
         cove_error_release(&ignored);
         continue;
       }
-      long_id = strndup(key + 7, (size_t) (end - key - 7));
       id = long_id;
     }
     if (cove_validate_id(id, &ignored) < 0 || cove_container_load(root, id, COVE_LOCK_NONE, &c, &ignored) < 0) {

@@ -75,11 +75,36 @@ static int check_sysctl(const struct oci_config *c, const struct ns_plan *p, con
     return cove_error_set(err, 0, "config.json: .linux.sysctl: `%s` needs a network namespace", key);
   }
   if (!strcmp(key, "kernel.hostname") || !strcmp(key, "kernel.domainname")) {
-    if (p->new_uts)
+    if (oci_namespace_find(c, OCI_NS_UTS))
       return 0;
     return cove_error_set(err, 0, "config.json: .linux.sysctl: `%s` needs a uts namespace", key);
   }
   return cove_error_set(err, 0, "config.json: .linux.sysctl: `%s` is not namespaced: it would change the host", key);
+}
+
+/* Without a mount namespace of its own the container lives in the runtime's: cove then makes no
+ * mount at all (a mount there would change the host's and outlive the container), and enters
+ * the rootfs with chroot, never pivot_root, as runc does.  What would need a mount is refused,
+ * naming the field (runc refuses masked and read-only paths the same way). */
+static int check_without_mount_ns(const struct oci_config *c, struct cove_error *err)
+{
+  const struct oci_linux *l = c->linux_;
+  const char *why = "needs a mount namespace (without one it would change the runtime's mounts)";
+
+  if (c->mounts_len)
+    return cove_error_set(err, 0, "config.json: .mounts: %s", why);
+  if (l && (l->masked_paths_len || l->readonly_paths_len))
+    return cove_error_set(err, 0, "config.json: .linux.%s: %s", l->masked_paths_len ? "maskedPaths" : "readonlyPaths",
+                          why);
+  if (c->root && c->root->readonly)
+    return cove_error_set(err, 0, "config.json: .root.readonly: %s", why);
+  if (l && l->devices_len)
+    return cove_error_set(err, 0, "config.json: .linux.devices: %s", why);
+  if (l && l->rootfs_propagation)
+    return cove_error_set(err, 0, "config.json: .linux.rootfsPropagation: %s", why);
+  if (oci_annotation(c, "run.cove.rootfs.overlay") || oci_annotation(c, "run.cove.rootfs.layers"))
+    return cove_error_set(err, 0, "config.json: .annotations: run.cove.rootfs.*: %s", why);
+  return 0;
 }
 
 int ns_plan_make(const struct oci_config *c, struct ns_plan *p, struct cove_error *err)
@@ -125,8 +150,11 @@ int ns_plan_make(const struct oci_config *c, struct ns_plan *p, struct cove_erro
     if (n->type == OCI_NS_PID)
       p->new_pid = true;
   }
-  if (!oci_namespace_find(c, OCI_NS_MOUNT))
-    return cove_error_set(err, 0, "config.json: .linux.namespaces: a mount namespace is required");
+  /* a type not listed is the runtime's own (runtime-spec MUST), mount included */
+  p->has_mount = oci_namespace_find(c, OCI_NS_MOUNT) != NULL;
+  p->has_uts = oci_namespace_find(c, OCI_NS_UTS) != NULL;
+  if (!p->has_mount && check_without_mount_ns(c, err) < 0)
+    return -1;
   if (l && (l->uid_mappings_len || l->gid_mappings_len) && !p->new_user)
     return cove_error_set(err, 0, "config.json: .linux.uidMappings: given without a new user namespace");
   if (p->new_user && l && (!l->uid_mappings_len || !l->gid_mappings_len))

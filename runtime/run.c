@@ -10,6 +10,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/trace.h"
+#include "common/util.h"
 #include "runtime/internal.h"
 #include "runtime/sync.h"
 
@@ -50,11 +51,26 @@ int cove_run(const struct cove_create_opts *o, int *exit_code, struct cove_error
     sigprocmask(SIG_BLOCK, &all, &old);
   if (container_create(o, true, &x, err) < 0)
     return cove_error_wrap(err, "run %s", o->id);
+  x->hooks_started = true; /* released: undoing it from here runs poststop (runtime-spec) */
   {
     struct sync_chan ch = sync_chan(x->sync_parent, "cove run", SYNC_INIT);
-    /* poststart runs after the container's process is executed (runtime-spec) */
     cove_trace("start");
-    if (sync_send(&ch, SYNC_START, x->pid, NULL, -1, err) < 0 || wait_execve(x, err) < 0) {
+    if (sync_send(&ch, SYNC_START, x->pid, NULL, -1, err) < 0) {
+      container_destroy_created(x);
+      return cove_error_wrap(err, "run %s", o->id);
+    }
+    /* others (kill, state, delete) may act on the container from now on: what follows waits on
+     * the container's own process (startContainer hooks, its execve) */
+    close(steal_fd(x->lock_fd));
+    /* poststart runs after the container's process is executed (runtime-spec); an init that
+     * fails before (a startContainer hook) is destroyed, as `start` does */
+    if (wait_execve(x, err) < 0) {
+      struct cove_error le = COVE_ERROR_INIT;
+      x->lock_fd = state_lock(x->dir_fd, COVE_LOCK_EXCLUSIVE, &le);
+      if (x->lock_fd < 0) {
+        x->lock_fd = -1;
+        cove_error_release(&le);
+      }
       container_destroy_created(x);
       return cove_error_wrap(err, "run %s", o->id);
     }
@@ -62,13 +78,11 @@ int cove_run(const struct cove_create_opts *o, int *exit_code, struct cove_error
   cove_trace("init execed");
   close(x->sync_parent);
   x->sync_parent = -1;
-  /* others (kill, state, delete) may act on the container from now on */
-  close(x->lock_fd);
-  x->lock_fd = -1;
   if (hooks_any(x->config, OCI_HOOK_POSTSTART)) {
     _cleanup_free_ char *state = create_state_json(x, "running", err);
-    if (!state || hooks_run(x->config, OCI_HOOK_POSTSTART, state, 0, err) < 0) {
-      cove_warn("run %s: %s", o->id, cove_error_msg(err));
+    _cleanup_free_ char *who = xasprintf("run %s", o->id);
+    if (!state || hooks_run(x->config, OCI_HOOK_POSTSTART, state, 0, who, err) < 0) {
+      cove_warn("%s: %s", who, cove_error_msg(err));
       cove_error_release(err);
     }
   }

@@ -7,32 +7,53 @@
 
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/util.h"
 #include "runtime/internal.h"
 
 /* Wait until the init has executed the container's process (or died trying): its end of
- * exec.done closes on execve, and a fifo read returns EOF once no writer is left. */
-static int wait_exec(struct cove_container *c, int fd, struct cove_error *err)
+ * exec.done closes on execve, and a fifo read returns EOF once no writer is left.  Before its
+ * death the init writes why (internal.h); *hook_failed tells a failing startContainer hook. */
+static int wait_exec(int dir_fd, int fd, bool *hook_failed, struct cove_error *err)
 {
-  char buf[64];
-  bool failed = false;
+  char buf[4096];
+  size_t used = 0;
 
+  *hook_failed = false;
   if (fd < 0)
     return 0;
   if (fcntl(fd, F_SETFL, 0) < 0)
     return cove_error_set(err, errno, "wait for the container process");
   for (;;) {
-    ssize_t n = read(fd, buf, sizeof(buf));
+    char scratch[256];
+    bool room = used < sizeof(buf) - 1;
+    ssize_t n = room ? read(fd, buf + used, sizeof(buf) - 1 - used) : read(fd, scratch, sizeof(scratch));
     if (n == 0)
       break;
-    if (n > 0)
-      failed = true; /* the init writes here only when it dies before its execve */
-    else if (errno != EINTR)
+    if (n < 0 && errno != EINTR)
       return cove_error_set(err, errno, "wait for the container process");
+    if (n > 0 && room)
+      used += (size_t) n;
   }
-  unlinkat(c->dir_fd, COVE_EXEC_DONE, 0);
-  if (failed)
-    return cove_error_set(err, 0, "the container process failed before it could run (its error is on the container's stderr)");
-  return 0;
+  unlinkat(dir_fd, COVE_EXEC_DONE, 0);
+  if (!used)
+    return 0;
+  buf[used] = '\0';
+  *hook_failed = buf[0] == EXEC_DONE_HOOK_FAILED;
+  if (used > 1)
+    return cove_error_set(err, 0, "%s", buf + 1);
+  return cove_error_set(err, 0, "the container process failed before it could run (its error is on the container's stderr)");
+}
+
+/* runtime-spec: a failing startContainer hook stops the container and destroys it, with the
+ * poststop hooks.  Under the lock again: the wait was without it. */
+static void destroy_after_hook(const char *root, const char *id)
+{
+  _cleanup_(cove_container_freep) struct cove_container *c = NULL;
+  struct cove_error e = COVE_ERROR_INIT;
+
+  if (cove_container_load(root, id, COVE_LOCK_EXCLUSIVE, &c, &e) < 0 || container_remove(c, &e) < 0)
+    cove_warn("start %s: destroy the container: %s", id, cove_error_msg(&e));
+  cove_error_release(&e);
 }
 
 int cove_start(const char *root, const char *id, struct cove_error *err)
@@ -40,11 +61,14 @@ int cove_start(const char *root, const char *id, struct cove_error *err)
   _cleanup_(cove_container_freep) struct cove_container *c = NULL;
   _cleanup_(oci_config_freep) struct oci_config *cfg = NULL;
   _cleanup_close_ int fd = -1, done = -1;
+  bool hook_failed;
 
   if (cove_container_load(root, id, COVE_LOCK_EXCLUSIVE, &c, err) < 0)
     return cove_error_wrap(err, "start %s", id);
   if (c->status != COVE_STATUS_CREATED)
     return cove_error_set(err, 0, "start %s: the container is %s, not created", id, cove_status_name(c->status));
+  if (cove_container_config(c, &cfg, err) < 0)
+    return cove_error_wrap(err, "start %s", id);
   /* O_NONBLOCK: with the init gone there is no reader and open fails (ENXIO) instead of hanging */
   fd = openat(c->dir_fd, COVE_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
@@ -60,15 +84,21 @@ int cove_start(const char *root, const char *id, struct cove_error *err)
   if (write(fd, "0", 1) != 1)
     return cove_error_set(err, errno, "start %s: release the init", id);
   unlinkat(c->dir_fd, COVE_EXEC_FIFO, 0);
-  if (wait_exec(c, done, err) < 0)
+  /* released: the container reads `running` from now on.  The wait for its execve (startContainer
+   * hooks first) is on the container's own process, so not under the lock: a hook or a process
+   * that hangs must not block kill, delete or pause */
+  close(steal_fd(c->lock_fd));
+  if (wait_exec(c->dir_fd, done, &hook_failed, err) < 0) {
+    if (hook_failed)
+      destroy_after_hook(root, id);
     return cove_error_wrap(err, "start %s", id);
+  }
   c->status = COVE_STATUS_RUNNING;
-  if (cove_container_config(c, &cfg, err) < 0)
-    return cove_error_wrap(err, "start %s", id);
   if (hooks_any(cfg, OCI_HOOK_POSTSTART)) {
     _cleanup_free_ char *state = cove_container_state_json(c, err);
-    if (!state || hooks_run(cfg, OCI_HOOK_POSTSTART, state, 0, err) < 0) {
-      cove_warn("start %s: %s", id, cove_error_msg(err));
+    _cleanup_free_ char *who = xasprintf("start %s", id);
+    if (!state || hooks_run(cfg, OCI_HOOK_POSTSTART, state, 0, who, err) < 0) {
+      cove_warn("%s: %s", who, cove_error_msg(err));
       cove_error_release(err);
     }
   }

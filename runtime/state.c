@@ -11,11 +11,11 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yajl/yajl_tree.h>
 
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "oci/json.h"
 #include "runtime/internal.h"
 #include "runtime/runtime.h"
 
@@ -136,91 +136,173 @@ int proc_start_time(pid_t pid, unsigned long long *start, char *state_char)
   return 0;
 }
 
-static char *json_kv_object(const struct oci_kv *kv, size_t n)
+int state_write_pid_file(const char *path, pid_t pid, struct cove_error *err)
 {
-  char *out = xstrdup("{");
-  for (size_t i = 0; i < n; i++) {
-    _cleanup_free_ char *k = json_quote(kv[i].key), *v = json_quote(kv[i].value);
-    char *next = xasprintf("%s%s%s:%s", out, i ? "," : "", k, v);
-    free(out);
-    out = next;
+  char buf[32];
+  _cleanup_free_ char *copy = xstrdup(path), *base = NULL;
+  _cleanup_close_ int dfd = -1;
+  char *slash = strrchr(copy, '/');
+  const char *dir = ".";
+
+  if (slash) {
+    *slash = '\0';
+    dir = slash == copy ? "/" : copy;
+    base = xstrdup(slash + 1);
+  } else {
+    base = xstrdup(path);
   }
-  char *next = xasprintf("%s}", out);
-  free(out);
-  return next;
+  dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return cove_error_set(err, errno, "pid file `%s`", path);
+  snprintf(buf, sizeof(buf), "%d", (int) pid);
+  if (write_file_atomic_at(dfd, base, buf, strlen(buf), 0644, err) < 0)
+    return cove_error_wrap(err, "pid file `%s`", path);
+  return 0;
 }
 
 int state_write(const struct cove_container *c, struct cove_error *err)
 {
-  _cleanup_free_ char *id = json_quote(c->id), *bundle = json_quote(c->bundle), *rootfs = json_quote(c->rootfs),
-                      *created = json_quote(c->created ? c->created : ""),
-                      *cg = c->cgroup_text ? json_quote(c->cgroup_text) : xstrdup("null"),
-                      *ann = json_kv_object(c->annotations, c->annotations_len), *doc = NULL;
+  _cleanup_(oci_jgen_freep) struct oci_jgen *g = oci_jgen_new(false);
+  _cleanup_free_ char *doc = NULL;
+  size_t len;
 
-  doc = xasprintf("{\"id\":%s,\"pid\":%d,\"start_time\":%llu,\"bundle\":%s,\"rootfs\":%s,\"created\":%s,"
-                  "\"annotations\":%s,\"cgroup\":%s,\"systemd_cgroup\":%s}\n",
-                  id, (int) c->pid, c->start_time, bundle, rootfs, created, ann, cg,
-                  c->systemd_cgroup ? "true" : "false");
-  if (write_file_atomic_at(c->dir_fd, "cove.json", doc, strlen(doc), 0600, err) < 0)
+  oci_jgen_map_open(g);
+  oci_jgen_kstring(g, "id", c->id);
+  oci_jgen_kint(g, "pid", c->pid);
+  oci_jgen_kuint(g, "start_time", c->start_time);
+  oci_jgen_kstring(g, "bundle", c->bundle ? c->bundle : "");
+  oci_jgen_kstring(g, "rootfs", c->rootfs ? c->rootfs : "");
+  oci_jgen_kstring(g, "created", c->created ? c->created : "");
+  oci_jgen_string(g, "annotations");
+  oci_jgen_map_open(g);
+  for (size_t i = 0; i < c->annotations_len; i++)
+    oci_jgen_kstring(g, c->annotations[i].key, c->annotations[i].value);
+  oci_jgen_map_close(g);
+  oci_jgen_string(g, "cgroup");
+  if (c->cgroup_text)
+    oci_jgen_string(g, c->cgroup_text);
+  else
+    oci_jgen_null(g);
+  oci_jgen_kbool(g, "systemd_cgroup", c->systemd_cgroup);
+  if (c->creator_pid > 0) {
+    oci_jgen_string(g, "creator");
+    oci_jgen_map_open(g);
+    oci_jgen_kint(g, "pid", c->creator_pid);
+    oci_jgen_kuint(g, "start_time", c->creator_start);
+    oci_jgen_map_close(g);
+  }
+  oci_jgen_map_close(g);
+  if (oci_jgen_finish(g, &doc, err) < 0)
+    return cove_error_wrap(err, "write state");
+  len = strlen(doc);
+  /* the reader's bound: whatever is written here must read back (state, list, delete) */
+  if (len > COVE_STATE_MAX_BYTES)
+    return cove_error_set(err, EFBIG, "write state: %zu bytes, more than the %u a state may hold", len,
+                          COVE_STATE_MAX_BYTES);
+  if (write_file_atomic_at(c->dir_fd, COVE_STATE_FILE, doc, len, 0600, err) < 0)
     return cove_error_wrap(err, "write state");
   return 0;
 }
 
-static char *dup_string(yajl_val root, const char *key)
+static char *dup_string(const struct oci_json *root, const char *key)
 {
-  const char *path[] = {key, NULL};
-  yajl_val v = yajl_tree_get(root, path, yajl_t_string);
-  return v ? xstrdup(YAJL_GET_STRING(v)) : NULL;
+  const struct oci_json *v = oci_json_get(root, key);
+  return v && v->type == OCI_JSON_STRING ? xstrdup(v->s) : NULL;
+}
+
+static unsigned long long get_u64(const struct oci_json *root, const char *key)
+{
+  const struct oci_json *v = oci_json_get(root, key);
+  unsigned long long n = 0;
+  if (!v || v->type != OCI_JSON_NUMBER || parse_u64(v->s, &n) < 0)
+    return 0;
+  return n;
+}
+
+/* The stored state of the container in dir_fd, parsed (NULL with ENOENT when there is none). */
+static int state_parse(int dir_fd, struct oci_json **out, struct cove_error *err)
+{
+  _cleanup_free_ char *data = NULL;
+  _cleanup_close_ int dfd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  size_t len;
+
+  *out = NULL;
+  if (dfd < 0)
+    return cove_error_set(err, errno, "open state dir");
+  if (read_file_at(dfd, COVE_STATE_FILE, COVE_STATE_MAX_BYTES, &data, &len, err) < 0)
+    return cove_error_wrap(err, "read state");
+  return oci_json_parse("state", data, len, out, err);
+}
+
+int state_stored_id(int root_fd, const char *name, char **id, struct cove_error *err)
+{
+  _cleanup_(oci_json_freep) struct oci_json *root = NULL;
+  _cleanup_close_ int dir_fd = openat(root_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+  *id = NULL;
+  if (dir_fd < 0)
+    return cove_error_set(err, errno, "open state dir `%s`", name);
+  if (state_parse(dir_fd, &root, err) < 0)
+    return -1;
+  *id = dup_string(root, "id");
+  if (!*id)
+    return cove_error_set(err, EINVAL, "state in `%s` names no id", name);
+  return 0;
+}
+
+/* A state dir without its state file: `create` died before writing it, or is about to.  Its
+ * creator holds the lock while it lives. */
+static bool creator_holds_lock(const struct cove_container *c)
+{
+  _cleanup_close_ int fd = -1;
+
+  if (c->lock_fd >= 0)
+    return false; /* we hold it: nobody is creating */
+  fd = openat(c->dir_fd, "lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return false;
+  return flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
 }
 
 static int state_read(struct cove_container *c, struct cove_error *err)
 {
-  _cleanup_free_ char *data = NULL;
-  char errbuf[256];
-  yajl_val root, v;
-  const char *pid_path[] = {"pid", NULL}, *st_path[] = {"start_time", NULL}, *ann_path[] = {"annotations", NULL},
-             *sd_path[] = {"systemd_cgroup", NULL};
-  int dfd;
+  _cleanup_(oci_json_freep) struct oci_json *root = NULL;
+  const struct oci_json *v;
 
-  dfd = openat(c->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
-    return cove_error_set(err, errno, "open state dir");
-  if (read_file_at(dfd, "cove.json", 1 << 20, &data, NULL, err) < 0) {
-    close(dfd);
-    if (err->errnum == ENOENT) {
-      cove_error_release(err);
-      c->status = COVE_STATUS_CREATING;
-      return 0;
-    }
-    return cove_error_wrap(err, "read state");
+  if (state_parse(c->dir_fd, &root, err) < 0) {
+    if (err->errnum != ENOENT)
+      return -1;
+    cove_error_release(err);
+    c->incomplete = !creator_holds_lock(c);
+    c->status = c->incomplete ? COVE_STATUS_STOPPED : COVE_STATUS_CREATING;
+    return 0;
   }
-  close(dfd);
-  root = yajl_tree_parse(data, errbuf, sizeof(errbuf));
-  if (!root)
-    return cove_error_set(err, 0, "read state: invalid JSON: %s", errbuf);
-  v = yajl_tree_get(root, pid_path, yajl_t_number);
-  c->pid = v ? (pid_t) YAJL_GET_INTEGER(v) : 0;
-  v = yajl_tree_get(root, st_path, yajl_t_number);
-  c->start_time = v ? strtoull(YAJL_GET_NUMBER(v), NULL, 10) : 0;
+  if (root->type != OCI_JSON_OBJECT)
+    return cove_error_set(err, 0, "read state: not a JSON object");
+  c->pid = (pid_t) get_u64(root, "pid");
+  c->start_time = get_u64(root, "start_time");
   c->stored_id = dup_string(root, "id");
   c->bundle = dup_string(root, "bundle");
   c->rootfs = dup_string(root, "rootfs");
   c->created = dup_string(root, "created");
   c->cgroup_text = dup_string(root, "cgroup");
-  v = yajl_tree_get(root, sd_path, yajl_t_true);
-  c->systemd_cgroup = v != NULL;
-  v = yajl_tree_get(root, ann_path, yajl_t_object);
-  if (v && YAJL_GET_OBJECT(v)->len) {
-    size_t n = YAJL_GET_OBJECT(v)->len;
-    c->annotations = xcalloc(n, sizeof(*c->annotations));
-    for (size_t i = 0; i < n; i++) {
-      yajl_val s = YAJL_GET_OBJECT(v)->values[i];
-      c->annotations[c->annotations_len].key = xstrdup(YAJL_GET_OBJECT(v)->keys[i]);
-      c->annotations[c->annotations_len].value = xstrdup(YAJL_IS_STRING(s) ? YAJL_GET_STRING(s) : "");
+  v = oci_json_get(root, "systemd_cgroup");
+  c->systemd_cgroup = v && v->type == OCI_JSON_BOOL && v->b;
+  v = oci_json_get(root, "creator");
+  if (v && v->type == OCI_JSON_OBJECT) {
+    c->creator_pid = (pid_t) get_u64(v, "pid");
+    c->creator_start = get_u64(v, "start_time");
+  }
+  v = oci_json_get(root, "annotations");
+  if (v && v->type == OCI_JSON_OBJECT && v->len) {
+    c->annotations = xcalloc(v->len, sizeof(*c->annotations));
+    for (size_t i = 0; i < v->len; i++) {
+      const struct oci_json *s = v->items[i];
+      c->annotations[c->annotations_len].key = xstrdup(v->keys[i]);
+      c->annotations[c->annotations_len].value = xstrdup(s->type == OCI_JSON_STRING ? s->s : "");
       c->annotations_len++;
     }
   }
-  yajl_tree_free(root);
   c->status = COVE_STATUS_STOPPED;
   return 0;
 }
@@ -238,17 +320,25 @@ void cove_container_refresh(struct cove_container *c)
 {
   struct stat sb;
 
-  if (c->status == COVE_STATUS_CREATING && !c->pid)
+  if (!c->stored_id) {
+    /* no state file: see state_read */
+    c->incomplete = !creator_holds_lock(c);
+    c->status = c->incomplete ? COVE_STATUS_STOPPED : COVE_STATUS_CREATING;
     return;
+  }
+  if (c->creator_pid > 0) {
+    /* a create in progress, or one that died before it finished: never `creating` for ever */
+    c->incomplete = !state_pid_alive(c->creator_pid, c->creator_start);
+    c->status = c->incomplete ? COVE_STATUS_STOPPED : COVE_STATUS_CREATING;
+    return;
+  }
   if (!state_pid_alive(c->pid, c->start_time)) {
     c->status = COVE_STATUS_STOPPED;
     return;
   }
-  if (fstatat(c->dir_fd, COVE_EXEC_FIFO, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
-    c->status = COVE_STATUS_CREATED;
-    return;
-  }
-  c->status = COVE_STATUS_RUNNING;
+  c->status = fstatat(c->dir_fd, COVE_EXEC_FIFO, &sb, AT_SYMLINK_NOFOLLOW) == 0 ? COVE_STATUS_CREATED
+                                                                                 : COVE_STATUS_RUNNING;
+  /* a created container can be paused too (runc): `start` must see it, not wait on a frozen init */
   if (c->cgroup) {
     struct cove_error e = COVE_ERROR_INIT;
     bool frozen = false;
@@ -299,7 +389,7 @@ int cove_container_load(const char *root, const char *id, enum cove_lock lock, s
   /* a delete may have removed the directory while we waited for the lock */
   if (lock != COVE_LOCK_NONE) {
     struct stat sb;
-    if (fstatat(c->dir_fd, "cove.json", &sb, 0) < 0 && faccessat(c->dir_fd, "lock", F_OK, 0) < 0)
+    if (fstatat(c->dir_fd, COVE_STATE_FILE, &sb, 0) < 0 && faccessat(c->dir_fd, "lock", F_OK, 0) < 0)
       return not_found(id, err);
   }
   if (state_read(c, err) < 0)
@@ -362,4 +452,21 @@ char *cove_container_state_json(const struct cove_container *c, struct cove_erro
 int cove_container_config(const struct cove_container *c, struct oci_config **out, struct cove_error *err)
 {
   return oci_config_load(c->config_path, out, err);
+}
+
+/* The state document of a container being created (hooks, the seccomp listener): from the
+ * create context, before anything is stored.  Here, not in create.c, so the init (init.c) and the
+ * parent (create.c) both build on the state layer instead of on each other. */
+char *create_state_json(const struct create_ctx *x, const char *status, struct cove_error *err)
+{
+  struct oci_state s = {
+    .oci_version = OCI_SPEC_VERSION,
+    .id = x->o->id,
+    .status = status,
+    .pid = x->pid,
+    .bundle = x->bundle,
+    .annotations = x->config->annotations,
+    .annotations_len = x->config->annotations_len,
+  };
+  return oci_state_to_json(&s, err);
 }

@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "netns/netns.h"
+#include "oci/json.h"
 #include "runtime/criu/criu.h"
 #include "runtime/internal.h"
 
@@ -59,25 +60,21 @@ static char *freezer_dir(const struct cove_container *c)
 /* runc's descriptors.json: where the init's fds 0, 1 and 2 point. */
 static int write_descriptors(int image_fd, pid_t pid, struct cove_error *err)
 {
-  _cleanup_free_ char *doc = xstrdup("[");
+  _cleanup_(oci_jgen_freep) struct oci_jgen *g = oci_jgen_new(false);
+  _cleanup_free_ char *doc = NULL;
+
+  oci_jgen_array_open(g);
   for (int fd = 0; fd < 3; fd++) {
     char path[64], target[PATH_MAX];
     ssize_t n;
-    _cleanup_free_ char *q = NULL;
-    char *next;
     snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int) pid, fd);
     n = readlink(path, target, sizeof(target) - 1);
     target[n > 0 ? n : 0] = '\0';
-    q = json_quote(target);
-    next = xasprintf("%s%s%s", doc, fd ? "," : "", q);
-    free(doc);
-    doc = next;
+    oci_jgen_string(g, target);
   }
-  {
-    char *next = xasprintf("%s]", doc);
-    free(doc);
-    doc = next;
-  }
+  oci_jgen_array_close(g);
+  if (oci_jgen_finish(g, &doc, err) < 0)
+    return cove_error_wrap(err, "write %s", CRIU_DESCRIPTORS);
   if (write_file_atomic_at(image_fd, CRIU_DESCRIPTORS, doc, strlen(doc), 0600, err) < 0)
     return cove_error_wrap(err, "write %s", CRIU_DESCRIPTORS);
   return 0;

@@ -17,7 +17,6 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yajl/yajl_tree.h>
 
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"
@@ -25,6 +24,7 @@
 #include "common/syscalls.h"
 #include "common/util.h"
 #include "netns/netns.h"
+#include "oci/json.h"
 #include "runtime/criu/criu.h"
 #include "runtime/internal.h"
 #include "runtime/rootfs/rootfs.h"
@@ -61,13 +61,13 @@ static void restore_ctx_free(struct restore_ctx *x)
   free(x->image_path);
   free(x->log);
   free(x->created);
-  for (int *fd = &x->root_fd; fd <= &x->work_fd; fd++)
-    if (*fd >= 0)
-      close(*fd);
-  if (x->pidfd >= 0)
-    close(x->pidfd);
-  if (x->console_master >= 0)
-    close(x->console_master);
+  cove_closep(&x->root_fd);
+  cove_closep(&x->dir_fd);
+  cove_closep(&x->lock_fd);
+  cove_closep(&x->image_fd);
+  cove_closep(&x->work_fd);
+  cove_closep(&x->pidfd);
+  cove_closep(&x->console_master);
   if (x->cg)
     cgroup_free(x->cg);
   free(x->net);
@@ -216,24 +216,20 @@ static void umount_criu_root(struct restore_ctx *x)
 static int add_descriptors(struct restore_ctx *x, struct criu_request *r, struct cove_error *err)
 {
   _cleanup_free_ char *data = NULL;
-  char errbuf[128];
-  yajl_val root;
+  _cleanup_(oci_json_freep) struct oci_json *root = NULL;
+  size_t len = 0;
 
-  if (read_file_at(x->image_fd, CRIU_DESCRIPTORS, 1 << 16, &data, NULL, err) < 0)
+  if (read_file_at(x->image_fd, CRIU_DESCRIPTORS, 1 << 16, &data, &len, err) < 0)
     return cove_error_wrap(err, "image path `%s`", x->image_path);
-  root = yajl_tree_parse(data, errbuf, sizeof(errbuf));
-  if (!root || !YAJL_IS_ARRAY(root)) {
-    if (root)
-      yajl_tree_free(root);
+  if (oci_json_parse(CRIU_DESCRIPTORS, data, len, &root, err) < 0)
+    return cove_error_wrap(err, "image path `%s`", x->image_path);
+  if (root->type != OCI_JSON_ARRAY)
     return cove_error_set(err, 0, "%s/%s: expected a JSON array of strings", x->image_path, CRIU_DESCRIPTORS);
+  for (size_t i = 0; i < root->len && i < 3; i++) {
+    const struct oci_json *v = root->items[i];
+    if (v->type == OCI_JSON_STRING && !strncmp(v->s, "pipe:", 5))
+      criu_request_inherit_stdio(r, (int) i, v->s);
   }
-  for (size_t i = 0; i < YAJL_GET_ARRAY(root)->len && i < 3; i++) {
-    yajl_val v = YAJL_GET_ARRAY(root)->values[i];
-    const char *s = YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
-    if (s && !strncmp(s, "pipe:", 5))
-      criu_request_inherit_stdio(r, (int) i, s);
-  }
-  yajl_tree_free(root);
   return 0;
 }
 
@@ -311,8 +307,9 @@ static int restore_notify(const char *script, pid_t pid, int *fd, void *arg, str
     /* the namespaces exist, no task runs yet: runc runs prestart and createRuntime here */
     if (hooks_any(x->config, OCI_HOOK_PRESTART) || hooks_any(x->config, OCI_HOOK_CREATE_RUNTIME)) {
       _cleanup_free_ char *state = state_json(x, pid, "creating", err);
-      if (!state || hooks_run(x->config, OCI_HOOK_PRESTART, state, 0, err) < 0 ||
-          hooks_run(x->config, OCI_HOOK_CREATE_RUNTIME, state, 0, err) < 0)
+      _cleanup_free_ char *who = xasprintf("restore %s", x->o->id);
+      if (!state || hooks_run(x->config, OCI_HOOK_PRESTART, state, 0, who, err) < 0 ||
+          hooks_run(x->config, OCI_HOOK_CREATE_RUNTIME, state, 0, who, err) < 0)
         return -1;
     }
     if (x->empty_ns & CLONE_NEWNET) {
@@ -511,7 +508,7 @@ static int restore(struct restore_ctx *x, struct cove_error *err)
   }
   if (write_state(x, err) < 0)
     goto out;
-  if (o->pid_file && write_pid_file(o->pid_file, x->pid, err) < 0)
+  if (o->pid_file && state_write_pid_file(o->pid_file, x->pid, err) < 0)
     goto out;
   ret = 0;
 out:
@@ -531,8 +528,8 @@ int cove_restore(const struct cove_restore_opts *o, int *exit_code, struct cove_
   *exit_code = 1;
   x = xcalloc(1, sizeof(*x));
   x->o = o;
-  for (int *fd = &x->root_fd; fd <= &x->work_fd; fd++)
-    *fd = -1;
+  /* every fd field first: the cleanup closes what is >= 0, and calloc made them all 0 */
+  x->root_fd = x->dir_fd = x->lock_fd = x->image_fd = x->work_fd = -1;
   x->pidfd = -1;
   x->console_master = -1;
   if (validate(x, err) < 0)

@@ -195,6 +195,7 @@ int helper_cgroups(int argc, char **argv); /* cgroups.c: memhog, forks, spin, sp
 int helper_logsink(int argc, char **argv); /* logsink.c: dgram-sink */
 int helper_proc(int argc, char **argv);    /* proc.c: seals, stall-listen, mempolicy */
 int helper_mounts(int argc, char **argv);  /* mounts.c: userns-mount, hidden-mounts */
+int helper_crash(int argc, char **argv);   /* crash.c: kill-at */
 
 int main(int argc, char **argv)
 {
@@ -209,6 +210,9 @@ int main(int argc, char **argv)
   if (hr >= 0)
     return hr;
   hr = helper_mounts(argc, argv);
+  if (hr >= 0)
+    return hr;
+  hr = helper_crash(argc, argv);
   if (hr >= 0)
     return hr;
   if (!strcmp(cmd, "ns"))

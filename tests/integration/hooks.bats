@@ -107,10 +107,42 @@ hook() {
   [ ! -e "$COVE_ROOT/t1" ]
 }
 
-@test "a hook that does not read stdin does not block cove" {
-  update_config '.hooks = {createRuntime: [{path: "/bin/true"}]} | .process.args = ["true"] | .annotations = {big: ("x" * 200000)}'
+# big_state BYTES: config annotations that make the state document larger than BYTES
+big_state() {
+  update_config ".annotations = {big: (\"x\" * $1)}"
+}
+
+@test "a hook that does not read stdin does not block cove, and runs" {
+  big_state 2000000
+  update_config ".hooks = {createRuntime: [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"touch $TEST_TMP/ran\"]}]} | .process.args = [\"true\"]"
   run cove run --bundle "$BUNDLE" t1
   assert_success
+  [ -e "$TEST_TMP/ran" ]
+}
+
+@test "a hook gets the whole state on stdin, larger than a pipe, at its own pace" {
+  big_state 3000000
+  # a slow reader: nothing read for a second, then a little at a time
+  update_config ".hooks = {createRuntime: [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"sleep 1; dd bs=4096 of=$TEST_TMP/hook-stdin 2>/dev/null\"]}]}
+    | .process.args = [\"true\"]"
+  cove run --bundle "$BUNDLE" t1
+  run jq -r '.id, .status, (.annotations.big | length), .bundle' "$TEST_TMP/hook-stdin"
+  assert_success
+  assert_line --index 0 t1
+  assert_line --index 1 creating
+  assert_line --index 2 3000000
+  assert_line --index 3 "$(cd "$BUNDLE" && pwd -P)"
+}
+
+@test "a hook that never reads a state larger than a pipe fails within a bounded time" {
+  big_state 3000000
+  update_config '.hooks = {createRuntime: [{path: "/bin/sleep", args: ["sleep", "1000"]}]}'
+  SECONDS=0
+  run cove create --bundle "$BUNDLE" t1
+  assert_failure 1
+  assert_output --regexp "createRuntime hook \`/bin/sleep\`: read only [0-9]+ of the [0-9]+ bytes of its state on stdin in 60s"
+  [ "$SECONDS" -lt 90 ]
+  [ ! -e "$COVE_ROOT/t1" ]
 }
 
 @test "poststart runs after the container's process is executed (create/start and run)" {
@@ -131,15 +163,106 @@ hook() {
   assert_output "sleep 100 "
 }
 
-@test "a failing startContainer hook fails start" {
-  update_config '.hooks = {startContainer: [{path: "/bin/false"}]} | .process.args = ["sleep", "100"]'
-  # the init's own message goes to the container's stderr (here: create's)
+# log_hook NAME: a hook that appends NAME to the log (a host path)
+log_hook() {
+  jq -n --arg n "$1" --arg log "$LOG" '{path: "/bin/sh", args: ["sh", "-c", "echo \($n) >> \($log)"]}'
+}
+
+# assert_destroyed ID: no state, no cgroup (runtime-spec: "continue the lifecycle at step 12")
+assert_destroyed() {
+  [ ! -e "$COVE_ROOT/$1" ]
+  local h
+  for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+    [ ! -d "$h$TEST_CGROUP_PARENT/bundle" ] || { echo "cgroup left in $h" >&2; return 1; }
+  done
+}
+
+@test "a failing startContainer hook fails start with its message, destroys the container, runs poststop" {
+  update_config ".hooks = {startContainer: [{path: \"/bin/false\"}], poststop: [$(log_hook poststop)]} | .process.args = [\"sleep\", \"100\"]"
   "$COVE" --root "$COVE_ROOT" create --bundle "$BUNDLE" t1 2>"$TEST_TMP/init.err"
   run cove start t1
   assert_failure 1
-  assert_output --partial "cove: start t1: the container process failed before it could run"
-  run cat "$TEST_TMP/init.err"
+  assert_output "cove: start t1: startContainer hook \`/bin/false\`: exited with status 1"
+  assert_destroyed t1
+  run cat "$LOG"
+  assert_output poststop
+}
+
+@test "a failing startContainer hook fails run, destroys the container, runs poststop" {
+  update_config ".hooks = {startContainer: [{path: \"/bin/false\"}], poststop: [$(log_hook poststop)]} | .process.args = [\"sleep\", \"100\"]"
+  run cove run -d --bundle "$BUNDLE" t1
+  assert_failure 1
   assert_output --partial "startContainer hook \`/bin/false\`: exited with status 1"
+  assert_destroyed t1
+  run cat "$LOG"
+  assert_output poststop
+}
+
+@test "a failing prestart, createRuntime or createContainer hook: error, container destroyed, poststop runs" {
+  local kind
+  for kind in prestart createRuntime createContainer; do
+    : >"$LOG"
+    update_config ".hooks = {$kind: [{path: \"/bin/false\"}, $(log_hook never)], poststop: [$(log_hook poststop)]} | .process.args = [\"true\"]"
+    run cove create --bundle "$BUNDLE" t1
+    assert_failure 1
+    assert_output "cove: create t1: $kind hook \`/bin/false\`: exited with status 1"
+    assert_destroyed t1
+    # the hooks after the failing one do not run; poststop does
+    run cat "$LOG"
+    assert_output poststop
+  done
+}
+
+@test "every poststart and every poststop hook runs even after one fails" {
+  update_config ".hooks = {poststart: [{path: \"/bin/false\"}, $(log_hook poststart-2)],
+      poststop: [{path: \"/bin/false\"}, $(log_hook poststop-2), {path: \"/no/such/hook\"}, $(log_hook poststop-4)]}
+    | .process.args = [\"sleep\", \"100\"]"
+  cove create --bundle "$BUNDLE" t1
+  run cove start t1
+  assert_success
+  assert_output --partial "poststart hook \`/bin/false\`: exited with status 1"
+  run cove delete -f t1
+  assert_success
+  assert_output --partial "poststop hook \`/bin/false\`: exited with status 1"
+  assert_output --partial "poststop hook \`/no/such/hook\`"
+  run cat "$LOG"
+  assert_line --index 0 poststart-2
+  assert_line --index 1 poststop-2
+  assert_line --index 2 poststop-4
+  [ "${#lines[@]}" -eq 3 ]
+  assert_destroyed t1
+}
+
+@test "a bind mount a createContainer hook makes is visible in the container" {
+  local rootfs
+  rootfs=$(cd "$BUNDLE/rootfs" && pwd -P)
+  mkdir -p "$TEST_TMP/src" "$BUNDLE/rootfs/hooked"
+  echo from-the-hook >"$TEST_TMP/src/file"
+  update_config ".hooks = {createContainer: [{path: \"/bin/mount\", args: [\"mount\", \"--bind\", \"$TEST_TMP/src\", \"$rootfs/hooked\"]}]}
+    | .process.args = [\"cat\", \"/hooked/file\"]"
+  run cove run --bundle "$BUNDLE" t1
+  assert_success
+  assert_output from-the-hook
+  # and only there: the host's mount namespace never saw it
+  ! grep -q " $rootfs/hooked " /proc/self/mountinfo
+}
+
+@test "a startContainer hook runs in the container, its path resolved in the container's filesystem" {
+  mkdir -p "$TEST_TMP/hooks"
+  printf '#!/bin/sh\n{ hostname; readlink /proc/self/ns/mnt; cat /etc/only-here; } > /hooklog/start\n' >"$BUNDLE/rootfs/in-rootfs-hook"
+  chmod 755 "$BUNDLE/rootfs/in-rootfs-hook"
+  echo rootfs-file >"$BUNDLE/rootfs/etc/only-here"
+  [ ! -e /in-rootfs-hook ]
+  update_config ".hooks = {startContainer: [{path: \"/in-rootfs-hook\"}]}
+    | .mounts += [{destination: \"/hooklog\", type: \"bind\", source: \"$TEST_TMP/hooks\", options: [\"rbind\"]}]
+    | .process.args = [\"readlink\", \"/proc/self/ns/mnt\"]"
+  run cove run --bundle "$BUNDLE" t1
+  assert_success
+  local ns=$output
+  run cat "$TEST_TMP/hooks/start"
+  assert_line --index 0 cove
+  assert_line --index 1 "$ns"
+  assert_line --index 2 rootfs-file
 }
 
 @test "createRuntime and createContainer run once the config's mounts exist, before pivot_root" {

@@ -275,6 +275,46 @@ teardown() {
   [ "$(jq -r '.annotations.b' <<<"$output")" = two ]
 }
 
+# with_annotation_making_config BYTES: a `big` annotation that makes config.json exactly BYTES long
+with_annotation_making_config() {
+  local want=$1 size
+  update_config '.annotations.big = ""'
+  size=$(stat -c %s "$BUNDLE/config.json")
+  update_config ".annotations.big = (\"x\" * $((want - size)))"
+  [ "$(stat -c %s "$BUNDLE/config.json")" -eq "$want" ]
+}
+
+@test "whatever create accepts reads back: a config at the 16 MiB limit, through state, list and delete" {
+  update_config '.process.args = ["sleep", "100"]'
+  with_annotation_making_config $((16 * 1024 * 1024))
+  local n=$(($(jq -r '.annotations.big | length' "$BUNDLE/config.json")))
+  [ "$n" -gt $((16 * 1024 * 1024 - 4096)) ]
+  cove run -d --bundle "$BUNDLE" t1 </dev/null >/dev/null 2>&1
+  run cove state t1
+  assert_success
+  [ "$(jq -r .status <<<"$output")" = running ]
+  [ "$(jq -r '.annotations.big | length' <<<"$output")" -eq "$n" ]
+  run cove list -q
+  assert_output t1
+  run cove delete -f t1
+  assert_success
+  [ ! -e "$COVE_ROOT/t1" ]
+  local h
+  for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+    [ ! -d "$h$TEST_CGROUP_PARENT/bundle" ] || { echo "cgroup left in $h" >&2; return 1; }
+  done
+}
+
+@test "a config one byte over the limit is refused at create with one line, nothing made" {
+  with_annotation_making_config $((16 * 1024 * 1024 + 1))
+  run cove create --bundle "$BUNDLE" t1
+  assert_failure 1
+  assert_output --regexp "^cove: create t1: bundle \`.*\`: read \`.*config.json\`: larger than 16777216 bytes"
+  [ "${#lines[@]}" -eq 1 ]
+  [ ! -e "$COVE_ROOT/t1" ]
+  [ ! -d /sys/fs/cgroup/pids"$TEST_CGROUP_PARENT" ]
+}
+
 @test "bundle defaults to the current directory" {
   update_config '.process.args = ["true"]'
   cd "$BUNDLE"

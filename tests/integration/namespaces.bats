@@ -161,3 +161,66 @@ host_ns() {
   assert_success
   assert_output --partial ":$TEST_CGROUP_PARENT/bundle-2"
 }
+
+# no_mount_ns_config: no namespace listed at all, the host's root as the container's (nothing to
+# mount: the container shares the runtime's mount namespace)
+no_mount_ns_config() {
+  update_config "del(.hostname) | .linux.namespaces = [] | .mounts = [] | .linux.maskedPaths = [] | .linux.readonlyPaths = []
+    | .root = {path: \"/\", readonly: false} | .process.args = [\"$COVE_TEST_HELPER\", \"ns\"]"
+}
+
+@test "no namespace listed: every one is the runtime's, mount included (chroot, no mount made)" {
+  no_mount_ns_config
+  local before
+  before=$(md5sum </proc/self/mountinfo)
+  run cove run --bundle "$BUNDLE" t1
+  assert_success
+  local ns
+  for ns in cgroup ipc mnt net pid uts user time; do
+    [ "$(awk -v n="$ns" '$1 == n {print $2}' <<<"$output")" = "$(host_ns "$ns")" ] || { echo "$ns differs" >&2; return 1; }
+  done
+  # nothing was mounted in the host's mount namespace
+  [ "$(md5sum </proc/self/mountinfo)" = "$before" ]
+}
+
+@test "no mount namespace: the rootfs is entered with chroot" {
+  no_mount_ns_config
+  update_config '.root.path = "rootfs" | .process.args = ["ls", "/"]'
+  echo inside >"$BUNDLE/rootfs/only-in-rootfs"
+  run cove run --bundle "$BUNDLE" t1
+  assert_success
+  assert_line only-in-rootfs
+}
+
+@test "no mount namespace: mounts, masked paths, a read-only root, --no-pivot are refused by name" {
+  update_config '.linux.namespaces |= map(select(.type != "mount"))'
+  run cove create --bundle "$BUNDLE" t1
+  assert_failure 1
+  assert_output "cove: create t1: config.json: .mounts: needs a mount namespace (without one it would change the runtime's mounts)"
+  update_config '.mounts = []'
+  run cove create --bundle "$BUNDLE" t1
+  assert_failure 1
+  assert_output --partial "config.json: .linux.maskedPaths: needs a mount namespace"
+  update_config '.linux.maskedPaths = [] | .linux.readonlyPaths = []'
+  run cove create --bundle "$BUNDLE" t1
+  assert_failure 1
+  assert_output --partial "config.json: .root.readonly: needs a mount namespace"
+  update_config '.root.readonly = false | .linux.resources.devices = []'
+  run cove create --no-pivot --bundle "$BUNDLE" t1
+  assert_failure 1
+  assert_output --partial "--no-pivot needs a mount namespace"
+  [ ! -e "$COVE_ROOT/t1" ]
+}
+
+@test "hostname with a uts namespace joined by path" {
+  touch "$TEST_TMP/uts"
+  unshare --uts="$TEST_TMP/uts" true
+  update_config ".hostname = \"joined\" | .linux.namespaces |= map(if .type == \"uts\" then .path = \"$TEST_TMP/uts\" else . end)
+    | .process.args = [\"sh\", \"-c\", \"hostname; readlink /proc/self/ns/uts\"]"
+  run cove run --bundle "$BUNDLE" t1
+  assert_success
+  assert_line --index 0 joined
+  assert_line --index 1 "uts:[$(stat -L -c %i "$TEST_TMP/uts")]"
+  [ "$(nsenter --uts="$TEST_TMP/uts" hostname)" = joined ]
+  [ "$(hostname)" != joined ]
+}

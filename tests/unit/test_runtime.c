@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -178,6 +179,98 @@ static void test_state_round_trip(void **state)
   rmdir(root);
 }
 
+/* A record naming its creator: `creating` while it lives, `stopped` (incomplete) once it is gone;
+ * a state dir without a state file reads the same way from its lock. */
+static void test_state_creator(void **state)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  char root[] = "/tmp/cove-unit-XXXXXX";
+  struct cove_container *c = NULL;
+  unsigned long long me_start, dead_start;
+  int root_fd, dir_fd, lock_fd, status;
+  pid_t dead;
+  (void) state;
+
+  assert_non_null(mkdtemp(root));
+  root_fd = state_root_open(root, false, &err);
+  assert_int_equal(mkdirat(root_fd, "box", 0700), 0);
+  dir_fd = openat(root_fd, "box", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  assert_int_equal(proc_start_time(getpid(), &me_start, NULL), 0);
+  {
+    struct cove_container w = {.id = "box", .dir_fd = dir_fd, .bundle = "/b", .creator_pid = getpid(),
+                               .creator_start = me_start};
+    assert_int_equal(state_write(&w, &err), 0);
+  }
+  assert_int_equal(cove_container_load(root, "box", COVE_LOCK_NONE, &c, &err), 0);
+  assert_int_equal(c->status, COVE_STATUS_CREATING);
+  assert_false(c->incomplete);
+  cove_container_free(c);
+
+  dead = fork();
+  if (dead == 0)
+    _exit(0);
+  assert_int_equal(proc_start_time(dead, &dead_start, NULL), 0);
+  assert_int_equal(waitpid(dead, &status, 0), dead);
+  {
+    struct cove_container w = {.id = "box", .dir_fd = dir_fd, .bundle = "/b", .pid = 0, .creator_pid = dead,
+                               .creator_start = dead_start};
+    assert_int_equal(state_write(&w, &err), 0);
+  }
+  assert_int_equal(cove_container_load(root, "box", COVE_LOCK_NONE, &c, &err), 0);
+  assert_int_equal(c->status, COVE_STATUS_STOPPED);
+  assert_true(c->incomplete);
+  cove_container_free(c);
+
+  /* no state file: creating while someone holds the lock, stopped once nobody does */
+  assert_int_equal(unlinkat(dir_fd, COVE_STATE_FILE, 0), 0);
+  lock_fd = state_lock(dir_fd, COVE_LOCK_EXCLUSIVE, &err);
+  assert_true(lock_fd >= 0);
+  assert_int_equal(cove_container_load(root, "box", COVE_LOCK_NONE, &c, &err), 0);
+  assert_int_equal(c->status, COVE_STATUS_CREATING);
+  cove_container_free(c);
+  close(lock_fd);
+  assert_int_equal(cove_container_load(root, "box", COVE_LOCK_NONE, &c, &err), 0);
+  assert_int_equal(c->status, COVE_STATUS_STOPPED);
+  assert_true(c->incomplete);
+  cove_container_free(c);
+
+  assert_int_equal(state_remove(root_fd, "box", &err), 0);
+  close(dir_fd);
+  close(root_fd);
+  rmdir(root);
+}
+
+/* The state dir goes however deep the container's writable layer in it is. */
+static void test_state_remove_deep(void **state)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  char root[] = "/tmp/cove-unit-XXXXXX";
+  int root_fd, fd;
+  (void) state;
+
+  assert_non_null(mkdtemp(root));
+  root_fd = state_root_open(root, false, &err);
+  assert_int_equal(mkdirat(root_fd, "box", 0700), 0);
+  fd = openat(root_fd, "box", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  for (int i = 0; i < 3000; i++) {
+    int next;
+    assert_int_equal(mkdirat(fd, "d", 0700), 0);
+    if (i % 100 == 0) {
+      int f = openat(fd, "file", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+      close(f);
+      assert_int_equal(symlinkat("/", fd, "link-to-root"), 0);
+    }
+    next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    close(fd);
+    fd = next;
+  }
+  close(fd);
+  assert_int_equal(state_remove(root_fd, "box", &err), 0);
+  assert_int_equal(faccessat(root_fd, "box", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+  close(root_fd);
+  assert_int_equal(rmdir(root), 0);
+}
+
 static void test_state_live_pid(void **state)
 {
   unsigned long long st;
@@ -197,6 +290,8 @@ int main(void)
     cmocka_unit_test(test_process_env_listen_fds),
     cmocka_unit_test(test_caps_names),
     cmocka_unit_test(test_state_round_trip),
+    cmocka_unit_test(test_state_creator),
+    cmocka_unit_test(test_state_remove_deep),
     cmocka_unit_test(test_state_live_pid),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
