@@ -25,13 +25,15 @@ teardown() {
 
 # Pids (other than ours) whose command line holds MARK: the container, its init before the
 # exec, stage1, hooks.
+# (read with bash builtins only: a grep of ours would match itself, and its pid be reused)
 marked_pids() {
-  local f p
+  local f p args
   for f in /proc/[0-9]*/cmdline; do
     p=${f#/proc/}
     p=${p%/cmdline}
     [ "$p" = $$ ] || [ "$p" = "$BASHPID" ] && continue
-    tr '\0' ' ' 2>/dev/null <"$f" | grep -q "$MARK" && echo "$p"
+    mapfile -d '' args 2>/dev/null <"$f" || continue
+    [[ "${args[*]}" == *"$MARK"* ]] && echo "$p"
   done
   return 0
 }
