@@ -65,7 +65,8 @@ static int ns_flags_of(const struct oci_config *c)
  * (a pid namespace only takes effect for children: then one more fork, so that the hook itself
  * is in it), and exec.  Never returns. */
 __attribute__((noreturn)) static void hook_child(const struct oci_config *c, const struct oci_hook *h, int exe,
-                                                 int nsfd, int in, int out, int parent_ends[2], pid_t runner)
+                                                 int nsfd, int in, int out, int parent_ends[2], pid_t runner,
+                                                 int runner_fd)
 {
   char *const none[] = {NULL};
   char *argv0[] = {h->path, NULL};
@@ -78,8 +79,15 @@ __attribute__((noreturn)) static void hook_child(const struct oci_config *c, con
   sigemptyset(&all);
   sigprocmask(SIG_SETMASK, &all, NULL);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != runner)
+  /* the runner may have died before the prctl: its pidfd says so (getppid would do too, but a
+   * startContainer hook runs under the container's seccomp filter, whose listener may answer it) */
+  if (runner_fd >= 0) {
+    struct pollfd p = {.fd = runner_fd, .events = POLLIN};
+    if (poll(&p, 1, 0) != 0)
+      _exit(126);
+  } else if (getppid() != runner) {
     _exit(126);
+  }
   if (nsfd >= 0 && setns(nsfd, flags) < 0)
     _exit(126);
   if (flags & CLONE_NEWPID) {
@@ -121,9 +129,11 @@ __attribute__((noreturn)) static void hook_child(const struct oci_config *c, con
     _exit(127);
   }
   /* in the container's namespaces the path was resolved before entering them (runtime-spec);
-   * a script needs the fd to outlive the exec, its interpreter reads it as /dev/fd/N */
-  if (fcntl(exe, F_SETFD, 0) < 0)
-    _exit(126);
+   * a binary runs from the fd, closed by the exec (no host fd goes in); only a script, whose
+   * interpreter reads it as /dev/fd/N, needs the fd to outlive the exec (ENOENT says so) */
+  sys_execveat(exe, "", h->args_len ? h->args : argv0, h->env_len ? h->env : none, AT_EMPTY_PATH);
+  if (errno != ENOENT || fcntl(exe, F_SETFD, 0) < 0)
+    _exit(127);
   sys_execveat(exe, "", h->args_len ? h->args : argv0, h->env_len ? h->env : none, AT_EMPTY_PATH);
   _exit(127);
 }
@@ -131,7 +141,7 @@ __attribute__((noreturn)) static void hook_child(const struct oci_config *c, con
 static int run_one(const struct oci_config *c, const char *kind, const struct oci_hook *h, const char *state,
                    pid_t in_pid, struct cove_error *err)
 {
-  _cleanup_close_ int exe = -1, nsfd = -1, pidfd = -1, in_w = -1, out_r = -1;
+  _cleanup_close_ int exe = -1, nsfd = -1, pidfd = -1, in_w = -1, out_r = -1, runner_fd = -1;
   int in[2], outp[2];
   char out[2048];
   size_t used = 0, len = strlen(state), off = 0;
@@ -162,6 +172,7 @@ static int run_one(const struct oci_config *c, const char *kind, const struct oc
     close(in[0]), close(outp[1]);
     return cove_error_set(err, errno, "%s hook: pipe", kind);
   }
+  runner_fd = sys_pidfd_open(runner); /* -1 without pidfd_open: getppid checks instead */
   if (len > 65536)
     (void) fcntl(in_w, F_SETPIPE_SZ, len < HOOK_PIPE_BYTES ? (int) len : HOOK_PIPE_BYTES);
   pid = fork();
@@ -171,7 +182,7 @@ static int run_one(const struct oci_config *c, const char *kind, const struct oc
   }
   if (pid == 0) {
     int parent_ends[2] = {in_w, out_r};
-    hook_child(c, h, exe, nsfd, in[0], outp[1], parent_ends, runner);
+    hook_child(c, h, exe, nsfd, in[0], outp[1], parent_ends, runner, runner_fd);
   }
   close(in[0]);
   close(outp[1]);

@@ -165,6 +165,26 @@ created_init_fds() {
   assert_output $'0\n1\n2'
 }
 
+@test "a createContainer hook that is a script runs in the container's namespaces, only its own fd added" {
+  mkdir -p "$TEST_TMP/out"
+  printf '#!/bin/sh\n%s fds >%s/out/create.fds\nreadlink /proc/self/ns/mnt >>%s/out/create.fds\n' \
+    "$COVE_TEST_HELPER" "$TEST_TMP" "$TEST_TMP" >"$TEST_TMP/hook.sh"
+  chmod +x "$TEST_TMP/hook.sh"
+  update_config ".hooks.createContainer = [{path: \"$TEST_TMP/hook.sh\"}] | .process.args = [\"sleep\", \"100\"]"
+  cove create --bundle "$BUNDLE" t1
+  local init
+  init=$(cove state t1 | jq -r .pid)
+  # the kernel runs a script from an fd through /dev/fd/N: that one fd (the script, opened
+  # read-only by path) is the only one besides stdio; nothing else of cove's or its caller's
+  run head -n -1 "$TEST_TMP/out/create.fds"
+  assert_line --index 0 0
+  assert_line --index 1 1
+  assert_line --index 2 2
+  [ "${#lines[@]}" -le 4 ]
+  run tail -n 1 "$TEST_TMP/out/create.fds"
+  assert_output "$(readlink /proc/"$init"/ns/mnt)"
+}
+
 @test "--preserve-fds naming fds the caller left closed passes /dev/null there, never an fd of cove's" {
   update_config '.process.args = ["sh", "-c", "for f in 0 1 2 3 4; do readlink /proc/self/fd/$f; done; ls /proc/self/fd/3/ 2>&1 | head -n 3"]'
   # stdin closed too: nothing of cove's may land on 0 either
