@@ -55,9 +55,9 @@ static int k_pivot_root(const char *new_root, const char *put_old)
   return (int) syscall(SYS_pivot_root, new_root, put_old);
 }
 
-static long k_keyctl(int op, unsigned long arg2)
+static long k_keyctl(int op, unsigned long arg2, unsigned long arg3, unsigned long arg4)
 {
-  return syscall(SYS_keyctl, op, arg2);
+  return syscall(SYS_keyctl, op, arg2, arg3, arg4);
 }
 
 static int k_ioprio_set(int which, int who, int ioprio)
@@ -219,7 +219,17 @@ int sys_pivot_root(const char *new_root, const char *put_old)
 
 long sys_keyctl_join_session(const char *name)
 {
-  return sys_ops->keyctl(1 /* KEYCTL_JOIN_SESSION_KEYRING */, (unsigned long) (uintptr_t) name);
+  return sys_ops->keyctl(1 /* KEYCTL_JOIN_SESSION_KEYRING */, (unsigned long) (uintptr_t) name, 0, 0);
+}
+
+long sys_keyctl_describe(long key, char *buf, size_t len)
+{
+  return sys_ops->keyctl(6 /* KEYCTL_DESCRIBE */, (unsigned long) key, (unsigned long) (uintptr_t) buf, len);
+}
+
+long sys_keyctl_setperm(long key, unsigned int perm)
+{
+  return sys_ops->keyctl(5 /* KEYCTL_SETPERM */, (unsigned long) key, perm, 0);
 }
 
 int sys_ioprio_set(int which, int who, int ioprio)

@@ -39,7 +39,7 @@ struct sys_ops {
   int (*close_range)(unsigned int first, unsigned int last, unsigned int flags);
   int (*execveat)(int fd, const char *path, char *const argv[], char *const envp[], int flags);
   int (*pivot_root)(const char *new_root, const char *put_old);
-  long (*keyctl)(int op, unsigned long arg2);
+  long (*keyctl)(int op, unsigned long arg2, unsigned long arg3, unsigned long arg4);
   int (*ioprio_set)(int which, int who, int ioprio);
   int (*sched_setattr)(pid_t pid, void *attr, unsigned int flags);
   long (*seccomp)(unsigned int op, unsigned int flags, void *args);
@@ -97,6 +97,9 @@ int sys_close_range(unsigned int first, unsigned int last, unsigned int flags); 
 int sys_execveat(int fd, const char *path, char *const argv[], char *const envp[], int flags); /* 3.19 */
 int sys_pivot_root(const char *new_root, const char *put_old);
 long sys_keyctl_join_session(const char *name);
+/* KEYCTL_DESCRIBE ("type;uid;gid;perm;description" into buf) and KEYCTL_SETPERM of key. */
+long sys_keyctl_describe(long key, char *buf, size_t len);
+long sys_keyctl_setperm(long key, unsigned int perm);
 int sys_ioprio_set(int which, int who, int ioprio);
 int sys_sched_setattr(pid_t pid, void *attr, unsigned int flags); /* 3.14 */
 long sys_seccomp(unsigned int op, unsigned int flags, void *args); /* 3.17 */

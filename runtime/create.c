@@ -56,7 +56,7 @@ void create_ctx_free(struct create_ctx *x)
   free(x->created);
   cove_closep(&x->root_fd);
   cove_closep(&x->dir_fd);
-  cove_closep(&x->lock_fd);
+  state_unlock(&x->lock_fd);
   cove_closep(&x->sync_parent);
   cove_closep(&x->sync_child);
   cove_closep(&x->fifo_fd);
@@ -210,6 +210,7 @@ static int write_state(struct create_ctx *x, bool done, struct cove_error *err)
     .annotations = x->config->annotations,
     .annotations_len = x->config->annotations_len,
     .systemd_cgroup = x->o->systemd_cgroup,
+    .no_new_keyring = x->o->no_new_keyring,
   };
   _cleanup_free_ char *cg = x->cg ? cgroup_serialize(x->cg) : NULL;
   c.cgroup_text = cg;

@@ -20,6 +20,7 @@
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/syscalls.h"
 #include "common/trace.h"
 #include "common/util.h"
 #include "runtime/internal.h"
@@ -276,6 +277,18 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
     cove_error_set(&err, errno, "become root in the container's user namespace");
     goto fail;
   }
+  if (!e->c->no_new_keyring) {
+    /* the container's session keyring, not the caller's (runc's exec); made with the process's
+     * label when the init could not make it (it went on without one) */
+    _cleanup_free_ char *name = xasprintf("_ses.%.64s", e->c->id);
+    if (lsm_set_keyring_label(p->selinux_label, &err) < 0)
+      goto fail;
+    if (sys_keyctl_join_session(name) < 0 && errno != ENOSYS && errno != EACCES && errno != EPERM &&
+        errno != EDQUOT) {
+      cove_error_set(&err, errno, "join the container's session keyring");
+      goto fail;
+    }
+  }
   if (process_apply_early(p, e->config, &err) < 0)
     goto fail;
   /* resolved inside the container's root (never through /proc/self/fd/N), checked after */
@@ -439,8 +452,7 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
       goto kill;
     /* the process is in the container's cgroup: what follows waits on it, and a frozen one (exec
      * --ignore-paused) only answers after `resume`, which needs the lock */
-    close(e->c->lock_fd);
-    e->c->lock_fd = -1;
+    state_unlock(&e->c->lock_fd);
     /* the pty, the seccomp fd, then EXECVE and the hangup of the execve; or an error */
     for (;;) {
       struct sync_msg m;

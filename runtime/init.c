@@ -115,6 +115,33 @@ static void die_with_creator(struct create_ctx *x)
     _exit(1);
 }
 
+/* The container's session keyring gets the user's search permission, as runc's init gives it:
+ * `exec` finds it by name and joins it (without it, the join makes a new keyring of that name). */
+static int keyring_make_searchable(long key, struct cove_error *err)
+{
+  char desc[512];
+  unsigned int perm;
+  long n = sys_keyctl_describe(key, desc, sizeof(desc));
+
+  if (n < 0)
+    return cove_error_set(err, errno, "describe the session keyring");
+  desc[(size_t) n < sizeof(desc) ? (size_t) n : sizeof(desc) - 1] = '\0';
+  {
+    /* type;uid;gid;perm;description */
+    const char *f = desc;
+    for (int i = 0; i < 3 && f; i++) {
+      f = strchr(f, ';');
+      if (f)
+        f++;
+    }
+    if (!f || sscanf(f, "%x", &perm) != 1)
+      return cove_error_set(err, 0, "the session keyring's description `%s` has no permission field", desc);
+  }
+  if (sys_keyctl_setperm(key, perm | 0x00080000 /* KEY_USR_SEARCH */) < 0)
+    return cove_error_set(err, errno, "make the session keyring searchable");
+  return 0;
+}
+
 __attribute__((noreturn)) void stage1_main(struct create_ctx *x)
 {
   struct cove_error err = COVE_ERROR_INIT;
@@ -340,11 +367,13 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
     /* the keyring is made with the container's SELinux label, not cove's (runc) */
     if (lsm_set_keyring_label(p->selinux_label, &err) < 0)
       die(x, &err);
-    if (sys_keyctl_join_session(name) < 0 && errno != ENOSYS &&
-        errno != EACCES && errno != EPERM && errno != EDQUOT) {
+    long key = sys_keyctl_join_session(name);
+    if (key < 0 && errno != ENOSYS && errno != EACCES && errno != EPERM && errno != EDQUOT) {
       cove_error_set(&err, errno, "join a new session keyring");
       die(x, &err);
     }
+    if (key >= 0 && keyring_make_searchable(key, &err) < 0)
+      die(x, &err);
   }
   cove_trace("init: keyring");
   if (x->ns.new_net && netns_lo_up(&err) < 0) {
@@ -379,7 +408,8 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
     rootfs_prepared_free(x->prepared);
     x->prepared = NULL;
     rc.prepared = NULL;
-    if (rootfs_reopen_dev_null(&err) < 0)
+    /* without a mount namespace the container has no /dev of cove's making: stdio stays */
+    if (x->ns.has_mount && rootfs_reopen_dev_null(&err) < 0)
       die(x, &err);
     if (p->terminal) {
       /* the pty comes from the container's own devpts (its /dev/ptmx), as with runc: the

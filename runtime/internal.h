@@ -46,6 +46,9 @@ const char *state_dir_name(const char *id, char buf[STATE_NAME_MAX]);
 int state_root_open(const char *root, bool create, struct cove_error *err);
 /* Returns the lock fd, -1 for COVE_LOCK_NONE, -2 on error (err set). */
 int state_lock(int dir_fd, enum cove_lock lock, struct cove_error *err);
+/* Release a lock state_lock took (LOCK_UN, then close; *lock_fd = -1).  Only the process that
+ * took it: a child drops its copy with close() alone, which leaves the parent's lock held. */
+void state_unlock(int *lock_fd);
 int proc_start_time(pid_t pid, unsigned long long *start, char *state_char);
 bool state_pid_alive(pid_t pid, unsigned long long start_time);
 /* A pidfd of the container's init (kill.c), checked against its recorded start time; -1 with

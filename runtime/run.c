@@ -61,7 +61,7 @@ int cove_run(const struct cove_create_opts *o, int *exit_code, struct cove_error
     }
     /* others (kill, state, delete) may act on the container from now on: what follows waits on
      * the container's own process (startContainer hooks, its execve) */
-    close(steal_fd(x->lock_fd));
+    state_unlock(&x->lock_fd);
     /* poststart runs after the container's process is executed (runtime-spec); an init that
      * fails before (a startContainer hook) is destroyed, as `start` does */
     if (wait_execve(x, err) < 0) {

@@ -67,6 +67,7 @@ struct cove_container {
   char *config_path;          /* the copy of config.json kept in the state dir */
   char *stored_id;            /* the id recorded in the state (checked against id) */
   bool systemd_cgroup;
+  bool no_new_keyring; /* created with --no-new-keyring: exec keeps its caller's keyring too */
   /* While `create` runs, the state names the cove process making the container; a record that
    * still names one that is gone (or a state dir without its state file) is a create that died
    * half-way: it reads `stopped` and delete removes whatever the record names. */

@@ -87,7 +87,7 @@ int cove_start(const char *root, const char *id, struct cove_error *err)
   /* released: the container reads `running` from now on.  The wait for its execve (startContainer
    * hooks first) is on the container's own process, so not under the lock: a hook or a process
    * that hangs must not block kill, delete or pause */
-  close(steal_fd(c->lock_fd));
+  state_unlock(&c->lock_fd);
   if (wait_exec(c->dir_fd, done, &hook_failed, err) < 0) {
     if (hook_failed)
       destroy_after_hook(root, id);

@@ -102,6 +102,17 @@ int state_lock(int dir_fd, enum cove_lock lock, struct cove_error *err)
   return steal_fd(fd);
 }
 
+void state_unlock(int *lock_fd)
+{
+  if (*lock_fd < 0)
+    return;
+  /* explicitly: a child of ours (frozen at birth by CLONE_INTO_CGROUP into a paused container's
+   * cgroup) may still hold a copy of the fd, and a copy holds the flock until it is closed */
+  (void) flock(*lock_fd, LOCK_UN);
+  close(*lock_fd);
+  *lock_fd = -1;
+}
+
 int proc_start_time(pid_t pid, unsigned long long *start, char *state_char)
 {
   char path[64], buf[1024];
@@ -184,6 +195,8 @@ int state_write(const struct cove_container *c, struct cove_error *err)
   else
     oci_jgen_null(g);
   oci_jgen_kbool(g, "systemd_cgroup", c->systemd_cgroup);
+  if (c->no_new_keyring)
+    oci_jgen_kbool(g, "no_new_keyring", true);
   if (c->creator_pid > 0) {
     oci_jgen_string(g, "creator");
     oci_jgen_map_open(g);
@@ -288,6 +301,8 @@ static int state_read(struct cove_container *c, struct cove_error *err)
   c->cgroup_text = dup_string(root, "cgroup");
   v = oci_json_get(root, "systemd_cgroup");
   c->systemd_cgroup = v && v->type == OCI_JSON_BOOL && v->b;
+  v = oci_json_get(root, "no_new_keyring");
+  c->no_new_keyring = v && v->type == OCI_JSON_BOOL && v->b;
   v = oci_json_get(root, "creator");
   if (v && v->type == OCI_JSON_OBJECT) {
     c->creator_pid = (pid_t) get_u64(v, "pid");
@@ -412,8 +427,7 @@ void cove_container_free(struct cove_container *c)
 {
   if (!c)
     return;
-  if (c->lock_fd >= 0)
-    close(c->lock_fd);
+  state_unlock(&c->lock_fd);
   if (c->dir_fd >= 0)
     close(c->dir_fd);
   if (c->cgroup)

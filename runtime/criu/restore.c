@@ -63,7 +63,7 @@ static void restore_ctx_free(struct restore_ctx *x)
   free(x->created);
   cove_closep(&x->root_fd);
   cove_closep(&x->dir_fd);
-  cove_closep(&x->lock_fd);
+  state_unlock(&x->lock_fd);
   cove_closep(&x->image_fd);
   cove_closep(&x->work_fd);
   cove_closep(&x->pidfd);
@@ -548,8 +548,7 @@ int cove_restore(const struct cove_restore_opts *o, int *exit_code, struct cove_
       sigprocmask(SIG_SETMASK, &old, NULL);
     return cove_error_wrap(err, "restore %s", o->id);
   }
-  close(x->lock_fd);
-  x->lock_fd = -1;
+  state_unlock(&x->lock_fd);
   if (o->detach) {
     *exit_code = 0;
     return 0;

@@ -7,7 +7,9 @@
  *                      own so that the next connect(2) blocks; writes "stalled" to SOCKET.ready
  *                      and waits until killed (a seccomp agent that stops answering)
  *   mempolicy          print the thread's NUMA policy as get_mempolicy(2) returns it:
- *                      "mode=N nodes=HEXMASK" */
+ *                      "mode=N nodes=HEXMASK"
+ *   session-keyring    print the serial of the process's session keyring in hex, as the first
+ *                      column of /proc/keys shows it ("none" when it has none) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -107,6 +109,18 @@ static int mempolicy(void)
 }
 
 /* Returns the subcommand's exit status, or -1 when argv[1] is none of ours. */
+static int session_keyring(void)
+{
+  /* KEYCTL_GET_KEYRING_ID of KEY_SPEC_SESSION_KEYRING, create 0 */
+  long id = syscall(SYS_keyctl, 0, -3, 0);
+  if (id < 0) {
+    printf(errno == ENOKEY ? "none\n" : "session-keyring: %s\n", strerror(errno));
+    return errno == ENOKEY ? 0 : 1;
+  }
+  printf("%08lx\n", id);
+  return 0;
+}
+
 int helper_proc(int argc, char **argv)
 {
   const char *cmd = argc > 1 ? argv[1] : "";
@@ -116,5 +130,7 @@ int helper_proc(int argc, char **argv)
     return stall_listen(argv[2], atoi(argv[3]));
   if (!strcmp(cmd, "mempolicy"))
     return mempolicy();
+  if (!strcmp(cmd, "session-keyring"))
+    return session_keyring();
   return -1;
 }

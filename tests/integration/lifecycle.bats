@@ -331,6 +331,31 @@ with_annotation_making_config() {
   ! grep -q " _ses.kr2: " /proc/keys
 }
 
+@test "exec joins the container's session keyring; with --no-new-keyring the caller's stays" {
+  update_config '.process.args = ["sh", "-c", "cove-test-helper session-keyring; exec sleep 100"]'
+  local i id own init
+  own=$("$COVE_TEST_HELPER" session-keyring)
+  for id in kr1 kr2; do
+    local flags=
+    [ "$id" = kr2 ] && flags=--no-new-keyring
+    "$COVE" --root "$COVE_ROOT" run -d $flags -b "$BUNDLE" "$id" </dev/null >"$TEST_TMP/$id.out" 2>&1 3>&-
+    for ((i = 0; i < 500; i++)); do [ -s "$TEST_TMP/$id.out" ] && break; sleep 0.01; done
+    init=$(cat "$TEST_TMP/$id.out")
+    [ -n "$init" ]
+    run cove exec "$id" cove-test-helper session-keyring
+    assert_success
+    # the init's own keyring (a new one, or the caller's with --no-new-keyring), never another
+    assert_output "$init"
+    if [ "$id" = kr1 ]; then
+      refute_output "$own"
+      grep -q "^$init .* _ses.kr1: " /proc/keys
+    else
+      assert_output "$own"
+    fi
+    cove delete -f "$id"
+  done
+}
+
 @test "the container process starts with no signal blocked or ignored by cove" {
   update_config '.process.args = ["sh", "-c", "grep -E \"^Sig(Blk|Ign)\" /proc/self/status"]'
   run cove run --bundle "$BUNDLE" t1

@@ -19,8 +19,10 @@ teardown() {
 # procs_in_cgroup: the number of processes in the test container's cgroup
 procs_in_cgroup() {
   local f
-  f=$(cg_path pids)/cgroup.procs
-  [ -f "$f" ] || f=$(cg_path)/cgroup.procs
+  # the v2 (or hybrid's unified) cgroup first: a process cloned into it while it is frozen stops
+  # there at once, before it enters the v1 hierarchies itself
+  f=$(cg_path)/cgroup.procs
+  [ -f "$f" ] || f=$(cg_path pids)/cgroup.procs
   wc -l <"$f"
 }
 
