@@ -132,7 +132,7 @@ int cgroup_oom_count(struct cove_cgroup *cg, uint64_t *count, struct cove_error 
  * cgroup_oom_count after each wake-up (v2 fires for every memory.events change). */
 int cgroup_oom_fd(struct cove_cgroup *cg, int *fd, struct cove_error *err);
 
-/* ---- placement without the kernel's global lock (issue 17) ----
+/* ---- placement without the kernel's global lock ----
  * Moving another process, by writing its pid to cgroup.procs (v1 or v2), write-locks the
  * kernel's cgroup threadgroup rwsem, which waits for an RCU grace period unless another move
  * came just before: milliseconds on an idle host, tens of them on a loaded one, the largest

@@ -5,6 +5,7 @@
 
 #include "cmd/cmd.h"
 #include "common/cleanup.h"
+#include "oci/json.h"
 #include "runtime/runtime.h"
 
 struct ps_args {
@@ -33,10 +34,17 @@ static int run(struct cove_globals *g, const struct cmd_verb *verb, int argc, ch
       return cmd_usage_error(verb, "ps arguments make no sense with --format json");
     if (cove_ps_pids(g->root, argv[first], &pids, &n, &err) < 0)
       return cmd_fail(&err);
-    putchar('[');
-    for (size_t i = 0; i < n; i++)
-      printf("%s%d", i ? "," : "", (int) pids[i]);
-    printf("]\n");
+    {
+      _cleanup_(oci_jgen_freep) struct oci_jgen *gen = oci_jgen_new(false);
+      _cleanup_free_ char *doc = NULL;
+      oci_jgen_array_open(gen);
+      for (size_t i = 0; i < n; i++)
+        oci_jgen_int(gen, pids[i]);
+      oci_jgen_array_close(gen);
+      if (oci_jgen_finish(gen, &doc, &err) < 0)
+        return cmd_fail(&err);
+      printf("%s\n", doc);
+    }
     return 0;
   }
   if (strcmp(a.format, "table"))

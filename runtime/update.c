@@ -66,9 +66,23 @@ int cove_update(const char *root, const char *id, const char *resources_json, st
   if (res->type != OCI_JSON_OBJECT)
     return cove_error_set(err, 0, "resources: expected an object, got %s", oci_json_type_name(res->type));
   /* the config parser validates it as it validates linux.resources at create */
-  doc = xasprintf("{\"ociVersion\":\"" OCI_SPEC_VERSION "\",\"root\":{\"path\":\"rootfs\"},"
-                  "\"linux\":{\"resources\":%s}}",
-                  resources_json);
+  {
+    _cleanup_(oci_jgen_freep) struct oci_jgen *g = oci_jgen_new(false);
+    oci_jgen_map_open(g);
+    oci_jgen_kstring(g, "ociVersion", OCI_SPEC_VERSION);
+    oci_jgen_string(g, "root");
+    oci_jgen_map_open(g);
+    oci_jgen_kstring(g, "path", "rootfs");
+    oci_jgen_map_close(g);
+    oci_jgen_string(g, "linux");
+    oci_jgen_map_open(g);
+    oci_jgen_string(g, "resources");
+    oci_jgen_tree(g, res);
+    oci_jgen_map_close(g);
+    oci_jgen_map_close(g);
+    if (oci_jgen_finish(g, &doc, err) < 0)
+      return -1;
+  }
   if (oci_config_parse("resources", doc, strlen(doc), &cfg, err) < 0)
     return -1;
   if (cove_container_load(root, id, COVE_LOCK_EXCLUSIVE, &c, err) < 0)

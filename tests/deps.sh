@@ -6,7 +6,7 @@
 set -euo pipefail
 
 pkgs=(
-  build-essential pkg-config clang libclang-rt-14-dev
+  build-essential binutils pkg-config clang libclang-rt-14-dev
   libseccomp-dev libcap-dev libyajl-dev libmnl-dev libcmocka-dev
   bats bats-assert bats-support busybox-static jq iproute2 util-linux procps
   golang-github-containers-common runc podman containerd catatonit
@@ -30,6 +30,8 @@ tools=(
   "pc:libseccomp libseccomp-dev" "pc:libcap libcap-dev" "pc:yajl libyajl-dev" "pc:libmnl libmnl-dev"
   "pc:cmocka libcmocka-dev" "/usr/include/systemd/sd-journal.h libsystemd-dev"
   "clang clang"
+  # tests/check-layers.sh (the call graph from the objects) and seccomp.bats (a build's id)
+  "nm binutils" "readelf binutils" "tsort coreutils"
   # checkpoint/restore: CRIU's RPC messages are generated from the criu package's rpc.proto
   "pc:libprotobuf-c libprotobuf-c-dev" "protoc-c protobuf-c-compiler" "/usr/include/criu/rpc.proto criu"
   "criu criu"

@@ -7,6 +7,11 @@
  * /proc/<cove>/fd/N (its peer on the socket); fds CRIU must inherit (external namespaces, the
  * stdio pipes of a restored process) are passed at fds 4, 5, ... of the criu process.
  *
+ * Dependencies: cmd/ (checkpoint.c, restore.c) calls this module through runtime/runtime.h; it
+ * calls runtime/ (the state, the lock, hooks), runtime/rootfs, cgroups/, netns/, oci/ and
+ * common/, and nothing of those calls back into it (tests/check-layers.sh).
+ * Inside: checkpoint.c and restore.c stand on extern.c and swrk.c.
+ *
  *   swrk.c       the transport: spawn, request, notifications, response, errors from the log
  *   extern.c     what both directions tell CRIU about the container: external bind mounts,
  *                namespaces joined by path, option values (--manage-cgroups-mode, --empty-ns)
