@@ -34,7 +34,7 @@ tools=(
   "nm binutils" "readelf binutils" "tsort coreutils"
   # checkpoint/restore: CRIU's RPC messages are generated from the criu package's rpc.proto
   "pc:libprotobuf-c libprotobuf-c-dev" "protoc-c protobuf-c-compiler" "/usr/include/criu/rpc.proto criu"
-  "criu criu"
+  "criu criu" "crit criu"
   # bats suites and their helpers
   "bats bats" "/usr/lib/bats/bats-support/load.bash bats-support" "/usr/lib/bats/bats-assert/load.bash bats-assert"
   "/bin/busybox busybox-static" "jq jq" "ip iproute2" "unshare util-linux" "nsenter util-linux"
