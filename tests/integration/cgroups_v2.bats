@@ -450,6 +450,36 @@ run_bounded() {
   assert_output ""
 }
 
+# create_bounded ID: the same for `cove create` (it returns once the init waits for start)
+create_bounded() {
+  run bash -c 'timeout -k 2 20 "$0" --root "$1" create -b "$2" "$3" </dev/null >"$4" 2>&1 3>&-; r=$?; cat "$4"; exit $r' \
+    "$COVE" "$COVE_ROOT" "$BUNDLE" "$1" "$TEST_TMP/create.out"
+}
+
+@test "v2: create into a frozen cgroup (its own, or below a frozen parent) is refused with the one line of run and makes nothing" {
+  local leaf=/sys/fs/cgroup$TEST_CGROUP_PARENT/bundle
+  helper exit 0
+  mkdir -p "$leaf"
+  echo 1 >"$leaf/cgroup.freeze"
+  create_bounded c1
+  assert_failure 1
+  assert_output "cove: create c1: cgroup: cgroup $leaf: cannot create container in a frozen cgroup: Device or resource busy"
+  [ ! -e "$COVE_ROOT/c1" ]
+  run cove list -q
+  assert_output ""
+  [ -z "$(find "$leaf" -mindepth 1 -type d)" ]
+  rmdir "$leaf"
+  # the parent frozen: the leaf cove makes is frozen from birth; it is removed again
+  echo 1 >"/sys/fs/cgroup$TEST_CGROUP_PARENT/cgroup.freeze"
+  create_bounded c1
+  assert_failure 1
+  assert_output "cove: create c1: cgroup: cgroup $leaf: cannot create container in a frozen cgroup: Device or resource busy"
+  [ ! -e "$leaf" ]
+  [ ! -e "$COVE_ROOT/c1" ]
+  run cove list -q
+  assert_output ""
+}
+
 @test "v2: delete -f removes the sub-cgroups the container made" {
   update_config '.mounts |= map(if .destination == "/sys/fs/cgroup" then .options -= ["ro"] else . end)'
   set_cmd 'mkdir -p /sys/fs/cgroup/sub/deeper && echo $$ >/sys/fs/cgroup/sub/deeper/cgroup.procs && echo ready
