@@ -203,6 +203,17 @@ teardown() {
   run cove exec --env HOME=/given ct sh -c 'env | grep ^HOME='
   assert_success
   assert_output "HOME=/given"
+  # an empty HOME is no HOME: the passwd entry's takes its place (one HOME, as for run)
+  run cove exec --env HOME= ct sh -c 'env | grep ^HOME='
+  assert_success
+  assert_output "HOME=/root"
+  run cove exec --env HOME= --user 65534 ct sh -c 'env | grep ^HOME='
+  assert_success
+  assert_output "HOME=/nonexistent"
+  jq -n '{args: ["sh", "-c", "env | grep ^HOME="], cwd: "/", env: ["HOME="], user: {uid: 65534, gid: 65534}}' >"$TEST_TMP/p.json"
+  run cove exec --process "$TEST_TMP/p.json" ct
+  assert_success
+  assert_output "HOME=/nonexistent"
 }
 
 @test "exec --cap raises the capability in the ambient set too when the config has inheritable ones (runc)" {
