@@ -292,15 +292,38 @@ dev_of() {
   [ -z "$(cgv cgroup.subtree_control)" ]
 }
 
+# sync_dir: $TEST_TMP/sync, bound at /sync in the container, for signals between test and
+# container (as events.bats)
+sync_dir() {
+  mkdir -p "$TEST_TMP/sync"
+  add_mount "{\"destination\": \"/sync\", \"type\": \"bind\", \"source\": \"$TEST_TMP/sync\", \"options\": [\"rbind\"]}"
+}
+
+# wait_line FILE: a bounded wait for FILE to hold a whole line
+wait_line() {
+  local i
+  for ((i = 0; i < 500; i++)); do
+    grep -q . "$1" 2>/dev/null && [ "$(tail -c1 "$1" | od -An -c | tr -d ' ')" = '\n' ] && return 0
+    sleep 0.02
+  done
+  echo "no line in $1" >&2
+  return 1
+}
+
 @test "v2: events reports an OOM kill (memory.events oom_kill)" {
   update_config '.linux.resources.memory = {limit: 33554432, swap: 33554432}'
-  set_cmd 'sleep 1; /bin/cove-test-helper memhog 256; exec /bin/cove-test-helper sleep-forever'
+  sync_dir
+  set_cmd 'while [ ! -e /sync/go ]; do sleep 0.05; done; /bin/cove-test-helper memhog 256; exec /bin/cove-test-helper sleep-forever'
   start_bg c1
   "$COVE" --root "$COVE_ROOT" events --interval 30s c1 >"$TEST_TMP/ev" 3>&- &
   EVENTS_PID=$!
+  # events watches for OOMs before its first stats line: only then may the container hog
+  wait_line "$TEST_TMP/ev"
+  touch "$TEST_TMP/sync/go"
   for _ in $(seq 150); do grep -q '"oom"' "$TEST_TMP/ev" && break; sleep 0.1; done
-  run grep -c '"type":"oom"' "$TEST_TMP/ev"
-  [ "$output" -ge 1 ]
+  run grep '"type":"oom"' "$TEST_TMP/ev"
+  assert_success
+  [ "$(jq -r .id <<<"${lines[0]}")" = c1 ]
 }
 
 @test "v2: events --stats reads v2 files (memory.max as limit, pids, cpu.stat)" {
