@@ -68,14 +68,31 @@ cg_read() {
   fi
 }
 
+# cg_throttled: how many periods the kernel has throttled the container's cgroup in
+cg_throttled() {
+  local f
+  if [ "$(cgroup_mode)" = unified ]; then f=$(cg_path)/cpu.stat; else f=$(cg_path cpu)/cpu.stat; fi
+  awk '$1 == "nr_throttled" {print $2}' "$f"
+}
+
 @test "update --cpu-quota throttles a busy loop (measured)" {
   update_config '.process.args = ["/bin/cove-test-helper", "spin-forever"]'
   start_bg c1
-  cove update --cpu-quota 10000 --cpu-period 100000 c1
-  # it runs; over a measured window it stays under 10% of a cpu (unthrottled it takes what the
-  # host gives, far more), the periods at the window's ends as slack
   cg_cpu_grows 10000000
+  # unthrottled, over the same kind of window, the loop takes more than the bound checked below
+  # (what a loaded host still gives one busy loop): else the bound would prove nothing
+  local cpu wall thr
+  read -r cpu wall < <(cg_cpu_window 2)
+  echo "# before: $((cpu / 1000000)) ms in $((wall / 1000000)) ms" >&3
+  [ "$cpu" -gt $((wall * 10 / 100 + 50 * 1000000)) ]
+  [ "$(cg_throttled)" -eq 0 ]
+  cove update --cpu-quota 10000 --cpu-period 100000 c1
+  # it runs; over a measured window it stays under 10% of a cpu, the periods at the window's
+  # ends as slack, and the kernel says it was the quota that held it back
+  cg_cpu_grows 10000000
+  thr=$(cg_throttled)
   cg_cpu_at_most 10 50 2
+  [ "$(cg_throttled)" -gt "$thr" ]
 }
 
 @test "update --cpuset-cpus moves the container's processes" {
