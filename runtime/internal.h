@@ -128,6 +128,9 @@ int process_install_seccomp(const struct cove_seccomp_prog *prog, const struct s
 /* chdir to cwd (NULL or "": "/") resolved inside the process's root without magic links
  * (created when missing with create), then check that it is under the root (CVE-2024-21626). */
 int process_chdir(const char *cwd, bool create, struct cove_error *err);
+/* The check process_chdir ends with: the cwd (named cwd in the error) lies under the root and is
+ * the directory its getcwd() path leads to there; EXDEV otherwise. */
+int process_check_cwd(const char *cwd, struct cove_error *err);
 /* When env has no HOME (or an empty one): HOME from the container's /etc/passwd entry of uid,
  * "/" without one, as runc.  *env is a heap NULL-terminated array, grown in place. */
 int process_env_home(char ***env, uid_t uid, struct cove_error *err);

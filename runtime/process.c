@@ -364,7 +364,7 @@ static void process_reset_dispositions(void)
  * host fd reached some other way, a mount moved away) reads as "(unreachable)..." from the
  * kernel, which glibc's getcwd() turns into ENOENT; and the path it gives must lead back to
  * this very directory when resolved inside the root. */
-static int check_cwd(const char *cwd, struct cove_error *err)
+int process_check_cwd(const char *cwd, struct cove_error *err)
 {
   char buf[PATH_MAX];
   struct stat here, there;
@@ -422,7 +422,7 @@ int process_chdir(const char *cwd, bool create, struct cove_error *err)
   } else if (fchdir(fd) < 0) {
     return cove_error_set(err, errno, "cwd `%s`", dir);
   }
-  return check_cwd(dir, err);
+  return process_check_cwd(dir, err);
 }
 
 /* The home directory of uid in the container's /etc/passwd (heap), or NULL.  The file is the

@@ -456,6 +456,36 @@ assert_nothing_made() {
   [ ! -e "$fz/bundle" ]
 }
 
+# create_bounded ID: the same for `cove create` (it returns once the init waits for start)
+create_bounded() {
+  run bash -c 'timeout -k 2 20 "$0" --root "$1" create -b "$2" "$3" </dev/null >"$4" 2>&1 3>&-; r=$?; cat "$4"; exit $r' \
+    "$COVE" "$COVE_ROOT" "$BUNDLE" "$1" "$TEST_TMP/create.out"
+}
+
+@test "cgroups: create into a frozen v1 freezer cgroup (its own, or below a frozen parent) is refused with the one line of run and makes nothing" {
+  requires cgroups_v1
+  local parent=/sys/fs/cgroup/freezer$TEST_CGROUP_PARENT fz=/sys/fs/cgroup/freezer$TEST_CGROUP_PARENT/bundle
+  mkdir -p "$fz"
+  echo FROZEN >"$fz/freezer.state"
+  helper exit 0
+  create_bounded c1
+  assert_failure 1
+  assert_output "cove: create c1: cgroup: cgroup $fz: cannot create container in a frozen cgroup: Device or resource busy"
+  [ ! -e "$COVE_ROOT/c1" ]
+  assert_nothing_made /sys/fs/cgroup/freezer
+  [ -d "$fz" ]
+  echo THAWED >"$fz/freezer.state"
+  rmdir "$fz"
+  # the parent frozen: the leaf cove makes is frozen from birth; it is removed again
+  echo FROZEN >"$parent/freezer.state"
+  create_bounded c1
+  assert_failure 1
+  assert_output "cove: create c1: cgroup: cgroup $fz: cannot create container in a frozen cgroup: Device or resource busy"
+  [ ! -e "$COVE_ROOT/c1" ]
+  assert_nothing_made /sys/fs/cgroup/freezer
+  [ ! -e "$fz" ]
+}
+
 @test "cgroups: run into a frozen unified-hierarchy cgroup of a hybrid host is refused" {
   requires cgroups_hybrid
   local fz=/sys/fs/cgroup/unified$TEST_CGROUP_PARENT/bundle

@@ -292,15 +292,38 @@ dev_of() {
   [ -z "$(cgv cgroup.subtree_control)" ]
 }
 
+# sync_dir: $TEST_TMP/sync, bound at /sync in the container, for signals between test and
+# container (as events.bats)
+sync_dir() {
+  mkdir -p "$TEST_TMP/sync"
+  add_mount "{\"destination\": \"/sync\", \"type\": \"bind\", \"source\": \"$TEST_TMP/sync\", \"options\": [\"rbind\"]}"
+}
+
+# wait_line FILE: a bounded wait for FILE to hold a whole line
+wait_line() {
+  local i
+  for ((i = 0; i < 500; i++)); do
+    grep -q . "$1" 2>/dev/null && [ "$(tail -c1 "$1" | od -An -c | tr -d ' ')" = '\n' ] && return 0
+    sleep 0.02
+  done
+  echo "no line in $1" >&2
+  return 1
+}
+
 @test "v2: events reports an OOM kill (memory.events oom_kill)" {
   update_config '.linux.resources.memory = {limit: 33554432, swap: 33554432}'
-  set_cmd 'sleep 1; /bin/cove-test-helper memhog 256; exec /bin/cove-test-helper sleep-forever'
+  sync_dir
+  set_cmd 'while [ ! -e /sync/go ]; do sleep 0.05; done; /bin/cove-test-helper memhog 256; exec /bin/cove-test-helper sleep-forever'
   start_bg c1
   "$COVE" --root "$COVE_ROOT" events --interval 30s c1 >"$TEST_TMP/ev" 3>&- &
   EVENTS_PID=$!
+  # events watches for OOMs before its first stats line: only then may the container hog
+  wait_line "$TEST_TMP/ev"
+  touch "$TEST_TMP/sync/go"
   for _ in $(seq 150); do grep -q '"oom"' "$TEST_TMP/ev" && break; sleep 0.1; done
-  run grep -c '"type":"oom"' "$TEST_TMP/ev"
-  [ "$output" -ge 1 ]
+  run grep '"type":"oom"' "$TEST_TMP/ev"
+  assert_success
+  [ "$(jq -r .id <<<"${lines[0]}")" = c1 ]
 }
 
 @test "v2: events --stats reads v2 files (memory.max as limit, pids, cpu.stat)" {
@@ -446,6 +469,36 @@ run_bounded() {
   assert_failure 1
   assert_output --partial "cannot create container in a frozen cgroup"
   [ ! -e "$leaf" ]
+  run cove list -q
+  assert_output ""
+}
+
+# create_bounded ID: the same for `cove create` (it returns once the init waits for start)
+create_bounded() {
+  run bash -c 'timeout -k 2 20 "$0" --root "$1" create -b "$2" "$3" </dev/null >"$4" 2>&1 3>&-; r=$?; cat "$4"; exit $r' \
+    "$COVE" "$COVE_ROOT" "$BUNDLE" "$1" "$TEST_TMP/create.out"
+}
+
+@test "v2: create into a frozen cgroup (its own, or below a frozen parent) is refused with the one line of run and makes nothing" {
+  local leaf=/sys/fs/cgroup$TEST_CGROUP_PARENT/bundle
+  helper exit 0
+  mkdir -p "$leaf"
+  echo 1 >"$leaf/cgroup.freeze"
+  create_bounded c1
+  assert_failure 1
+  assert_output "cove: create c1: cgroup: cgroup $leaf: cannot create container in a frozen cgroup: Device or resource busy"
+  [ ! -e "$COVE_ROOT/c1" ]
+  run cove list -q
+  assert_output ""
+  [ -z "$(find "$leaf" -mindepth 1 -type d)" ]
+  rmdir "$leaf"
+  # the parent frozen: the leaf cove makes is frozen from birth; it is removed again
+  echo 1 >"/sys/fs/cgroup$TEST_CGROUP_PARENT/cgroup.freeze"
+  create_bounded c1
+  assert_failure 1
+  assert_output "cove: create c1: cgroup: cgroup $leaf: cannot create container in a frozen cgroup: Device or resource busy"
+  [ ! -e "$leaf" ]
+  [ ! -e "$COVE_ROOT/c1" ]
   run cove list -q
   assert_output ""
 }

@@ -230,7 +230,7 @@ cgroup_of() {
   run cove list -q
   assert_output ""
   [ ! -e "$COVE_ROOT/c1" ]
-  ! grep -q "$TEST_TMP" /proc/self/mountinfo
+  run -1 grep "$TEST_TMP" /proc/self/mountinfo
   local h
   for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
     [ ! -e "$h$TEST_CGROUP_PARENT/bundle" ]
@@ -317,7 +317,7 @@ cgroup_of() {
   run cove list -q
   assert_output ""
   [ ! -e "$COVE_ROOT/c1" ]
-  ! grep -q " $COVE_ROOT/c1/criu-root " /proc/self/mountinfo
+  run -1 grep " $COVE_ROOT/c1/criu-root " /proc/self/mountinfo
   for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
     [ ! -e "$h$TEST_CGROUP_PARENT/bundle" ]
   done
@@ -374,7 +374,7 @@ cgroup_of() {
   cr cove restore -d -b "$BUNDLE" --image-path "$IMG" --pid-file "$TEST_TMP/pid" c1
   assert_success
   # CRIU's root was bound in criu's own mount namespace: nothing of it on the host
-  ! grep -q "criu-root" /proc/self/mountinfo
+  run -1 grep "criu-root" /proc/self/mountinfo
   [ ! -e "$COVE_ROOT/c1/criu-root" ]
   pid=$(cove state c1 | jq -r .pid)
   [ "$(cove state c1 | jq -r .status)" = running ]
@@ -527,7 +527,8 @@ EOF
   [ "$(cat "$IMG/cove-network")" = "$sub.2/24" ]
   run cove list -q
   assert_output ""
-  ! ip link show "$veth1" 2>/dev/null
+  run -1 ip link show "$veth1"
+  assert_output --partial "does not exist"
 
   # another state root, another id: the same address, a new host end on the bridge
   cr "$COVE" --root "$COVE_ROOT2" restore --tcp-established -d -b "$BUNDLE" --image-path "$IMG" c2
@@ -599,9 +600,11 @@ EOF
   run_bg c1
   [ "$(step)" = 1 ]
   veth1=$(ip -o link show master "$CR_BRIDGE" | awk -F': ' '{print $2}' | sed 's/@.*//')
+  [ -n "$veth1" ]
   cr cove checkpoint --empty-ns network --image-path "$IMG" c1
   assert_success
-  ! ip link show "$veth1" 2>/dev/null
+  run -1 ip link show "$veth1"
+  assert_output --partial "does not exist"
   cr cove restore --empty-ns network -d -b "$BUNDLE" --image-path "$IMG" c1
   assert_success
   [ "$(step)" = 2 ]

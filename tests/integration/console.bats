@@ -89,6 +89,20 @@ start_receiver() {
   [ "$(tr -cd '\r' <"$TEST_TMP/tty.out" | wc -c)" -eq 0 ]
 }
 
+@test "an exec'd process's pty has ONLCR cleared too: lines end in \\n, not \\r\\n" {
+  update_config '.process.terminal = false | .process.args = ["/bin/cove-test-helper", "sleep-forever"]'
+  start_bg t1
+  start_receiver
+  cove exec -d --tty --console-socket "$SOCK" t1 sh -c 'stty -a 2>/dev/null | grep -o -- -onlcr; echo line-one; echo line-two'
+  wait "$RECV_PID"
+  RECV_PID=
+  run cat "$TEST_TMP/tty.out"
+  assert_line --index 0 -- -onlcr
+  assert_line --index 1 line-one
+  assert_line --index 2 line-two
+  [ "$(tr -cd '\r' <"$TEST_TMP/tty.out" | wc -c)" -eq 0 ]
+}
+
 @test "the pty slave belongs to process.user, for run and exec (the group stays devpts')" {
   update_config '.process.user = {uid: 1000, gid: 1000}
     | .process.args = ["sh", "-c", "stat -c %u:%g $(readlink /proc/self/fd/0); sleep 1000"]'

@@ -237,13 +237,13 @@ try_mount() {
 
 @test "escape 15: under /proc only a bind of a regular file onto the entries lxcfs replaces" {
   local e
-  for e in cpuinfo meminfo stat uptime diskstats swaps loadavg; do
+  for e in cpuinfo meminfo stat uptime diskstats swaps loadavg slabinfo; do
     add_mount "{\"destination\": \"/proc/$e\", \"source\": \"$SRC/marker\", \"options\": [\"bind\", \"ro\"]}"
   done
-  set_cmd 'cat /proc/cpuinfo /proc/meminfo /proc/stat /proc/uptime /proc/diskstats /proc/swaps /proc/loadavg | uniq -c'
+  set_cmd 'cat /proc/cpuinfo /proc/meminfo /proc/stat /proc/uptime /proc/diskstats /proc/swaps /proc/loadavg /proc/slabinfo | uniq -c'
   run cove run --bundle "$BUNDLE" e1
   assert_success
-  assert_output --regexp '^ +7 from-src$'
+  assert_output --regexp '^ +8 from-src$'
   update_config '.mounts |= map(select(.destination | startswith("/proc/") | not))'
   set_cmd 'echo ran'
   # a directory, or any other filesystem, on one of them

@@ -15,6 +15,7 @@ setup() {
 
 teardown() {
   [ -n "${RECV_PID:-}" ] && kill "$RECV_PID" 2>/dev/null
+  [ -n "${BG:-}" ] && kill -9 "$BG" 2>/dev/null
   teardown_bundle
 }
 
@@ -131,8 +132,25 @@ teardown() {
   run cove exec ct true
   assert_failure 255
   assert_output --partial "paused"
-  run cove resume ct
+  # --ignore-paused: the process is made in the frozen cgroup and stays frozen there (it cannot
+  # print) until the resume, then runs to its end (the count of the unified cgroup's procs, as
+  # locks.bats: a process cloned into it frozen stops there before it reaches the v1 ones)
+  "$COVE" --root "$COVE_ROOT" exec --ignore-paused ct echo exec-ran >"$TEST_TMP/exec.out" 2>&1 &
+  BG=$!
+  local i procs=$(cg_path)/cgroup.procs
+  [ -f "$procs" ] || procs=$(cg_path pids)/cgroup.procs
+  for ((i = 0; i < 500; i++)); do [ "$(wc -l <"$procs")" -ge 2 ] && break; sleep 0.01; done
+  [ "$(wc -l <"$procs")" -ge 2 ]
+  kill -0 "$BG"
+  [ ! -s "$TEST_TMP/exec.out" ]
+  run timeout 10 "$COVE" --root "$COVE_ROOT" resume ct
   assert_success
+  run timeout 10 bash -c 'while kill -0 "$0" 2>/dev/null; do sleep 0.01; done' "$BG"
+  assert_success
+  wait "$BG"
+  BG=
+  run cat "$TEST_TMP/exec.out"
+  assert_output exec-ran
   run cove exec ct true
   assert_success
 }
@@ -203,6 +221,17 @@ teardown() {
   run cove exec --env HOME=/given ct sh -c 'env | grep ^HOME='
   assert_success
   assert_output "HOME=/given"
+  # an empty HOME is no HOME: the passwd entry's takes its place (one HOME, as for run)
+  run cove exec --env HOME= ct sh -c 'env | grep ^HOME='
+  assert_success
+  assert_output "HOME=/root"
+  run cove exec --env HOME= --user 65534 ct sh -c 'env | grep ^HOME='
+  assert_success
+  assert_output "HOME=/nonexistent"
+  jq -n '{args: ["sh", "-c", "env | grep ^HOME="], cwd: "/", env: ["HOME="], user: {uid: 65534, gid: 65534}}' >"$TEST_TMP/p.json"
+  run cove exec --process "$TEST_TMP/p.json" ct
+  assert_success
+  assert_output "HOME=/nonexistent"
 }
 
 @test "exec --cap raises the capability in the ambient set too when the config has inheritable ones (runc)" {

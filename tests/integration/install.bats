@@ -166,7 +166,7 @@ EOF
   [ -f "$dest/opt/cove-test/share/doc/cove/examples/systemd/cove@.service" ]
   # the examples name the installed binary
   grep -q 'ExecStart=/opt/cove-test/bin/cove run' "$dest/opt/cove-test/share/doc/cove/examples/systemd/cove@.service"
-  ! grep -rq '@BINDIR@' "$dest/opt/cove-test/share/doc/cove"
+  run -1 grep -r '@BINDIR@' "$dest/opt/cove-test/share/doc/cove"
   make -s -C "$REPO" uninstall PREFIX=/opt/cove-test DESTDIR="$dest" >/dev/null
   [ -z "$(find "$dest" -type f)" ]
   [ ! -e "$dest/opt/cove-test/share/doc/cove" ]

@@ -68,14 +68,31 @@ cg_read() {
   fi
 }
 
+# cg_throttled: how many periods the kernel has throttled the container's cgroup in
+cg_throttled() {
+  local f
+  if [ "$(cgroup_mode)" = unified ]; then f=$(cg_path)/cpu.stat; else f=$(cg_path cpu)/cpu.stat; fi
+  awk '$1 == "nr_throttled" {print $2}' "$f"
+}
+
 @test "update --cpu-quota throttles a busy loop (measured)" {
   update_config '.process.args = ["/bin/cove-test-helper", "spin-forever"]'
   start_bg c1
-  cove update --cpu-quota 10000 --cpu-period 100000 c1
-  # it runs; over a measured window it stays under 10% of a cpu (unthrottled it takes what the
-  # host gives, far more), the periods at the window's ends as slack
   cg_cpu_grows 10000000
+  # unthrottled, over the same kind of window, the loop takes more than the bound checked below
+  # (what a loaded host still gives one busy loop): else the bound would prove nothing
+  local cpu wall thr
+  read -r cpu wall < <(cg_cpu_window 2)
+  echo "# before: $((cpu / 1000000)) ms in $((wall / 1000000)) ms" >&3
+  [ "$cpu" -gt $((wall * 10 / 100 + 50 * 1000000)) ]
+  [ "$(cg_throttled)" -eq 0 ]
+  cove update --cpu-quota 10000 --cpu-period 100000 c1
+  # it runs; over a measured window it stays under 10% of a cpu, the periods at the window's
+  # ends as slack, and the kernel says it was the quota that held it back
+  cg_cpu_grows 10000000
+  thr=$(cg_throttled)
   cg_cpu_at_most 10 50 2
+  [ "$(cg_throttled)" -gt "$thr" ]
 }
 
 @test "update --cpuset-cpus moves the container's processes" {
@@ -150,6 +167,47 @@ cg_read() {
   start_bg c1
   cove update --cpu-rt-period 900000 c1
   check_cgroup_value cpu cpu.rt_period_us 900000
+}
+
+@test "update --cpu-rt-runtime changes the realtime runtime within the parent's budget, and names the file past it (v1)" {
+  requires cgroups_v1
+  [ -f /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || skip "no CONFIG_RT_GROUP_SCHED"
+  update_config '.process.args = ["/bin/cove-test-helper", "sleep-forever"]'
+  start_bg c1
+  # a new cgroup has no realtime budget (0): the test's own parent gets some (runc's test does
+  # the same), the container's share of it is cove's to set
+  echo 20000 >"/sys/fs/cgroup/cpu$TEST_CGROUP_PARENT/cpu.rt_runtime_us"
+  cove update --cpu-rt-runtime 10000 c1
+  check_cgroup_value cpu cpu.rt_runtime_us 10000
+  run cove update --cpu-rt-runtime 30000 c1
+  assert_failure
+  assert_output "cove: update c1: set cpu.rt_runtime_us to 30000: write $(cg_path cpu)/cpu.rt_runtime_us: Invalid argument"
+  check_cgroup_value cpu cpu.rt_runtime_us 10000
+}
+
+@test "update --kernel-memory is ignored with one warning, as runc's; --kernel-memory-tcp sets the v1 tcp limit" {
+  requires cgroups_v1
+  update_config '.process.args = ["/bin/cove-test-helper", "sleep-forever"]'
+  start_bg c1
+  local kmem=$(cg_path memory)/memory.kmem.limit_in_bytes before
+  before=$(cat "$kmem")
+  run cove update --kernel-memory 64m c1
+  assert_success
+  assert_output "cove: warning: linux.resources.memory.kernel is ignored: kernel memory limits are obsolete (Linux 5.4)"
+  [ "$(cat "$kmem")" = "$before" ]
+  [ "$before" != 67108864 ]
+  run cove update --kernel-memory-tcp 32m c1
+  assert_success
+  assert_output ""
+  check_cgroup_value memory memory.kmem.tcp.limit_in_bytes 33554432
+}
+
+@test "update --mem-bw-schema fails clearly (no Intel RDT)" {
+  update_config '.process.args = ["/bin/cove-test-helper", "sleep-forever"]'
+  start_bg c1
+  run cove update --mem-bw-schema "MB:0=70" c1
+  assert_failure 1
+  assert_output "cove: update c1: --mem-bw-schema: Intel RDT (linux.intelRdt) is not supported by cove"
 }
 
 @test "update --l3-cache-schema fails clearly (no Intel RDT)" {
