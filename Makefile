@@ -6,7 +6,7 @@ PREFIX      ?= /usr/local
 DESTDIR     ?=
 BUILD       ?= build
 CC          ?= gcc
-PKGS        := libseccomp libcap yajl libmnl libprotobuf-c
+PKGS        := libseccomp libcap yajl libmnl libprotobuf-c libsystemd
 # V=1 shows the full command lines.
 Q           := $(if $(V),,@)
 

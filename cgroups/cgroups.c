@@ -5,9 +5,9 @@
  *
  * Default cgroupsPath: "/cove/ID".  A relative cgroupsPath is taken relative to the root of each
  * hierarchy (as runc does), so "a/b" and "/a/b" name the same cgroup.  With --systemd-cgroup the
- * "slice:prefix:name" form maps to the path systemd would use ("/system.slice/prefix-name.scope";
- * "a-b.slice" expands to "/a.slice/a-b.slice"); cove writes that path itself and does not ask
- * systemd to create a unit. */
+ * "slice:prefix:name" form names a transient systemd unit ("prefix-name.scope" in that slice),
+ * which systemd creates when the init is placed (systemd.c); its cgroup is systemd's path for it
+ * ("/system.slice/prefix-name.scope"; "a-b.slice" expands to "/a.slice/a-b.slice"). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cgroups/internal.h"
+#include "cgroups/systemd.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -126,7 +127,7 @@ const char *cgroup_path(const struct cove_cgroup *cg)
 }
 
 /* Normalise a path: drop empty and "." components, refuse "..", always start with '/'. */
-static int normalise(const char *in, char **out, struct cove_error *err)
+int cg_normalise_path(const char *in, char **out, struct cove_error *err)
 {
   _cleanup_free_ char *copy = xstrdup(in);
   size_t cap = strlen(in) + 2, len = 0;
@@ -151,6 +152,11 @@ static int normalise(const char *in, char **out, struct cove_error *err)
     return cove_error_set(err, EINVAL, "cgroupsPath `%s`: refusing the root cgroup", in);
   *out = steal_ptr(res);
   return 0;
+}
+
+static int normalise(const char *in, char **out, struct cove_error *err)
+{
+  return cg_normalise_path(in, out, err);
 }
 
 /* "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice" (systemd's slice nesting). */
@@ -187,33 +193,11 @@ int cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd_c
   _cleanup_free_ char *joined = NULL;
 
   if (systemd_cgroup) {
-    _cleanup_free_ char *copy = xstrdup(cgroups_path && *cgroups_path ? cgroups_path : "");
-    _cleanup_free_ char *slice_path = NULL, *unit = NULL;
-    char *slice = copy, *prefix, *name;
-
-    if (!*copy) {
-      /* runc's default for systemd: system.slice:cove:ID */
-      unit = xasprintf("cove-%s.scope", id);
-      joined = xasprintf("/system.slice/%s", unit);
-      return normalise(joined, out, err);
-    }
-    prefix = strchr(slice, ':');
-    name = prefix ? strchr(prefix + 1, ':') : NULL;
-    if (!prefix || !name || strchr(name + 1, ':'))
-      return cove_error_set(err, EINVAL, "cgroupsPath `%s`: expected slice:prefix:name with --systemd-cgroup",
-                            cgroups_path);
-    *prefix++ = '\0';
-    *name++ = '\0';
-    if (!*name || strchr(name, '/') || strchr(prefix, '/'))
-      return cove_error_set(err, EINVAL, "cgroupsPath `%s`: bad unit name", cgroups_path);
-    if (expand_slice(*slice ? slice : "system.slice", &slice_path, err) < 0)
+    _cleanup_free_ char *slice = NULL, *unit = NULL, *slice_path = NULL;
+    if (cg_sd_parse_path(cgroups_path, id, &slice, &unit, err) < 0)
+      return -1;
+    if (expand_slice(slice, &slice_path, err) < 0)
       return cove_error_wrap(err, "cgroupsPath `%s`", cgroups_path);
-    if (strlen(name) > 6 && !strcmp(name + strlen(name) - 6, ".slice"))
-      unit = xstrdup(name);
-    else if (*prefix)
-      unit = xasprintf("%s-%s.scope", prefix, name);
-    else
-      unit = xasprintf("%s.scope", name);
     joined = xasprintf("%s/%s", slice_path, unit);
     return normalise(joined, out, err);
   }
@@ -279,6 +263,7 @@ void cgroup_free(struct cove_cgroup *cg)
       close(cg->v1[i].fd);
     free(cg->v1[i].name);
   }
+  cg_sd_free(cg->sd);
   free(cg->root);
   free(cg->path);
   free(cg);
@@ -346,6 +331,14 @@ int cgroup_plan_at(const char *root, enum cgroup_mode mode, const char *const *v
   }
   if (mode == CGROUP_MODE_HYBRID)
     cg->unified.name = xstrdup("unified");
+  if (systemd_cgroup) {
+    /* nothing is made now: systemd creates the unit once the init exists (cgroup_enter) */
+    if (cg_sd_prepare(cg, lx ? lx->cgroups_path : NULL, id, lx ? lx->resources : NULL, lx ? lx->devices : NULL,
+                      lx ? lx->devices_len : 0, err) < 0)
+      return -1;
+    *out = steal_ptr(cg);
+    return 0;
+  }
   if (mode != CGROUP_MODE_LEGACY)
     cg->unified.created = missing_components(cg, &cg->unified);
   for (size_t i = 0; i < cg->v1_len; i++)
@@ -373,6 +366,9 @@ int cgroup_make(struct cove_cgroup *cg, const struct oci_config *config, struct 
   cg->unified.created = 0;
   for (size_t i = 0; i < cg->v1_len; i++)
     cg->v1[i].created = 0;
+  /* --systemd-cgroup: the unit and its directories come with the init (cg_sd_place) */
+  if (cg->sd)
+    return 0;
   if (cg->driver->create(cg, err) < 0)
     goto fail;
   {
@@ -428,7 +424,7 @@ int cgroup_create(const struct oci_config *config, const char *id, bool systemd_
 
 int cgroup_clone_fd(struct cove_cgroup *cg)
 {
-  if (!cg || cg->mode != CGROUP_MODE_UNIFIED)
+  if (!cg || cg->mode != CGROUP_MODE_UNIFIED || (cg->sd && !cg_sd_started(cg->sd)))
     return -1;
   open_hier(cg, &cg->unified);
   return cg->unified.fd;
@@ -436,6 +432,8 @@ int cgroup_clone_fd(struct cove_cgroup *cg)
 
 int cgroup_enter(struct cove_cgroup *cg, pid_t pid, const char *sub, struct cove_error *err)
 {
+  if (cg->sd && !cg_sd_started(cg->sd))
+    return cg_sd_place(cg, pid, err);
   open_all(cg);
   return cg->driver->enter(cg, pid, sub, err);
 }
@@ -528,6 +526,8 @@ int cgroup_update(struct cove_cgroup *cg, const struct oci_resources *res, struc
   if (!res)
     return 0;
   open_all(cg);
+  if (cg->sd && cg_sd_set(cg, res, err) < 0)
+    return -1;
   return cg->driver->apply(cg, res, NULL, 0, true, err);
 }
 
@@ -561,6 +561,8 @@ char *cgroup_serialize(const struct cove_cgroup *cg)
     append(&buf, &len, "hier %u %s\n", cg->unified.created, cg->mode == CGROUP_MODE_HYBRID ? "unified" : "-");
   for (size_t i = 0; i < cg->v1_len; i++)
     append(&buf, &len, "v1 %u %s\n", cg->v1[i].created, cg->v1[i].name);
+  if (cg->sd)
+    append(&buf, &len, "systemd %s\n", cg_sd_unit(cg->sd));
   return buf;
 }
 
@@ -622,6 +624,10 @@ int cgroup_load(const char *serialized, struct cove_cgroup **out, struct cove_er
         return cove_error_set(err, EINVAL, "load cgroup description: bad hierarchy `%s`", h->name);
       h->created = (unsigned) created;
       h->fd = CG_FD_UNOPENED;
+    } else if (!strcmp(line, "systemd")) {
+      if (!cg_sd_unit_name_valid(val) || cg->sd)
+        return cove_error_set(err, EINVAL, "load cgroup description: bad systemd unit `%s`", val);
+      cg->sd = cg_sd_new(NULL, NULL, val, true);
     } else {
       return cove_error_set(err, EINVAL, "load cgroup description: unknown key `%s`", line);
     }
@@ -924,6 +930,13 @@ int cgroup_destroy(struct cove_cgroup *cg, struct cove_error *err)
 
   if (!cg)
     return 0;
+  /* systemd removes the unit's cgroups; what cove made beside them (v1 hierarchies systemd does
+   * not manage) goes below */
+  if (cg->sd && cg_sd_stop(cg->sd, &e2) < 0) {
+    *err = e2;
+    e2 = (struct cove_error) COVE_ERROR_INIT;
+    r = -1;
+  }
   /* every hierarchy is tried even when one fails; the first failure is reported */
   if (cg->mode != CGROUP_MODE_LEGACY && destroy_hier(cg, &cg->unified, &e2) < 0 && r == 0) {
     *err = e2;

@@ -20,6 +20,9 @@
 
 #define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
 
+/* The name cove's device programs carry (bpftool prog shows it; at most 15 bytes). */
+#define COVE_DEV_PROG_NAME "cove_devices"
+
 static int64_t bpf_sys(int cmd, union bpf_attr *attr)
 {
   return sys_bpf(cmd, attr, sizeof(*attr));
@@ -122,6 +125,7 @@ static int load_program(const struct bpf_insn *insns, size_t len, struct cove_er
   attr.insns = (uint64_t) (uintptr_t) insns;
   attr.insn_cnt = (uint32_t) len;
   attr.license = (uint64_t) (uintptr_t) license;
+  memcpy(attr.prog_name, COVE_DEV_PROG_NAME, sizeof(COVE_DEV_PROG_NAME));
   fd = (int) bpf_sys(BPF_PROG_LOAD, &attr);
   if (fd >= 0)
     return fd;
@@ -136,6 +140,23 @@ static int load_program(const struct bpf_insn *insns, size_t len, struct cove_er
   if (fd >= 0)
     return fd;
   return cove_error_set(err, errno, "load the device eBPF program (%zu instructions): verifier: %.200s", len, log);
+}
+
+/* Only cove's own programs are replaced: systemd attaches its DeviceAllow= program to a unit's
+ * cgroup (--systemd-cgroup) beside cove's, and both must allow an access. */
+static bool is_cove_program(int fd)
+{
+  struct bpf_prog_info info;
+  union bpf_attr attr;
+
+  memset(&info, 0, sizeof(info));
+  memset(&attr, 0, sizeof(attr));
+  attr.info.bpf_fd = (uint32_t) fd;
+  attr.info.info_len = sizeof(info);
+  attr.info.info = (uint64_t) (uintptr_t) &info;
+  if (bpf_sys(BPF_OBJ_GET_INFO_BY_FD, &attr) < 0)
+    return false;
+  return !strncmp(info.name, COVE_DEV_PROG_NAME, sizeof(info.name));
 }
 
 int cg_bpf_dev_apply(const struct cove_cgroup *cg, const struct cg_hier *h, const struct cg_dev_rule *rules,
@@ -180,7 +201,7 @@ int cg_bpf_dev_apply(const struct cove_cgroup *cg, const struct cg_hier *h, cons
     memset(&attr, 0, sizeof(attr));
     attr.prog_id = old_ids[i];
     ofd = (int) bpf_sys(BPF_PROG_GET_FD_BY_ID, &attr);
-    if (ofd < 0)
+    if (ofd < 0 || !is_cove_program(ofd))
       continue;
     memset(&attr, 0, sizeof(attr));
     attr.target_fd = (uint32_t) dir;

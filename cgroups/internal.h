@@ -36,6 +36,12 @@ struct cove_cgroup {
   struct cg_hier v1[CG_MAX_HIER];
   size_t v1_len;
   const struct cg_driver *driver;
+  /* --systemd-cgroup: the container's unit (systemd.h); until the init is placed (the unit is
+   * started by the first cgroup_enter) the resources to start it with, owned by the config */
+  struct cg_systemd *sd;
+  const struct oci_resources *sd_res;
+  const struct oci_device *sd_extra;
+  size_t sd_extra_len;
 };
 
 /* The driver interface: one implementation per host kind (v2.c, v1.c, hybrid.c). */
@@ -68,6 +74,8 @@ int cgroup_create_at(const char *root, enum cgroup_mode mode, const char *const 
 int cgroup_plan_at(const char *root, enum cgroup_mode mode, const char *const *v1_names,
                    const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,
                    struct cove_error *err);
+/* Drop empty and "." components, refuse "..", start with '/' (heap). */
+int cg_normalise_path(const char *in, char **out, struct cove_error *err);
 
 /* Resolve cgroupsPath to a normalised absolute path (heap).  NULL/"" gives "/cove/ID". */
 int cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd_cgroup, char **out,

@@ -7,7 +7,7 @@ set -euo pipefail
 
 pkgs=(
   build-essential binutils pkg-config clang libclang-rt-14-dev
-  libseccomp-dev libcap-dev libyajl-dev libmnl-dev libcmocka-dev
+  libseccomp-dev libcap-dev libyajl-dev libmnl-dev libcmocka-dev libsystemd-dev
   bats bats-assert bats-support busybox-static jq iproute2 util-linux procps
   golang-github-containers-common runc podman containerd catatonit
   go-md2man man-db python3 zsh fish

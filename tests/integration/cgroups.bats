@@ -294,18 +294,29 @@ helper() {
   [ ! -d /sys/fs/cgroup/cove/cgdefault-$$ ]
 }
 
-@test "cgroups: --systemd-cgroup maps slice:prefix:name to a path" {
+@test "cgroups: --systemd-cgroup without systemd as init fails with one line and makes nothing" {
+  # systemd owns its tree: without it, cove must not create /system.slice/... itself
+  [ "$(cat /proc/1/comm)" != systemd ] || skip "systemd is PID 1 here (the systemd lane tests the driver)"
   update_config ".linux.cgroupsPath = \"system.slice:covetest:$$\""
   helper sleep-forever
-  "$COVE" --root "$COVE_ROOT" --systemd-cgroup run -d -b "$BUNDLE" sd1 </dev/null >"$TEST_TMP/sd1.out" 2>&1 3>&-
-  wait_for_state sd1 running
-  local pid
-  pid=$(cove state sd1 | jq .pid)
-  run cat /proc/$pid/cgroup
-  assert_line --regexp "^(0|[0-9]+:memory):/system.slice/covetest-$$.scope\$"
-  "$COVE" --root "$COVE_ROOT" --systemd-cgroup delete -f sd1
-  [ ! -d /sys/fs/cgroup/memory/system.slice/covetest-$$.scope ]
-  [ ! -d /sys/fs/cgroup/system.slice/covetest-$$.scope ]
+  run "$COVE" --root "$COVE_ROOT" --systemd-cgroup run -d -b "$BUNDLE" sd1
+  assert_failure
+  assert_output "cove: run sd1: cgroup: --systemd-cgroup: systemd is not the init of this host (no /run/systemd/system), so it cannot create the container's unit"
+  run cove list -q
+  assert_output ""
+  local h
+  for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+    [ ! -e "$h/system.slice/covetest-$$.scope" ]
+  done
+  # create alike, and a cgroupsPath systemd would refuse is named before anything else
+  run "$COVE" --root "$COVE_ROOT" --systemd-cgroup create -b "$BUNDLE" sd2
+  assert_failure
+  assert_line --partial "systemd is not the init of this host"
+  update_config '.linux.cgroupsPath = "system.slice:cove:a+b"'
+  run "$COVE" --root "$COVE_ROOT" --systemd-cgroup create -b "$BUNDLE" sd3
+  assert_failure
+  assert_output --partial "systemd unit name \`cove-a+b.scope\` is invalid"
+  [ -z "$(ls "$COVE_ROOT")" ]
 }
 
 @test "cgroups: unified keys escaping the cgroup directory are refused" {

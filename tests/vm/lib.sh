@@ -20,7 +20,7 @@ VM_MODULES=(
 VM_HOST_PKGS=(
   bash dash libc-bin coreutils grep sed mawk findutils diffutils util-linux mount procps psmisc
   iproute2 jq bats bats-assert bats-support tar gzip strace
-  libseccomp2 libcap2 libyajl2 libmnl0 libprotobuf-c1
+  libseccomp2 libcap2 libyajl2 libmnl0 libprotobuf-c1 libsystemd0
 )
 
 # The criu lane (`make check-criu`): the v2 guest plus CRIU, the iptables its network lock runs,
