@@ -25,6 +25,7 @@
 #include "common/util.h"
 #include "netns/netns.h"
 #include "runtime/internal.h"
+#include "runtime/notify.h"
 #include "runtime/rootfs/rootfs.h"
 #include "runtime/sync.h"
 
@@ -517,6 +518,8 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
   if (make_state_dir(x, err) < 0)
     goto fail;
   cove_trace("state dir made");
+  if (notify_prepare(x, err) < 0)
+    goto fail;
   if (cgroup_plan(x->config, o->id, o->systemd_cgroup, &x->cg, err) < 0) {
     x->cg = NULL;
     cove_error_wrap(err, "cgroup");

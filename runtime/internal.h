@@ -218,6 +218,10 @@ int console_send(const char *socket_path, int master, const char *name, struct c
 /* Wait for child `pid` (pidfd) while forwarding signals to it; with tty_master >= 0, proxy our
  * stdio to it (raw mode, SIGWINCH).  *exit_code: status or 128+N. */
 int signals_wait_forward(pid_t pid, int pidfd, int tty_master, int *exit_code, struct cove_error *err);
+/* The same, relaying the container's sd_notify messages meanwhile (relay NULL: none). */
+struct notify_relay;
+int signals_wait_forward_notify(pid_t pid, int pidfd, int tty_master, struct notify_relay *relay, int *exit_code,
+                                struct cove_error *err);
 
 /* ---- create.c / init.c ---- */
 /* Everything `create` knows; the init is a clone of the parent, so it reads the same struct. */

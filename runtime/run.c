@@ -12,6 +12,7 @@
 #include "common/trace.h"
 #include "common/util.h"
 #include "runtime/internal.h"
+#include "runtime/notify.h"
 #include "runtime/sync.h"
 
 /* After SYNC_START: the init runs the startContainer hooks and its last steps; it reports
@@ -41,6 +42,7 @@ static int wait_execve(struct create_ctx *x, struct cove_error *err)
 int cove_run(const struct cove_create_opts *o, int *exit_code, struct cove_error *err)
 {
   _cleanup_(create_ctx_freep) struct create_ctx *x = NULL;
+  _cleanup_(notify_relay_freep) struct notify_relay *relay = NULL;
   sigset_t all, old;
   int r;
 
@@ -55,7 +57,8 @@ int cove_run(const struct cove_create_opts *o, int *exit_code, struct cove_error
   {
     struct sync_chan ch = sync_chan(x->sync_parent, "cove run", SYNC_INIT);
     cove_trace("start");
-    if (sync_send(&ch, SYNC_START, x->pid, NULL, -1, err) < 0) {
+    /* the notify socket is bound before the process starts, so its first sd_notify finds it */
+    if (notify_relay_open(x->dir_fd, &relay, err) < 0 || sync_send(&ch, SYNC_START, x->pid, NULL, -1, err) < 0) {
       container_destroy_created(x);
       return cove_error_wrap(err, "run %s", o->id);
     }
@@ -87,10 +90,15 @@ int cove_run(const struct cove_create_opts *o, int *exit_code, struct cove_error
     }
   }
   if (o->detach) {
+    /* systemd watches this process until the service is ready, then the init */
+    if (relay && notify_relay_until_ready(relay, x->pidfd, x->pid, err) < 0) {
+      cove_warn("run %s: %s", o->id, cove_error_msg(err));
+      cove_error_release(err);
+    }
     *exit_code = 0;
     return 0;
   }
-  r = signals_wait_forward(x->pid, x->pidfd, x->console_master, exit_code, err);
+  r = signals_wait_forward_notify(x->pid, x->pidfd, x->console_master, relay, exit_code, err);
   cove_trace("container exited");
   if (!o->keep) {
     struct cove_error e = COVE_ERROR_INIT;

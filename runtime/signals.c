@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "common/util.h"
 #include "runtime/internal.h"
+#include "runtime/notify.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -89,6 +91,12 @@ static void pump(int from, int to, bool *open_)
 
 int signals_wait_forward(pid_t pid, int pidfd, int tty_master, int *exit_code, struct cove_error *err)
 {
+  return signals_wait_forward_notify(pid, pidfd, tty_master, NULL, exit_code, err);
+}
+
+int signals_wait_forward_notify(pid_t pid, int pidfd, int tty_master, struct notify_relay *relay, int *exit_code,
+                                struct cove_error *err)
+{
   sigset_t all;
   _cleanup_close_ int sfd = -1;
   struct termios saved;
@@ -113,13 +121,14 @@ int signals_wait_forward(pid_t pid, int pidfd, int tty_master, int *exit_code, s
     fcntl(tty_master, F_SETFL, fcntl(tty_master, F_GETFL) | O_NONBLOCK);
   }
   for (;;) {
-    struct pollfd p[4] = {
+    struct pollfd p[5] = {
       {.fd = sfd, .events = POLLIN},
       {.fd = pidfd, .events = POLLIN},
       {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN},
       {.fd = master_open ? tty_master : -1, .events = POLLIN},
+      {.fd = notify_relay_fd(relay), .events = POLLIN},
     };
-    if (poll(p, 4, -1) < 0) {
+    if (poll(p, 5, -1) < 0) {
       if (errno == EINTR)
         continue;
       r = cove_error_set(err, errno, "poll");
@@ -140,6 +149,11 @@ int signals_wait_forward(pid_t pid, int pidfd, int tty_master, int *exit_code, s
         if (sys_pidfd_send_signal(pidfd, sig) < 0 && errno == ENOSYS)
           kill(pid, sig);
       }
+    }
+    /* sd_notify from the service: cove stays the unit's main process (MAINPID is cove's own) */
+    if ((p[4].revents & POLLIN) && notify_relay_handle(relay, getpid(), err) < 0) {
+      cove_warn("%s", cove_error_msg(err));
+      cove_error_release(err);
     }
     if (p[3].revents & (POLLIN | POLLHUP | POLLERR))
       pump(tty_master, STDOUT_FILENO, &master_open);

@@ -7,8 +7,10 @@
 
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 #include "runtime/internal.h"
+#include "runtime/notify.h"
 
 /* Wait until the init has executed the container's process (or died trying): its end of
  * exec.done closes on execve, and a fifo read returns EOF once no writer is left.  Before its
@@ -56,10 +58,23 @@ static void destroy_after_hook(const char *root, const char *id)
   cove_error_release(&e);
 }
 
+/* NOTIFY_SOCKET: relay the container's messages until it says READY=1 (then systemd watches the
+ * init); the lock is released already: the wait is on the container's own process. */
+static int relay_until_ready(struct cove_container *c, struct notify_relay *relay, struct cove_error *err)
+{
+  _cleanup_close_ int pidfd = sys_pidfd_open(c->pid);
+  unsigned long long t = 0;
+
+  if (pidfd < 0 || proc_start_time(c->pid, &t, NULL) < 0 || t != c->start_time)
+    return 0; /* the init is gone already: nothing will say READY */
+  return notify_relay_until_ready(relay, pidfd, c->pid, err);
+}
+
 int cove_start(const char *root, const char *id, struct cove_error *err)
 {
   _cleanup_(cove_container_freep) struct cove_container *c = NULL;
   _cleanup_(oci_config_freep) struct oci_config *cfg = NULL;
+  _cleanup_(notify_relay_freep) struct notify_relay *relay = NULL;
   _cleanup_close_ int fd = -1, done = -1;
   bool hook_failed;
 
@@ -81,6 +96,9 @@ int cove_start(const char *root, const char *id, struct cove_error *err)
   done = openat(c->dir_fd, COVE_EXEC_DONE, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (done < 0 && errno != ENOENT)
     return cove_error_set(err, errno, "start %s: open the exec-done fifo", id);
+  /* bound before the process is released, so its first sd_notify finds the socket */
+  if (notify_relay_open(c->dir_fd, &relay, err) < 0)
+    return cove_error_wrap(err, "start %s", id);
   if (write(fd, "0", 1) != 1)
     return cove_error_set(err, errno, "start %s: release the init", id);
   unlinkat(c->dir_fd, COVE_EXEC_FIFO, 0);
@@ -101,6 +119,10 @@ int cove_start(const char *root, const char *id, struct cove_error *err)
       cove_warn("%s: %s", who, cove_error_msg(err));
       cove_error_release(err);
     }
+  }
+  if (relay && relay_until_ready(c, relay, err) < 0) {
+    cove_warn("start %s: %s", id, cove_error_msg(err));
+    cove_error_release(err);
   }
   return 0;
 }

@@ -196,6 +196,7 @@ int helper_logsink(int argc, char **argv); /* logsink.c: dgram-sink */
 int helper_proc(int argc, char **argv);    /* proc.c: seals, stall-listen, mempolicy */
 int helper_mounts(int argc, char **argv);  /* mounts.c: userns-mount, hidden-mounts */
 int helper_crash(int argc, char **argv);   /* crash.c: kill-at */
+int helper_notify(int argc, char **argv);  /* notify.c: notify, notify-barrier, notify-listen, accept, connect */
 
 int main(int argc, char **argv)
 {
@@ -213,6 +214,7 @@ int main(int argc, char **argv)
   if (hr >= 0)
     return hr;
   hr = helper_crash(argc, argv);
+  hr = helper_notify(argc, argv);
   if (hr >= 0)
     return hr;
   if (!strcmp(cmd, "ns"))

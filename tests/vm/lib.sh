@@ -36,6 +36,7 @@ VM_DEBOOTSTRAP_SUITE=bookworm
 VM_DEBOOTSTRAP_PKGS=(
   systemd systemd-sysv dbus udev kmod iproute2 jq bats bats-assert bats-support busybox-static
   procps psmisc libseccomp2 libcap2 libyajl2 libmnl0 libprotobuf-c1 apparmor
+  bpftool podman netavark
 )
 
 vm_log() { echo "vm: $*" >&2; }
