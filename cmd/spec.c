@@ -1,5 +1,5 @@
-/* spec.c: `cove spec [--bundle DIR] [--rootless]`: write a default config.json, never over an
- * existing one. */
+/* spec.c: `cove spec [--bundle DIR] [--rootless | --system]`: write a default config.json (or a
+ * system container's, systemd as its init), never over an existing one. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,13 +12,13 @@
 #include "common/util.h"
 #include "oci/oci.h"
 
-static int write_spec(const char *bundle, bool rootless, struct cove_error *err)
+static int write_spec(const char *bundle, bool rootless, bool system, struct cove_error *err)
 {
   _cleanup_free_ char *json = NULL;
   _cleanup_free_ char *path = NULL;
   _cleanup_close_ int fd = -1;
 
-  json = oci_default_spec_json(rootless, err);
+  json = system ? oci_system_spec_json(err) : oci_default_spec_json(rootless, err);
   if (!json)
     return -1;
   path = bundle ? xasprintf("%s/config.json", bundle) : xstrdup("config.json");
@@ -42,6 +42,7 @@ static int write_spec(const char *bundle, bool rootless, struct cove_error *err)
 struct spec_args {
   const char *bundle;
   bool rootless;
+  bool system;
 };
 
 static const struct cmd_flag flags[] = {
@@ -49,6 +50,8 @@ static const struct cmd_flag flags[] = {
            "write DIR/config.json (default: the current directory)"),
   CMD_FLAG("rootless", 0, FLAG_BOOL, struct spec_args, rootless, NULL,
            "a config for a rootless container (user namespace, no cgroup limits)"),
+  CMD_FLAG("system", 0, FLAG_BOOL, struct spec_args, system, NULL,
+           "a config for a system container: /sbin/init (systemd) as its process, writable cgroup subtree"),
   CMD_FLAGS_END,
 };
 
@@ -66,7 +69,9 @@ static int run(struct cove_globals *g, const struct cmd_verb *verb, int argc, ch
     return r;
   if (a.bundle && !*a.bundle)
     return cmd_usage_error(verb, "--bundle: empty path");
-  if (write_spec(a.bundle, a.rootless, &err) < 0) {
+  if (a.system && a.rootless)
+    return cmd_usage_error(verb, "--system and --rootless cannot be combined");
+  if (write_spec(a.bundle, a.rootless, a.system, &err) < 0) {
     cove_error_wrap(&err, "spec");
     return cmd_fail(&err);
   }
@@ -76,7 +81,7 @@ static int run(struct cove_globals *g, const struct cmd_verb *verb, int argc, ch
 const struct cmd_verb cmd_verb_spec = {
   .name = "spec",
   .run = run,
-  .usage = "[--bundle DIR] [--rootless]",
+  .usage = "[--bundle DIR] [--rootless | --system]",
   .summary = "write a default config.json",
   .flags = flags,
   .args = ARGS_NONE,

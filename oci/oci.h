@@ -501,5 +501,7 @@ char *oci_features_json(const struct oci_features_host *host, struct cove_error 
 /* The default config.json `cove spec` writes (pretty printed).  rootless adapts it as runc's
  * `spec --rootless` does. */
 char *oci_default_spec_json(bool rootless, struct cove_error *err);
+/* `cove spec --system`: a system container's config (systemd as its init, see spec.c). */
+char *oci_system_spec_json(struct cove_error *err);
 
 #endif

@@ -13,6 +13,8 @@ setup() {
 teardown() {
   cd / || true
   rm -rf "$SPEC_TMP"
+  # the tests that run a container (safe when none did)
+  teardown_bundle
 }
 
 # The runtime-spec fields `cove spec` and `runc spec` must agree on, after the deliberate
@@ -119,6 +121,44 @@ compare_with_runc() {
     and (.mounts[] | select(.destination == "/sys") | .type == "none" and (.options | index("rbind") != null))
     and .linux.resources == null' cove/config.json
   assert_success
+}
+
+@test "spec --system writes a system container's config, which runs" {
+  "$COVE" spec --system
+  run jq -e '
+    .process.args == ["/sbin/init"] and .process.terminal == false
+    and (.process.env | index("container=cove") != null)
+    and .process.noNewPrivileges == false and .root.readonly == false
+    and (.process.capabilities.bounding | index("CAP_SETUID") != null and index("CAP_SYS_ADMIN") == null)
+    and (.linux.namespaces | map(.type) | index("cgroup") != null)
+    and ([.mounts[] | select(.destination == "/sys/fs/cgroup") | .type, (.options | index("rw") != null)]
+         == ["cgroup", true])
+    and ([.mounts[] | select(.destination == "/run" or .destination == "/run/lock" or .destination == "/tmp")
+          | .type] == ["tmpfs", "tmpfs", "tmpfs"])
+    and .annotations["org.opencontainers.image.stopSignal"] == "SIGRTMIN+3"' config.json
+  assert_success
+  # the same defaults otherwise: devices, masked and read-only paths
+  "$COVE" spec -b "$SPEC_TMP/def" 2>/dev/null || { mkdir def && "$COVE" spec -b def; }
+  run diff <(jq -S '.linux | del(.namespaces)' config.json) <(jq -S '.linux | del(.namespaces)' def/config.json)
+  assert_success
+  run "$COVE" spec --system --rootless -b def
+  assert_failure 2
+  assert_output --partial "--system and --rootless cannot be combined"
+  # it runs: a stand-in /sbin/init shows what it got
+  requires root
+  setup_bundle
+  mkdir -p "$BUNDLE/rootfs/sbin"
+  printf '#!/bin/sh\necho "container=$container"\ngrep -E " /(run|run/lock|tmp) " /proc/self/mountinfo | cut -d" " -f5,9\ngrep -E " /sys/fs/cgroup(/unified)? " /proc/self/mountinfo | cut -d" " -f5,6 | cut -d, -f1\n' \
+    >"$BUNDLE/rootfs/sbin/init"
+  chmod 755 "$BUNDLE/rootfs/sbin/init"
+  jq --arg cg "$TEST_CGROUP_PARENT/sys" '.linux.cgroupsPath = $cg' config.json >"$BUNDLE/config.json"
+  run cove run -b "$BUNDLE" sys1
+  assert_success
+  assert_line "container=cove"
+  assert_line "/run tmpfs"
+  assert_line "/run/lock tmpfs"
+  assert_line "/tmp tmpfs"
+  assert_line --regexp "^/sys/fs/cgroup(/unified)? rw$"
 }
 
 @test "spec embeds the default seccomp profile when there is one" {
