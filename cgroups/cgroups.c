@@ -214,6 +214,7 @@ static struct cove_cgroup *cg_alloc(const char *root, enum cgroup_mode mode)
   cg->mode = mode;
   cg->root = xstrdup(root);
   cg->unified.fd = -1;
+  cg->leaf_fd = -1;
   cg->driver = driver_for(mode);
   return cg;
 }
@@ -264,6 +265,8 @@ void cgroup_free(struct cove_cgroup *cg)
     free(cg->v1[i].name);
   }
   cg_sd_free(cg->sd);
+  if (cg->leaf_fd >= 0)
+    close(cg->leaf_fd);
   free(cg->root);
   free(cg->path);
   free(cg);
@@ -428,6 +431,39 @@ int cgroup_clone_fd(struct cove_cgroup *cg)
     return -1;
   open_hier(cg, &cg->unified);
   return cg->unified.fd;
+}
+
+int cgroup_clone_fd_of(struct cove_cgroup *cg, pid_t pid)
+{
+  _cleanup_free_ char *text = NULL, *dir = NULL;
+  struct cove_error e = COVE_ERROR_INIT;
+  char proc[64];
+  const char *p;
+  size_t n = strlen(cg->path);
+
+  if (cg->mode != CGROUP_MODE_UNIFIED)
+    return -1;
+  if (cg->leaf_fd >= 0)
+    return cg->leaf_fd;
+  snprintf(proc, sizeof(proc), "/proc/%d/cgroup", (int) pid);
+  if (read_file(proc, 1 << 16, &text, NULL, &e) < 0) {
+    cove_error_release(&e);
+    return -1;
+  }
+  p = strstr(text, "0::");
+  if (!p || (p != text && p[-1] != '\n'))
+    return -1;
+  p += 3;
+  dir = xstrdup(p);
+  dir[strcspn(dir, "\n")] = '\0';
+  /* only a cgroup below the container's own: never one of the host's */
+  if (strncmp(dir, cg->path, n) || dir[n] != '/' || strstr(dir + n, "/.."))
+    return -1;
+  {
+    _cleanup_free_ char *full = xasprintf("%s%s", cg->root, dir);
+    cg->leaf_fd = open(full, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  }
+  return cg->leaf_fd;
 }
 
 int cgroup_enter(struct cove_cgroup *cg, pid_t pid, const char *sub, struct cove_error *err)

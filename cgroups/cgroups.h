@@ -47,6 +47,12 @@ int cgroup_make(struct cove_cgroup *cg, const struct oci_config *config, struct 
  * must be placed with cgroup_enter() after clone.  Owned by cg. */
 int cgroup_clone_fd(struct cove_cgroup *cg);
 
+/* The v2 cgroup process pid is in, when that lies inside the container's cgroup (an
+ * O_PATH|O_DIRECTORY fd owned by cg), or -1: the leaf `exec` joins instead when the container's
+ * own cgroup takes no process because controllers are enabled below it (systemd in a system
+ * container moved itself to init.scope), as runc joins the init's cgroup. */
+int cgroup_clone_fd_of(struct cove_cgroup *cg, pid_t pid);
+
 /* Place pid in every hierarchy of the container (sub: a sub-cgroup for `exec --cgroup`, or NULL). */
 int cgroup_enter(struct cove_cgroup *cg, pid_t pid, const char *sub, struct cove_error *err);
 

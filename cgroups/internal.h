@@ -38,6 +38,7 @@ struct cove_cgroup {
   const struct cg_driver *driver;
   /* --systemd-cgroup: the container's unit (systemd.h); until the init is placed (the unit is
    * started by the first cgroup_enter) the resources to start it with, owned by the config */
+  int leaf_fd; /* cgroup_clone_fd_of()'s, -1 until asked */
   struct cg_systemd *sd;
   const struct oci_resources *sd_res;
   const struct oci_device *sd_extra;

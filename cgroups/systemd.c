@@ -348,7 +348,10 @@ int cg_sd_start(struct cg_systemd *sd, pid_t pid, const struct oci_resources *re
       continue;
     }
     if (r < 0) {
-      bus_error(err, r, &e, "start systemd unit %s", sd->unit);
+      if (sd_bus_error_has_name(&e, "org.freedesktop.systemd1.UnitExists"))
+        bus_error(err, r, &e, "start systemd unit %s: a unit of that name exists (another container's?)", sd->unit);
+      else
+        bus_error(err, r, &e, "start systemd unit %s", sd->unit);
       sd_bus_error_free(&e);
       return -1;
     }

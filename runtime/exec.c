@@ -427,6 +427,17 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
     e->go_needed = e->go_needed || !cgroup_placement_complete(e->c->cgroup, &e->place, false);
     pid = (pid_t) sys_clone3(&args);
   }
+  if (pid < 0 && errno == EBUSY && cg_fd >= 0) {
+    /* the container's cgroup has controllers enabled below it (systemd as its init): the
+     * init's own cgroup, a leaf inside it, as runc does */
+    int leaf = cgroup_clone_fd_of(e->c->cgroup, e->c->pid);
+    if (leaf >= 0) {
+      args.cgroup = (uint64_t) leaf;
+      pid = (pid_t) sys_clone3(&args);
+    } else {
+      errno = EBUSY;
+    }
+  }
   if (pid < 0)
     return cove_error_set(err, errno, "clone the exec process");
   if (pid == 0) {

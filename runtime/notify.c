@@ -88,8 +88,14 @@ int notify_relay_open(int dir_fd, struct notify_relay **out, struct cove_error *
   if (!notify_wanted())
     return 0;
   nd = openat(dir_fd, NOTIFY_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (nd < 0 && errno == ENOENT) {
+    /* systemd gives NOTIFY_SOCKET to a unit's main process only, unless NotifyAccess=all */
+    cove_warn("NOTIFY_SOCKET is set, but the container was created without it: nothing to relay (with "
+              "ExecStartPre=cove create, set NotifyAccess=all)");
+    return 0;
+  }
   if (nd < 0)
-    return errno == ENOENT ? 0 : cove_error_set(err, errno, "NOTIFY_SOCKET: open the container's notify directory");
+    return cove_error_set(err, errno, "NOTIFY_SOCKET: open the container's notify directory");
   fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0)
     return cove_error_set(err, errno, "NOTIFY_SOCKET: socket");

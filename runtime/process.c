@@ -297,9 +297,13 @@ int process_find_exec(const struct oci_process *p, char *const *env, char **out,
 
 int process_listen_fds(void)
 {
-  const char *v = getenv("LISTEN_FDS");
-  unsigned long long n;
+  const char *v = getenv("LISTEN_FDS"), *p = getenv("LISTEN_PID");
+  unsigned long long n, pid;
   if (!v || parse_u64(v, &n) < 0 || n > 4096)
+    return 0;
+  /* as sd_listen_fds(): the fds are cove's only when systemd named cove's pid (not inherited
+   * from an activated parent that started cove later) */
+  if (!p || parse_u64(p, &pid) < 0 || pid != (unsigned long long) getpid())
     return 0;
   return (int) n;
 }

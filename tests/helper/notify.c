@@ -6,13 +6,14 @@
  *                        print "listening", then for each of N datagrams "pid=PID MSG" (lines
  *                        of MSG joined by " | ", PID from the sender's credentials), answering
  *                        barriers by closing their fd (BARRIER=1 alone is not counted); 60 s at most
- *   accept               socket activation: accept connections on fd 3 for ever, answering each
- *                        with "activated LISTEN_FDS=N LISTEN_PID=P pid=PID"
+ *   accept               socket activation: accept connections on fd 3 until SIGTERM, answering
+ *                        each with "activated LISTEN_FDS=N LISTEN_PID=P pid=PID"
  *   connect SOCK         connect to the unix stream socket SOCK and copy what it sends to stdout */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,9 +161,17 @@ static int cmd_notify_listen(const char *name, int count)
   return 0;
 }
 
+static void on_term(int sig)
+{
+  (void) sig;
+  _exit(0);
+}
+
 static int cmd_accept(void)
 {
   const char *fds = getenv("LISTEN_FDS"), *lpid = getenv("LISTEN_PID");
+  /* as a container's pid 1 SIGTERM is ignored unless handled: `systemctl stop` must work */
+  signal(SIGTERM, on_term);
   for (;;) {
     char msg[128];
     int c = accept4(3, NULL, NULL, SOCK_CLOEXEC);

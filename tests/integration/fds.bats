@@ -41,6 +41,17 @@ teardown() {
   assert_line --index 1 --regexp '^0 1 2 3 4 '
 }
 
+@test "LISTEN_FDS meant for another process (LISTEN_PID not cove's) pass nothing, as sd_listen_fds" {
+  update_config '.process.args = ["sh", "-c", "echo ${LISTEN_FDS:-none} ${LISTEN_PID:-none}; ls /proc/self/fd | sort -n | tr \"\\n\" \" \""]'
+  # inherited from an activated parent: fds 3 and 4 are not cove's to hand over
+  run bash -c "exec 3</etc/hostname 4</etc/hostname; LISTEN_FDS=2 LISTEN_PID=1 $COVE --root $COVE_ROOT run --bundle $BUNDLE t1"
+  assert_success
+  assert_line --index 0 "none none"
+  assert_line --index 1 --regexp '^0 1 2 [0-9]+ $'
+  run bash -c "exec 3</etc/hostname; LISTEN_FDS=1 $COVE --root $COVE_ROOT run --bundle $BUNDLE t2"
+  assert_line --index 0 "none none"
+}
+
 @test "create + start: the init's sync socket, exec fifo and lock are gone after exec" {
   cove create --bundle "$BUNDLE" t1 >"$TEST_TMP/out" 2>&1
   cove start t1

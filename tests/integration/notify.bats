@@ -108,6 +108,15 @@ heard() {
   assert_output "pid=$startpid READY=1|MAINPID=$pid"
 }
 
+@test "notify: start with NOTIFY_SOCKET of a container created without it says so, and starts" {
+  set_cmd 'exec cove-test-helper sleep-forever'
+  env -u NOTIFY_SOCKET "$COVE" --root "$COVE_ROOT" create -b "$BUNDLE" n1 </dev/null >/dev/null 2>&1 3>&-
+  run env NOTIFY_SOCKET="$SOCK" "$COVE" --root "$COVE_ROOT" start n1
+  assert_success
+  assert_output --partial "the container was created without it: nothing to relay (with ExecStartPre=cove create, set NotifyAccess=all)"
+  [ "$(cove state n1 | jq -r .status)" = running ]
+}
+
 @test "notify: an abstract NOTIFY_SOCKET (@name) is relayed to" {
   listen "@cove-notify-test-$$" 1
   set_cmd 'cove-test-helper notify READY=1 && exec cove-test-helper sleep-forever'

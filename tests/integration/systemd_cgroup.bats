@@ -5,7 +5,9 @@
 # `systemctl show`) and the file systemd wrote, the rest is in the files, `daemon-reload` keeps
 # it all, update and delete go through systemd, and the cgroup verbs work on the unit's cgroup.
 # The v1/hybrid property names are covered by tests/unit/test_cgroups_systemd.c only: this
-# guest boots pure cgroup v2.
+# guest boots pure cgroup v2.  blockIO.weightDevice is left out here: this kernel takes per-device
+# io.weight only with io.cost enabled for the device (EOPNOTSUPP otherwise, whichever driver);
+# its IODeviceWeight property is in the unit tests.
 
 load helpers
 
@@ -56,7 +58,7 @@ prop() {
   assert_output "0::/system.slice/$UNIT"
   grep -qx "$pid" "$CG/cgroup.procs"
   # the state records the unit for the later commands
-  jq -r .cgroup "$COVE_ROOT/c1/state.json" | grep -qx "systemd $UNIT"
+  jq -r .cgroup "$COVE_ROOT/c1/cove.json" | grep -qx "systemd $UNIT"
 }
 
 @test "systemd driver: every resource is the unit's property and the cgroup file, and daemon-reload keeps them" {
@@ -67,7 +69,7 @@ prop() {
     memory: {limit: 67108864, reservation: 33554432, swap: 100663296},
     cpu: {shares: 2048, quota: 12345, period: 100000, cpus: \"0-1\", mems: \"0\", burst: 1000},
     pids: {limit: 77},
-    blockIO: {weight: 500, weightDevice: [{major: ${vda%:*}, minor: ${vda#*:}, weight: 100}],
+    blockIO: {weight: 500,
       throttleReadBpsDevice: [{major: ${vda%:*}, minor: ${vda#*:}, rate: 1048576}],
       throttleWriteBpsDevice: [{major: ${vda%:*}, minor: ${vda#*:}, rate: 2097152}],
       throttleReadIOPSDevice: [{major: ${vda%:*}, minor: ${vda#*:}, rate: 100}],
@@ -92,7 +94,6 @@ prop() {
     [ "$(prop AllowedMemoryNodes)" = 0 ]
     [ "$(prop TasksMax)" = 77 ]
     [ "$(prop IOWeight)" = 4950 ]
-    [ "$(prop IODeviceWeight)" = "/dev/block/$vda 910" ]
     [ "$(prop IOReadBandwidthMax)" = "/dev/block/$vda 1048576" ]
     [ "$(prop IOWriteBandwidthMax)" = "/dev/block/$vda 2097152" ]
     [ "$(prop IOReadIOPSMax)" = "/dev/block/$vda 100" ]
@@ -113,12 +114,14 @@ prop() {
     [ "$(cat "$CG/cpuset.mems")" = 0 ]
     [ "$(cat "$CG/pids.max")" = 77 ]
     grep -qx "$vda rbps=1048576 wbps=2097152 riops=100 wiops=200" "$CG/io.max"
-    # what systemd has no property for: in the files only
+    # what systemd has no property for: in the file only, and systemd leaves it be
     [ "$(cat "$CG/cpu.max.burst")" = 1000 ]
-    [ "$(cat "$CG/memory.oom.group")" = 1 ]
   }
   # cove writes the quota asked for, after systemd wrote its whole-percent one
   check_all 12345
+  # a unified key without a property is written too; systemd 252 has no scope property for
+  # memory.oom.group and writes its own 0 on a reload (runc's driver shares the limit)
+  [ "$(cat "$CG/memory.oom.group")" = 1 ]
   # systemd re-applies its properties on reload: they must be the container's, not defaults
   systemctl daemon-reload
   check_all 13000
@@ -202,8 +205,7 @@ prop() {
   sdrun c1
   run sdcove run -d -b "$BUNDLE" c2
   assert_failure
-  assert_output --partial "start systemd unit $UNIT"
-  assert_output --partial "already exists"
+  assert_output --partial "start systemd unit $UNIT: a unit of that name exists (another container's?)"
   run cove state c2
   assert_failure
 }
