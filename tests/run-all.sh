@@ -16,10 +16,11 @@ status=0
 "$here/run-integration.sh" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 # The QEMU guest lanes (tests/vm/): the cgroup-v2 tests in a pure v2 guest, the systemd tests with
-# systemd as PID 1, checkpoint/restore in a v2 guest with CRIU (the criu lane); all with this
-# build's cove.  A guest that cannot boot counts as a failure, and so does a missing
-# qemu-system-x86_64 (run-lane.sh says so): never a silent "not run".
-for lane in v2 systemd criu; do
+# systemd as PID 1, the systemd cgroup driver's v1 tests in that guest booted on cgroup v1,
+# checkpoint/restore in a v2 guest with CRIU (the criu lane); all with this build's cove.  A guest
+# that cannot boot counts as a failure, and so does a missing qemu-system-x86_64 (run-lane.sh
+# says so): never a silent "not run".
+for lane in v2 systemd systemd-v1 criu; do
   "$here/vm/run-lane.sh" "$lane" "$build" 2>&1 | tee -a "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done

@@ -150,7 +150,8 @@ remove_test_cgroups() {
 
 # requires FEATURE...: skip the test with the reason when the host lacks it.
 #   root, cgroups_v2 (a pure cgroup2 host), cgroups_v1, cgroups_hybrid, kernel X.Y, runc, crun,
-#   systemd (systemd is PID 1: the systemd VM lane, `make check-systemd`)
+#   systemd (systemd is PID 1: the systemd VM lane, `make check-systemd`), systemd_v1 (the same on
+#   cgroup v1: `make check-systemd-v1`)
 #   apparmor (AppArmor enabled, apparmor_parser installed), no_apparmor, no_selinux (the LSM is off)
 #   criu (CRIU works on this kernel: `criu check` passes; the criu VM lane, `make check-criu`)
 requires() {
@@ -189,6 +190,8 @@ requires() {
         command -v criu >/dev/null || skip "needs criu (apt-get install criu)"
         skip "needs a kernel CRIU supports ($(criu check 2>&1 | grep -m1 'Error'); make check-criu runs these in a guest)"
       fi ;;
+    systemd_v1) [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && [ "$(cgroup_mode)" != unified ] ||
+      skip "needs systemd as PID 1 on cgroup v1 (make check-systemd-v1)" ;;
     kernel)
       ;;
     [0-9]*.[0-9]*)

@@ -2,8 +2,8 @@
 # cove run by systemd (the systemd VM lane, `make check-systemd`; skipped elsewhere): a
 # Type=notify service is ready exactly when the containerized process says READY=1 (run in the
 # foreground, run -d, create + start), a socket-activated service gets its listening socket as
-# fd 3, a system container boots systemd and halts on SIGRTMIN+3, and podman with
-# cgroup_manager = "systemd" drives cove.  Waits are on fifos the test controls or on states
+# fd 3, and podman with cgroup_manager = "systemd" drives cove (the system container is in
+# systemd_system.bats).  Waits are on fifos the test controls or on states
 # polled with a bound, never a blind sleep.
 
 load helpers
@@ -26,8 +26,6 @@ teardown() {
     systemctl stop "$u" >/dev/null 2>&1 || true
     systemctl reset-failed "$u" >/dev/null 2>&1 || true
   done
-  [ -z "${SYS_ROOT:-}" ] || umount -l "$SYS_ROOT" 2>/dev/null || true
-  [ -z "${SYS_LAYER:-}" ] || umount -l "$SYS_LAYER" 2>/dev/null || true
   [ -z "${ENG_TMP:-}" ] || engines_teardown
   teardown_bundle
 }
@@ -153,67 +151,6 @@ NOTIFY_CMD='trap "exit 0" TERM; read x </sync/go; cove-test-helper notify READY=
   run timeout 20 "$COVE_TEST_HELPER" connect "/run/$UNIT.sock"
   assert_output "activated LISTEN_FDS=1 LISTEN_PID=1 pid=1"
   systemctl stop "$UNIT.socket" "$UNIT.service"
-}
-
-@test "systemd: a system container boots systemd to running and halts on SIGRTMIN+3" {
-  # the guest's own Debian root as the image, written to a tmpfs layer above it
-  SYS_LAYER=$TEST_TMP/layer
-  SYS_ROOT=$TEST_TMP/sysroot
-  mkdir -p "$SYS_LAYER" "$SYS_ROOT"
-  mount -t tmpfs tmpfs "$SYS_LAYER"
-  mkdir -p "$SYS_LAYER/upper/etc/systemd/system" "$SYS_LAYER/work"
-  # not the lane's own runner inside the container
-  ln -s /dev/null "$SYS_LAYER/upper/etc/systemd/system/cove-vm-test.service"
-  mount -t overlay overlay -o "lowerdir=/,upperdir=$SYS_LAYER/upper,workdir=$SYS_LAYER/work" "$SYS_ROOT"
-  rm -f "$BUNDLE/config.json"
-  "$COVE" spec --system -b "$BUNDLE"
-  update_config ".root.path = \"$SYS_ROOT\" | .linux.cgroupsPath = \"system.slice:covetest:sys-$$\""
-  UNITS+=("covetest-sys-$$.scope")
-  "$COVE" --root "$COVE_ROOT" --systemd-cgroup run -b "$BUNDLE" sys1 </dev/null >"$TEST_TMP/sys.out" 2>&1 &
-  local covepid=$! st
-  wait_ctr sys1 running "covetest-sys-$$.scope"
-  # systemctl needs systemd's socket first (seen from the host through the init's root); then
-  # --wait blocks until the boot is done
-  local i pid
-  pid=$(cove state sys1 | jq .pid)
-  for ((i = 0; i < 450; i++)); do
-    [ -S "/proc/$pid/root/run/systemd/private" ] && break
-    sleep 0.1
-  done
-  st=
-  if [ -S "/proc/$pid/root/run/systemd/private" ]; then
-    run timeout 60 "$COVE" --root "$COVE_ROOT" exec sys1 systemctl is-system-running --wait
-    st=$output
-  fi
-  if [ "$st" != running ]; then
-    echo "is-system-running: $st; failed units:" >&2
-    cove exec sys1 systemctl --failed --no-pager >&2 || true
-    cove exec sys1 ps -ef >&2 || true
-    grep -E '^(State|Sig)' "/proc/$pid/status" >&2 || true
-    echo "the container's output:" >&2
-    cat "$TEST_TMP/sys.out" >&2
-  fi
-  [[ "$st" =~ ^(running|degraded)$ ]]
-  # systemd knows it is in a container, and runs its own cgroup tree in the container's subtree
-  run cove exec sys1 sh -c 'tr "\0" "\n" </proc/1/environ | grep ^container='
-  assert_output "container=cove"
-  run cove exec sys1 systemd-detect-virt --container
-  assert_success
-  [ -d "/sys/fs/cgroup/system.slice/covetest-sys-$$.scope/init.scope" ]
-  run cove exec sys1 sh -c 'grep -E " /(run|run/lock|sys/fs/cgroup) " /proc/self/mountinfo | cut -d" " -f5,6,9 | cut -d, -f1'
-  assert_line "/run rw tmpfs"
-  assert_line "/run/lock rw tmpfs"
-  assert_line "/sys/fs/cgroup rw cgroup2"
-  # systemd's stop signal: a clean halt, the container ends with status 0
-  cove kill sys1 SIGRTMIN+3
-  for ((i = 0; i < 450; i++)); do
-    kill -0 "$covepid" 2>/dev/null || break
-    sleep 0.1
-  done
-  local rc=0
-  wait "$covepid" || rc=$?
-  [ "$rc" -eq 0 ]
-  [ ! -d "/sys/fs/cgroup/system.slice/covetest-sys-$$.scope" ]
 }
 
 @test "systemd: podman with cgroup_manager = \"systemd\" runs, execs, stops and limits memory through cove" {

@@ -5,6 +5,8 @@
 #   v2       busybox initramfs guest, pure cgroup2 at /sys/fs/cgroup: every integration test whose
 #            body says `requires cgroups_v2`, plus tests/vm/smoke.bats
 #   systemd  Debian bookworm guest with systemd as PID 1: every test that says `requires systemd`
+#   systemd-v1  the same guest booted with systemd.unified_cgroup_hierarchy=0 (cgroup v1): every
+#            test that says `requires systemd_v1` (the systemd cgroup driver's v1 half)
 #   criu     the v2 guest with CRIU and podman (its own initramfs): every test that says
 #            `requires criu` (checkpoint/restore: CRIU 3.17 fails `criu check` on newer host kernels)
 # A guest that does not boot or report is a failure ("not ok" + the console's tail), never a skip.
@@ -14,7 +16,7 @@ set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
 
-lane=${1:?usage: $0 v2|systemd|criu [BUILD]}
+lane=${1:?usage: $0 v2|systemd|systemd-v1|criu [BUILD]}
 build=${2:-build}
 case $build in /*) ;; *) build=$REPO_DIR/$build ;; esac
 
@@ -25,8 +27,13 @@ v2)
   extra_files=(tests/vm/smoke.bats)
   ;;
 systemd)
-  timeout_s=${VM_TIMEOUT:-420}
+  timeout_s=${VM_TIMEOUT:-720}
   feature=systemd
+  extra_files=()
+  ;;
+systemd-v1)
+  timeout_s=${VM_TIMEOUT:-300}
+  feature=systemd_v1
   extra_files=()
   ;;
 criu)
@@ -34,7 +41,7 @@ criu)
   feature=criu
   extra_files=()
   ;;
-*) vm_die "unknown lane $lane (v2, systemd or criu)" ;;
+*) vm_die "unknown lane $lane (v2, systemd, systemd-v1 or criu)" ;;
 esac
 
 # A failure of the lane itself, reported as TAP so the summary counts it.
@@ -86,7 +93,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-case $lane in v2) image=initramfs ;; *) image=$lane ;; esac
+case $lane in v2) image=initramfs ;; systemd-v1) image=systemd ;; *) image=$lane ;; esac
 VM_IMAGE_ENV=$ctl/images.env "$VM_DIR/build-image.sh" "$image" >&2 ||
   lane_fail "building the $lane image failed"
 # shellcheck source=/dev/null
@@ -99,7 +106,8 @@ BATS_FILTER='${filter//\'/\'\\\'\'}'
 BATS_TIMEOUT=$((timeout_s > 240 ? timeout_s - 120 : timeout_s / 2))
 EOF
 
-cmdline="console=ttyS0 panic=-1 loglevel=4 mitigations=off random.trust_cpu=on cove.lane=$lane"
+# systemd-v1 boots the systemd image as the systemd lane does (its own cgroup setting below)
+cmdline="console=ttyS0 panic=-1 loglevel=4 mitigations=off random.trust_cpu=on cove.lane=${lane%-v1}"
 # the criu lane holds podman's store and checkpoint images on the guest's tmpfs root too
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$([ "$lane" = criu ] && echo 2G || echo 1G)" -nographic -nic none -no-reboot
   -kernel "$KERNEL" -initrd "$INITRD"
@@ -116,9 +124,13 @@ v2)
   truncate -s 256M "$ctl/disk.img"
   qemu+=(-drive "file=$ctl/disk.img,if=virtio,format=raw,cache=unsafe")
   ;;
-systemd)
+systemd | systemd-v1)
   [ -s "$SYSTEMD_IMG" ] || lane_fail "no systemd image ($SYSTEMD_IMG)"
-  cmdline+=" systemd.unified_cgroup_hierarchy=1 systemd.show_status=0"
+  if [ "$lane" = systemd-v1 ]; then
+    cmdline+=" systemd.unified_cgroup_hierarchy=0 systemd.show_status=0"
+  else
+    cmdline+=" systemd.unified_cgroup_hierarchy=1 systemd.show_status=0"
+  fi
   qemu+=(-drive "file=$SYSTEMD_IMG,if=virtio,format=raw,snapshot=on")
   ;;
 esac
