@@ -127,7 +127,7 @@ const char *cgroup_path(const struct cove_cgroup *cg)
 }
 
 /* Normalise a path: drop empty and "." components, refuse "..", always start with '/'. */
-int cg_normalise_path(const char *in, char **out, struct cove_error *err)
+static int normalise(const char *in, char **out, struct cove_error *err)
 {
   _cleanup_free_ char *copy = xstrdup(in);
   size_t cap = strlen(in) + 2, len = 0;
@@ -152,11 +152,6 @@ int cg_normalise_path(const char *in, char **out, struct cove_error *err)
     return cove_error_set(err, EINVAL, "cgroupsPath `%s`: refusing the root cgroup", in);
   *out = steal_ptr(res);
   return 0;
-}
-
-static int normalise(const char *in, char **out, struct cove_error *err)
-{
-  return cg_normalise_path(in, out, err);
 }
 
 /* "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice" (systemd's slice nesting). */

@@ -75,8 +75,6 @@ int cgroup_create_at(const char *root, enum cgroup_mode mode, const char *const 
 int cgroup_plan_at(const char *root, enum cgroup_mode mode, const char *const *v1_names,
                    const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,
                    struct cove_error *err);
-/* Drop empty and "." components, refuse "..", start with '/' (heap). */
-int cg_normalise_path(const char *in, char **out, struct cove_error *err);
 
 /* Resolve cgroupsPath to a normalised absolute path (heap).  NULL/"" gives "/cove/ID". */
 int cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd_cgroup, char **out,

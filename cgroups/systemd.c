@@ -475,15 +475,17 @@ int cg_sd_prepare(struct cove_cgroup *cg, const char *cgroups_path, const char *
 int cg_sd_place(struct cove_cgroup *cg, pid_t pid, struct cove_error *err)
 {
   struct cg_sd_opts o = {.v1 = cg->mode != CGROUP_MODE_UNIFIED};
-  _cleanup_free_ char *path = NULL, *norm = NULL;
+  _cleanup_free_ char *path = NULL;
   const char *unit = cg->sd->unit;
 
   if (cg_sd_start(cg->sd, pid, cg->sd_res, cg->sd_extra, cg->sd_extra_len, &o, &path, err) < 0)
     return -1;
-  if (cg_normalise_path(path, &norm, err) < 0)
-    return cove_error_wrap(err, "systemd unit %s", unit);
+  /* systemd's path is absolute and clean; a ".." (or a newline, which the state text would
+   * split) is refused rather than followed */
+  if (strstr(path, "/..") || strchr(path, '\n') || !strcmp(path, "/"))
+    return cove_error_set(err, EINVAL, "systemd unit %s: unexpected cgroup `%s`", unit, path);
   free(cg->path);
-  cg->path = steal_ptr(norm);
+  cg->path = steal_ptr(path);
   if (cg->mode == CGROUP_MODE_UNIFIED) {
     /* systemd made it and enabled the controllers above it: cove opens it, and writes nothing
      * outside it */

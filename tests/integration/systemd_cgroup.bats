@@ -65,7 +65,7 @@ prop() {
   local vda
   vda=$(stat -Lc '%t:%T' /dev/vda | { IFS=: read -r a b; echo "$((16#$a)):$((16#$b))"; })
   update_config ".linux.resources = {
-    devices: [{allow: false, access: \"rwm\"}, {allow: true, type: \"c\", major: 10, minor: 200, access: \"rw\"}],
+    devices: [{allow: false, access: \"rwm\"}, {allow: true, type: \"c\", major: 10, minor: 237, access: \"rw\"}],
     memory: {limit: 67108864, reservation: 33554432, swap: 100663296},
     cpu: {shares: 2048, quota: 12345, period: 100000, cpus: \"0-1\", mems: \"0\", burst: 1000},
     pids: {limit: 77},
@@ -76,8 +76,8 @@ prop() {
       throttleWriteIOPSDevice: [{major: ${vda%:*}, minor: ${vda#*:}, rate: 200}]},
     unified: {\"memory.high\": \"50331648\", \"memory.oom.group\": \"1\"}
   }"
-  # two host devices in the container: /dev/net/tun allowed by the rule above, the disk not
-  add_mount '{destination: "/dev/net/tun", type: "bind", source: "/dev/net/tun", options: ["bind"]}'
+  # two host devices in the container: /dev/loop-control allowed by the rule above, the disk not
+  add_mount '{destination: "/dev/loop-control", type: "bind", source: "/dev/loop-control", options: ["bind"]}'
   add_mount '{destination: "/dev/vda", type: "bind", source: "/dev/vda", options: ["bind"]}'
   sdrun c1
   check_all() {
@@ -100,7 +100,7 @@ prop() {
     [ "$(prop IOWriteIOPSMax)" = "/dev/block/$vda 200" ]
     [ "$(prop DevicePolicy)" = strict ]
     run prop DeviceAllow
-    assert_output --partial "/dev/char/10:200 rw"
+    assert_output --partial "/dev/char/10:237 rw"
     assert_output --partial "/dev/char/1:3 rwm"
     assert_output --partial "char-136 rwm"
     # the files, as the kernel reads them
@@ -129,7 +129,7 @@ prop() {
   run bpftool cgroup show "$CG"
   assert_output --partial sd_devices
   assert_output --partial cove_devices
-  run cove exec c1 sh -c 'exec 3<>/dev/net/tun && echo opened'
+  run cove exec c1 sh -c 'exec 3<>/dev/loop-control && echo opened'
   assert_output opened
   run cove exec c1 sh -c 'exec 3</dev/vda'
   assert_failure

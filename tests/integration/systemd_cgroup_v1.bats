@@ -45,7 +45,7 @@ v1f() {
 
 @test "systemd driver (v1): the scope in every hierarchy, v1 properties and files, kept by daemon-reload" {
   update_config '.linux.resources = {
-    devices: [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 10, minor: 200, access: "rw"}],
+    devices: [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 10, minor: 237, access: "rw"}],
     memory: {limit: 67108864}, cpu: {shares: 2048, quota: 50000, period: 100000, cpus: "0"},
     pids: {limit: 77}}'
   sdrun c1
@@ -68,14 +68,14 @@ v1f() {
     [ "$(prop CPUQuotaPerSecUSec)" = 500ms ]
     [ "$(prop TasksMax)" = 77 ]
     [ "$(prop DevicePolicy)" = strict ]
-    prop DeviceAllow | grep -q "/dev/char/10:200 rw"
+    prop DeviceAllow | grep -q "/dev/char/10:237 rw"
     [ "$(v1f memory memory.limit_in_bytes)" = 67108864 ]
     [ "$(v1f cpu,cpuacct cpu.shares)" = 2048 ]
     [ "$(v1f cpu,cpuacct cpu.cfs_quota_us)" = 50000 ]
     [ "$(v1f cpu,cpuacct cpu.cfs_period_us)" = 100000 ]
     [ "$(v1f pids pids.max)" = 77 ]
     [ "$(v1f cpuset cpuset.cpus)" = 0 ]
-    v1f devices devices.list | grep -qx "c 10:200 rw"
+    v1f devices devices.list | grep -qx "c 10:237 rw"
     v1f devices devices.list | grep -qx "c 1:3 rwm"
   }
   check_all

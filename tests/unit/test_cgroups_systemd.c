@@ -82,9 +82,11 @@ static void expect_props_error(const char *res, const struct cg_sd_opts *o, cons
   cove_error_release(&err);
 }
 
-#define DEFAULT_DEVICES_TAIL                                                                                       \
-  "/dev/char/1:3 rwm, /dev/char/1:5 rwm, /dev/char/1:7 rwm, /dev/char/1:8 rwm, /dev/char/1:9 rwm, /dev/char/5:0 rwm, " \
-  "/dev/char/5:2 rwm, char-136 rwm\n"
+/* runc's AllowedDevices, as cove appends them: mknod of anything, then the usual nodes */
+#define DEFAULT_NODES                                                                                              \
+  "/dev/char/1:3 rwm, /dev/char/1:8 rwm, /dev/char/1:7 rwm, /dev/char/5:0 rwm, /dev/char/1:5 rwm, /dev/char/1:9 rwm, " \
+  "char-136 rwm, /dev/char/5:2 rwm, /dev/char/10:200 rwm\n"
+#define DEFAULT_DEVICES_TAIL "char-* m, block-* m, " DEFAULT_NODES
 #define DEFAULT_DEVICES "DevicePolicy=strict\nDeviceAllow=" DEFAULT_DEVICES_TAIL
 #define DENY_ALL "{\"allow\":false,\"access\":\"rwm\"}"
 
@@ -369,8 +371,8 @@ static void test_device_properties(void **state)
   expect_props("{\"devices\":[{\"allow\":true,\"access\":\"rwm\"},{\"allow\":false,\"type\":\"c\",\"major\":1,"
                "\"minor\":3,\"access\":\"rwm\"}]}",
                false, &v2, "DevicePolicy=auto\nDeviceAllow=\n");
-  /* a deny carves access out of the entries it covers (the defaults come after it: /dev/null
-   * is allowed again by them, as in the eBPF program where the last match wins) */
+  /* a deny carves access out of the entries it covers (the defaults come after it and are
+   * allowed again, as in the eBPF program where the last match wins) */
   expect_props("{\"devices\":[" DENY_ALL ",{\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"rwm\"},"
                "{\"allow\":false,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"w\"},"
                "{\"allow\":true,\"type\":\"c\",\"major\":10,\"access\":\"r\"},"
@@ -378,17 +380,16 @@ static void test_device_properties(void **state)
                "{\"allow\":true,\"type\":\"b\",\"major\":9,\"minor\":1,\"access\":\"r\"},"
                "{\"allow\":false,\"type\":\"b\",\"access\":\"r\"}]}",
                false, &v2,
-               "DevicePolicy=strict\n"
-               "DeviceAllow=/dev/block/8:0 m, char-10 rw, /dev/char/1:3 rwm, /dev/char/1:5 rwm, /dev/char/1:7 rwm, "
-               "/dev/char/1:8 rwm, /dev/char/1:9 rwm, /dev/char/5:0 rwm, /dev/char/5:2 rwm, char-136 rwm\n");
-  /* "*:5": v2 widens to every char device (cove's program is exact), v1 leaves it out */
+               "DevicePolicy=strict\nDeviceAllow=/dev/block/8:0 m, char-10 rw, " DEFAULT_DEVICES_TAIL);
+  /* "*:5": v2 widens to every char device (cove's program is exact; one entry with the default
+   * mknod of everything), v1 leaves it out */
   expect_props("{\"devices\":[" DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"minor\":5,\"access\":\"r\"}]}", false,
-               &v2, "DevicePolicy=strict\nDeviceAllow=char-* r, " DEFAULT_DEVICES_TAIL);
+               &v2, "DevicePolicy=strict\nDeviceAllow=char-* rm, block-* m, " DEFAULT_NODES);
   expect_props("{\"devices\":[" DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"minor\":5,\"access\":\"r\"}]}", false,
                &v1, DEFAULT_DEVICES);
   /* some access to every device: both kinds */
   expect_props("{\"devices\":[" DENY_ALL ",{\"allow\":true,\"access\":\"r\"}]}", false, &v2,
-               "DevicePolicy=strict\nDeviceAllow=char-* r, block-* r, " DEFAULT_DEVICES_TAIL);
+               "DevicePolicy=strict\nDeviceAllow=char-* rm, block-* rm, " DEFAULT_NODES);
 }
 
 int main(void)
