@@ -118,7 +118,9 @@ char *oci_features_json(const struct oci_features_host *host, struct cove_error 
   oci_jgen_map_open(g);
   oci_jgen_kbool(g, "v1", true);
   oci_jgen_kbool(g, "v2", true);
-  oci_jgen_kbool(g, "systemd", false);
+  /* --systemd-cgroup: a transient unit of the system manager; a user manager's (rootless) is not
+   * supported */
+  oci_jgen_kbool(g, "systemd", true);
   oci_jgen_kbool(g, "systemdUser", false);
   oci_jgen_kbool(g, "rdma", true);
   oci_jgen_map_close(g);

@@ -457,7 +457,8 @@ static void test_features_json(void **state)
   assert_true(oci_json_get(linux_, "capabilities")->len >= 41);
   assert_true(oci_json_get(oci_json_get(linux_, "cgroup"), "v1")->b);
   assert_true(oci_json_get(oci_json_get(linux_, "cgroup"), "v2")->b);
-  assert_false(oci_json_get(oci_json_get(linux_, "cgroup"), "systemd")->b);
+  assert_true(oci_json_get(oci_json_get(linux_, "cgroup"), "systemd")->b);
+  assert_false(oci_json_get(oci_json_get(linux_, "cgroup"), "systemdUser")->b);
   seccomp = oci_json_get(linux_, "seccomp");
   assert_true(oci_json_get(seccomp, "enabled")->b);
   assert_int_equal(oci_json_get(seccomp, "actions")->len, 9);
