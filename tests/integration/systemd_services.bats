@@ -47,8 +47,8 @@ unit_log() {
 
 # wait_unit UNIT STATE: poll the unit's ActiveState (bounded: 60 s).
 wait_unit() {
-  local i st
-  for ((i = 0; i < 600; i++)); do
+  local st deadline=$((SECONDS + 60))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     st=$(systemctl show -P ActiveState "$1")
     [ "$st" = "$2" ] && return 0
     sleep 0.1
@@ -70,8 +70,8 @@ unit_is() {
 
 # wait_ctr ID STATE UNIT: poll the container's status (bounded: 60 s); the unit's journal if not.
 wait_ctr() {
-  local i st
-  for ((i = 0; i < 600; i++)); do
+  local st deadline=$((SECONDS + 60))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     st=$(cove state "$1" 2>/dev/null | jq -r .status) || st=
     [ "$st" = "$2" ] && return 0
     sleep 0.1

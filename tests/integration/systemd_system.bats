@@ -25,8 +25,8 @@ teardown() {
 
 # wait_ctr ID STATE: poll the container's status (bounded: 60 s).
 wait_ctr() {
-  local i st
-  for ((i = 0; i < 600; i++)); do
+  local st deadline=$((SECONDS + 60))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     st=$(cove state "$1" 2>/dev/null | jq -r .status) || st=
     [ "$st" = "$2" ] && return 0
     sleep 0.1
@@ -93,12 +93,14 @@ wait_ctr() {
   # systemd's stop signal: a clean halt, the container ends with status 0
   t0=$(cut -d. -f1 /proc/uptime)
   cove kill sys1 SIGRTMIN+3
-  for ((i = 0; i < 450; i++)); do
-    st=$(cove state sys1 2>/dev/null | jq -r .status) || break
-    [ "$st" = stopped ] && break
+  local deadline=$((SECONDS + 60))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    # gone (cove run removed it) or stopped
+    st=$(cove state sys1 2>/dev/null | jq -r .status)
+    [ -z "$st" ] || [ "$st" = stopped ] && break
     sleep 0.1
   done
-  [ "$i" -lt 450 ] || { echo "still $st 45 s after SIGRTMIN+3" >&2; return 1; }
+  [ -z "$st" ] || [ "$st" = stopped ] || { echo "still $st 60 s after SIGRTMIN+3" >&2; return 1; }
   # cove run ends once it has removed the stopped container
   local rc=0
   wait "$covepid" || rc=$?
