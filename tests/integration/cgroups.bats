@@ -322,6 +322,29 @@ helper() {
   [ -z "$(ls "$COVE_ROOT")" ]
 }
 
+@test "cgroups: --systemd-cgroup with systemd booted but unreachable fails with one line and leaves nothing" {
+  # a host that says systemd booted (/run/systemd/system) with no bus to it: a private mount
+  # namespace with its own /run, so neither systemd's private socket nor the system bus is there
+  update_config ".linux.cgroupsPath = \"system.slice:covetest:$$\""
+  helper sleep-forever
+  local rc=0
+  unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && exec "$@"' sh \
+    "$COVE" --root "$COVE_ROOT" --systemd-cgroup run -d -b "$BUNDLE" sd1 </dev/null >"$TEST_TMP/sd1.out" 2>&1 3>&- ||
+    rc=$?
+  [ "$rc" -ne 0 ]
+  run cat "$TEST_TMP/sd1.out"
+  assert_output --regexp "^cove: run sd1: --systemd-cgroup: connect to systemd \(D-Bus system bus\): .+$"
+  [ "${#lines[@]}" -eq 1 ]
+  # the init it had cloned is gone with the state, and no cgroup was made in systemd's place
+  run cove list -q
+  assert_output ""
+  [ -z "$(ls "$COVE_ROOT")" ]
+  local h
+  for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+    [ ! -e "$h/system.slice/covetest-$$.scope" ]
+  done
+}
+
 @test "cgroups: unified keys escaping the cgroup directory are refused" {
   requires cgroups_hybrid
   update_config '.linux.resources.unified = {"../cgroup.procs": "1"}'
