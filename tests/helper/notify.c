@@ -3,9 +3,11 @@
  *   notify-barrier       send BARRIER=1 with a pipe to $NOTIFY_SOCKET and wait (10 s) until the
  *                        receiver closes it; prints "barrier ok"
  *   notify-listen SOCK N stand-in for systemd's notify socket: bind SOCK (a path or @abstract),
- *                        print "listening", then for each of N datagrams "pid=PID MSG" (lines
- *                        of MSG joined by " | ", PID from the sender's credentials), answering
- *                        barriers by closing their fd (BARRIER=1 alone is not counted); 60 s at most
+ *                        print "listening", then for each datagram "pid=PID MSG" (lines of MSG
+ *                        joined by " | ", PID from the sender's credentials), answering barriers
+ *                        by closing their fd (BARRIER=1 alone is not printed); it stays after
+ *                        the N expected (the barrier cove sends after READY=1 comes later, and
+ *                        any message too many shows) until 60 s pass without one
  *   accept               socket activation: accept connections on fd 3 until SIGTERM, answering
  *                        each with "activated LISTEN_FDS=N LISTEN_PID=P pid=PID"
  *   connect SOCK         connect to the unix stream socket SOCK and copy what it sends to stdout */
@@ -115,7 +117,7 @@ static int cmd_notify_listen(const char *name, int count)
   }
   printf("listening\n");
   fflush(stdout);
-  while (count > 0) {
+  for (;;) {
     char buf[4097];
     union {
       struct cmsghdr h;
@@ -128,6 +130,8 @@ static int cmd_notify_listen(const char *name, int count)
     ssize_t n;
 
     if (poll(&pf, 1, 60000) != 1) {
+      if (count <= 0)
+        return 0;
       fprintf(stderr, "notify-listen: no message within 60 s\n");
       return 1;
     }

@@ -85,6 +85,9 @@ heard() {
   run heard
   assert_output "pid=$covepid READY=1|MAINPID=$pid"
   [ "$(cove state n1 | jq -r .status)" = running ]
+  # the host confirmed READY=1 (the barrier after it was answered) before cove exited
+  run cat "$TEST_TMP/run.out"
+  refute_output --partial "did not confirm READY=1"
 }
 
 @test "notify: create + start: start relays until READY=1 with MAINPID of the init" {
