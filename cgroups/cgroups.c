@@ -330,10 +330,16 @@ int cgroup_plan_at(const char *root, enum cgroup_mode mode, const char *const *v
   if (mode == CGROUP_MODE_HYBRID)
     cg->unified.name = xstrdup("unified");
   if (systemd_cgroup) {
-    /* nothing is made now: systemd creates the unit once the init exists (cgroup_enter) */
+    /* nothing is made now: systemd creates the unit once the init exists (cgroup_enter).  Beside
+     * the unit the record names the v1 directories cove will add where systemd makes none
+     * (cpuset, freezer, ...), so that `delete -f` after a killed create removes them; systemd's
+     * own are never counted as cove's */
     if (cg_sd_prepare(cg, lx ? lx->cgroups_path : NULL, id, lx ? lx->resources : NULL, lx ? lx->devices : NULL,
                       lx ? lx->devices_len : 0, err) < 0)
       return -1;
+    for (size_t i = 0; i < cg->v1_len; i++)
+      if (!cg_sd_v1_managed(cg->v1[i].name))
+        cg->v1[i].created = missing_components(cg, &cg->v1[i]);
     *out = steal_ptr(cg);
     return 0;
   }

@@ -84,6 +84,10 @@ struct cg_sd_opts {
 int cg_sd_parse_path(const char *cgroups_path, const char *id, char **slice, char **unit, struct cove_error *err);
 /* systemd's unit name rule: [A-Za-z0-9:_.\-]+ with a known suffix, at most 255 bytes. */
 bool cg_sd_unit_name_valid(const char *name);
+/* Does systemd make a Delegate=yes scope's directory in this v1 hierarchy ("memory",
+ * "cpu,cpuacct", "name=systemd", ...)?  The others (cpuset, freezer, net_cls, ...) are cove's to
+ * make and remove. */
+bool cg_sd_v1_managed(const char *hierarchy);
 
 /* A cpuset list ("0-3,8") as systemd's AllowedCPUs/AllowedMemoryNodes bitmask: byte i holds
  * CPUs 8i..8i+7, least significant bit first, no trailing zero bytes. */

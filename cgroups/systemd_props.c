@@ -61,6 +61,21 @@ static bool ends_with(const char *s, const char *suffix)
   return n >= m && !strcmp(s + n - m, suffix);
 }
 
+bool cg_sd_v1_managed(const char *hierarchy)
+{
+  /* the v1 controllers systemd realizes a unit in (its cgroup-util.h CGROUP_CONTROLLER_*
+   * of the legacy hierarchies), and its own named hierarchy */
+  static const char *const managed[] = {"cpu", "cpuacct", "blkio", "memory", "devices", "pids", "name=systemd"};
+  _cleanup_free_ char *copy = xstrdup(hierarchy ? hierarchy : "");
+  char *save = NULL;
+
+  for (char *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save))
+    for (size_t i = 0; i < ARRAY_SIZE(managed); i++)
+      if (!strcmp(c, managed[i]))
+        return true;
+  return false;
+}
+
 /* systemd's slice naming: "a-b.slice" is b below a; no empty component. */
 static int check_slice(const char *slice, struct cove_error *err)
 {

@@ -10,6 +10,7 @@
 # its IODeviceWeight property is in the unit tests.
 
 load helpers
+load systemd_kill
 
 setup() {
   requires root systemd
@@ -25,6 +26,9 @@ teardown() {
     systemctl stop "$UNIT" >/dev/null 2>&1 || true
     systemctl reset-failed "$UNIT" >/dev/null 2>&1 || true
   fi
+  # the kill tests' units (systemd_kill.bash), by pattern
+  systemctl stop "covetest-$$-${BATS_TEST_NUMBER}-*.scope" >/dev/null 2>&1 || true
+  systemctl reset-failed "covetest-$$-${BATS_TEST_NUMBER}-*.scope" >/dev/null 2>&1 || true
 }
 
 sdcove() {
@@ -208,4 +212,8 @@ prop() {
   assert_output --partial "start systemd unit $UNIT: a unit of that name exists (another container's?)"
   run cove state c2
   assert_failure
+}
+
+@test "systemd driver: run -d killed at any moment: delete -f leaves no unit, cgroup or state" {
+  killed_create_leaves_nothing "$COVE_ROOT/ID/cove.json" "/sys/fs/cgroup/system.slice/UNIT" 0 50 100 200 300 500 800
 }

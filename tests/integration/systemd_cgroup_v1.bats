@@ -6,6 +6,7 @@
 # limits, daemon-reload keeps them, update and delete go through systemd.
 
 load helpers
+load systemd_kill
 
 setup() {
   requires root systemd_v1
@@ -20,6 +21,9 @@ teardown() {
     systemctl stop "$UNIT" >/dev/null 2>&1 || true
     systemctl reset-failed "$UNIT" >/dev/null 2>&1 || true
   fi
+  # the kill tests' units (systemd_kill.bash), by pattern
+  systemctl stop "covetest-$$-${BATS_TEST_NUMBER}-*.scope" >/dev/null 2>&1 || true
+  systemctl reset-failed "covetest-$$-${BATS_TEST_NUMBER}-*.scope" >/dev/null 2>&1 || true
 }
 
 sdcove() {
@@ -111,4 +115,9 @@ v1f() {
   for c in memory pids devices cpuset freezer; do
     [ ! -e "/sys/fs/cgroup/$c/system.slice/$UNIT" ]
   done
+}
+
+@test "systemd driver (v1): run -d killed at any moment: delete -f leaves no unit, no directory of systemd's or cove's" {
+  killed_create_leaves_nothing "$COVE_ROOT/ID/cove.json" "/sys/fs/cgroup/memory/system.slice/UNIT" \
+    "/sys/fs/cgroup/cpuset/system.slice/UNIT" "/sys/fs/cgroup/freezer/system.slice/UNIT" 0 100 200 400 800
 }

@@ -233,6 +233,30 @@ static void test_unit_props(void **state)
                              "DefaultDependencies=no\n");
 }
 
+/* The v1 hierarchies a create records as its own to make (and delete removes) beside the unit:
+ * the ones systemd does not realize a scope in. */
+static void test_v1_managed(void **state)
+{
+  (void) state;
+  assert_true(cg_sd_v1_managed("memory"));
+  assert_true(cg_sd_v1_managed("pids"));
+  assert_true(cg_sd_v1_managed("devices"));
+  assert_true(cg_sd_v1_managed("blkio"));
+  assert_true(cg_sd_v1_managed("cpu,cpuacct"));
+  assert_true(cg_sd_v1_managed("cpuacct,cpu"));
+  assert_true(cg_sd_v1_managed("name=systemd"));
+  assert_false(cg_sd_v1_managed("cpuset"));
+  assert_false(cg_sd_v1_managed("freezer"));
+  assert_false(cg_sd_v1_managed("net_cls,net_prio"));
+  assert_false(cg_sd_v1_managed("perf_event"));
+  assert_false(cg_sd_v1_managed("hugetlb"));
+  assert_false(cg_sd_v1_managed("rdma"));
+  assert_false(cg_sd_v1_managed("misc"));
+  assert_false(cg_sd_v1_managed("unified"));
+  assert_false(cg_sd_v1_managed(""));
+  assert_false(cg_sd_v1_managed(NULL));
+}
+
 /* ---- resources ---- */
 
 #define ALL_RESOURCES                                                                                               \
@@ -399,6 +423,7 @@ int main(void)
     cmocka_unit_test(test_range_to_bits),
     cmocka_unit_test(test_cpu_quota_per_sec),
     cmocka_unit_test(test_unit_props),
+    cmocka_unit_test(test_v1_managed),
     cmocka_unit_test(test_v2_properties),
     cmocka_unit_test(test_v1_properties),
     cmocka_unit_test(test_version_gating),
