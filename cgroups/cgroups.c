@@ -969,10 +969,23 @@ int cgroup_destroy(struct cove_cgroup *cg, struct cove_error *err)
     return 0;
   /* systemd removes the unit's cgroups; what cove made beside them (v1 hierarchies systemd does
    * not manage) goes below */
-  if (cg->sd && cg_sd_stop(cg->sd, &e2) < 0) {
-    *err = e2;
-    e2 = (struct cove_error) COVE_ERROR_INIT;
-    r = -1;
+  if (cg->sd) {
+    bool ours = cg_sd_started(cg->sd);
+    if (cg_sd_stop(cg->sd, &e2) < 0) {
+      *err = e2;
+      e2 = (struct cove_error) COVE_ERROR_INIT;
+      r = -1;
+    } else if (ours) {
+      /* systemd forgets a unit's directory when its own rmdir fails (EBUSY while the last
+       * process of a killed create is reaped): with the unit gone the leaf is nobody's, and it
+       * is removed as runc removes it after stopping the unit.  The leaf only: the slices
+       * above are systemd's */
+      if (cg->mode != CGROUP_MODE_LEGACY && !cg->unified.created)
+        cg->unified.created = 1;
+      for (size_t i = 0; i < cg->v1_len; i++)
+        if (cg_sd_v1_managed(cg->v1[i].name) && !cg->v1[i].created)
+          cg->v1[i].created = 1;
+    }
   }
   /* every hierarchy is tried even when one fails; the first failure is reported */
   if (cg->mode != CGROUP_MODE_LEGACY && destroy_hier(cg, &cg->unified, &e2) < 0 && r == 0) {

@@ -215,5 +215,6 @@ prop() {
 }
 
 @test "systemd driver: run -d killed at any moment: delete -f leaves no unit, cgroup or state" {
-  killed_create_leaves_nothing "$COVE_ROOT/ID/cove.json" "/sys/fs/cgroup/system.slice/UNIT" 0 50 100 200 300 500 800
+  killed_create_leaves_nothing "$COVE_ROOT/ID/cove.json" "/sys/fs/cgroup/system.slice/UNIT" \
+    0 50 100 150 175 200 225 250 275 300 350 400 500 800
 }
