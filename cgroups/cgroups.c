@@ -330,11 +330,20 @@ int cgroup_plan_at(const char *root, enum cgroup_mode mode, const char *const *v
                    const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,
                    struct cove_error *err)
 {
+  return cg_plan_at(root, mode, v1_names, config, id, systemd_cgroup, false, out, err);
+}
+
+int cg_plan_at(const char *root, enum cgroup_mode mode, const char *const *v1_names, const struct oci_config *config,
+               const char *id, bool systemd_cgroup, bool rootless, struct cove_cgroup **out, struct cove_error *err)
+{
   _cleanup_(cgroup_freep) struct cove_cgroup *cg = cg_alloc(root, mode);
   const struct oci_linux *lx = config ? config->linux_ : NULL;
 
   *out = NULL;
-  if (cgroup_resolve_path(lx ? lx->cgroups_path : NULL, id, systemd_cgroup, &cg->path, err) < 0)
+  cg->rootless = rootless;
+  if (rootless && mode == CGROUP_MODE_UNIFIED && !systemd_cgroup
+          ? cg_rootless_resolve_path(lx ? lx->cgroups_path : NULL, id, &cg->path, err) < 0
+          : cgroup_resolve_path(lx ? lx->cgroups_path : NULL, id, systemd_cgroup, &cg->path, err) < 0)
     return -1;
   if (mode != CGROUP_MODE_UNIFIED && v1_names) {
     for (size_t i = 0; v1_names[i] && cg->v1_len < CG_MAX_HIER; i++) {
@@ -561,6 +570,8 @@ char *cgroup_serialize(const struct cove_cgroup *cg)
     append(&buf, &len, "hier %u %s\n", cg->unified.created, cg->mode == CGROUP_MODE_HYBRID ? "unified" : "-");
   for (size_t i = 0; i < cg->v1_len; i++)
     append(&buf, &len, "v1 %u %s\n", cg->v1[i].created, cg->v1[i].name);
+  if (cg->rootless)
+    append(&buf, &len, "rootless 1\n");
   return buf;
 }
 
@@ -622,6 +633,8 @@ int cgroup_load(const char *serialized, struct cove_cgroup **out, struct cove_er
         return cove_error_set(err, EINVAL, "load cgroup description: bad hierarchy `%s`", h->name);
       h->created = (unsigned) created;
       h->fd = CG_FD_UNOPENED;
+    } else if (!strcmp(line, "rootless")) {
+      cg->rootless = !strcmp(val, "1");
     } else {
       return cove_error_set(err, EINVAL, "load cgroup description: unknown key `%s`", line);
     }

@@ -36,6 +36,7 @@ struct cove_cgroup {
   struct cg_hier v1[CG_MAX_HIER];
   size_t v1_len;
   const struct cg_driver *driver;
+  bool rootless;            /* the rootless manager (rootless.c): no device rules, the user's bus */
 };
 
 /* The driver interface: one implementation per host kind (v2.c, v1.c, hybrid.c). */
@@ -68,6 +69,14 @@ int cgroup_create_at(const char *root, enum cgroup_mode mode, const char *const 
 int cgroup_plan_at(const char *root, enum cgroup_mode mode, const char *const *v1_names,
                    const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,
                    struct cove_error *err);
+/* cgroup_plan_at with the rootless manager's rules (rootless.c) when rootless. */
+int cg_plan_at(const char *root, enum cgroup_mode mode, const char *const *v1_names, const struct oci_config *config,
+               const char *id, bool systemd_cgroup, bool rootless, struct cove_cgroup **out, struct cove_error *err);
+/* rootless.c: the first resource of res that needs a controller ("memory", ...), NULL for none;
+ * a rootless v2 cgroupsPath (empty: "cove/ID", relative) below the parent of the caller's own
+ * cgroup, an absolute one as it is. */
+const char *cg_rootless_limit_asked(const struct oci_resources *res);
+int cg_rootless_resolve_path(const char *cgroups_path, const char *id, char **out, struct cove_error *err);
 
 /* Resolve cgroupsPath to a normalised absolute path (heap).  NULL/"" gives "/cove/ID". */
 int cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd_cgroup, char **out,

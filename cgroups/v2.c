@@ -343,8 +343,8 @@ static int v2_apply(struct cove_cgroup *cg, const struct oci_resources *res, con
     _cleanup_free_ char *p = cg_file_path(cg, h, NULL);
     return cove_error_set(err, ENOENT, "cgroup %s", p);
   }
-  /* devices are set at create only (as runc's update leaves them) */
-  if (!update) {
+  /* devices are set at create only (as runc's update leaves them); rootless: see rootless.c */
+  if (!update && !cg->rootless) {
     _cleanup_free_ struct cg_dev_rule *rules = NULL;
     size_t n = 0;
     if (cg_dev_rules(res, extra, extra_len, &rules, &n, err) < 0)

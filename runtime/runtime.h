@@ -102,6 +102,17 @@ int cove_validate_id(const char *id, struct cove_error *err);
 /* Signal names ("KILL", "SIGKILL", "9") to numbers. */
 int cove_parse_signal(const char *s, int *sig, struct cove_error *err);
 
+/* ---- rootless (rootless.c) ---- */
+
+/* runc's userns.RunningInUserNS: /proc/self/uid_map is not the identity map of every id. */
+bool cove_running_in_userns(void);
+/* --rootless true|false|auto (NULL = auto): whether the cgroup manager is rootless.  auto: the
+ * euid is not 0, or cove runs as root of a user namespace (runc's rule). */
+int cove_rootless_resolve(const char *flag, bool systemd_cgroup, bool *rootless, struct cove_error *err);
+/* The state root when --root is not given: $XDG_RUNTIME_DIR/cove for a user (runc's rule),
+ * system_root otherwise.  Heap. */
+char *cove_default_state_root(const char *system_root);
+
 /* ---- lifecycle ---- */
 
 struct cove_create_opts {
@@ -115,6 +126,7 @@ struct cove_create_opts {
   bool no_pivot;
   bool no_new_keyring;
   bool systemd_cgroup;
+  bool rootless; /* the rootless cgroup manager (cove_rootless_resolve) */
   bool detach; /* run only: return once started */
   bool keep;   /* run only: keep the stopped container until `delete` */
 };

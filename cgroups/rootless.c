@@ -1,0 +1,138 @@
+/* rootless.c: the rootless cgroup manager (runc's rules, libcontainer/cgroups/fs and fs2).
+ *
+ * An unprivileged user may create cgroups only in a subtree delegated to it (systemd's
+ * user@.service chowns the user's own; an administrator may chown one).  So, rootless:
+ *  - on cgroup v2 an empty or relative linux.cgroupsPath is placed below the parent of the
+ *    caller's own cgroup (the caller's cgroup has processes, so controllers cannot be enabled for
+ *    its children; its parent, in a delegated tree, is the user's): "cove/ID" by default;
+ *  - a cgroup the user may not create (EACCES, EPERM, EROFS) is no error when the config asks
+ *    for no limits and names no cgroupsPath: the container runs in the caller's cgroup, and the
+ *    commands that need one (pause, update, stats) say so;
+ *  - asked-for limits, or a cgroupsPath, that cannot be had are an error naming what was asked;
+ *  - device rules are left to the user namespace: an unprivileged user cannot load the eBPF
+ *    device program or write a v1 devices.deny, and inside a user namespace no device node can
+ *    be made (the container's nodes are bind mounts of the host's, with the host's permissions).
+ *  - with --systemd-cgroup the unit is asked of the user's own systemd (its session bus). */
+#include <errno.h>
+#include <string.h>
+
+#include "cgroups/internal.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/util.h"
+
+/* The first resource of res that needs a controller ("memory", "pids", ...), NULL for none. */
+const char *cg_rootless_limit_asked(const struct oci_resources *res)
+{
+  if (!res)
+    return NULL;
+  if (res->memory) {
+    const struct oci_memory *m = res->memory;
+    if (m->limit.set || m->reservation.set || m->swap.set || m->kernel.set || m->kernel_tcp.set ||
+        m->swappiness.set || m->disable_oom_killer.set || m->use_hierarchy.set)
+      return "memory";
+  }
+  if (res->cpu) {
+    const struct oci_cpu *c = res->cpu;
+    if (c->shares.set || c->quota.set || c->burst.set || c->period.set || c->realtime_runtime.set ||
+        c->realtime_period.set || (c->cpus && *c->cpus) || (c->mems && *c->mems) || c->idle.set)
+      return "cpu";
+  }
+  if (res->pids_limit.set)
+    return "pids";
+  if (res->block_io) {
+    const struct oci_blkio *b = res->block_io;
+    if (b->weight.set || b->leaf_weight.set || b->weight_device_len || b->throttle_read_bps_len ||
+        b->throttle_write_bps_len || b->throttle_read_iops_len || b->throttle_write_iops_len)
+      return "blockIO";
+  }
+  if (res->hugepage_limits_len)
+    return "hugepageLimits";
+  if (res->network && (res->network->class_id.set || res->network->priorities_len))
+    return "network";
+  if (res->rdma_len)
+    return "rdma";
+  if (res->unified_len)
+    return "unified";
+  return NULL;
+}
+
+/* The parent of the caller's own cgroup2 path ("0::/a/b/c" gives "/a/b"); "/" at the top. */
+static int own_parent(char **out, struct cove_error *err)
+{
+  _cleanup_free_ char *data = NULL;
+  char *l, *slash;
+
+  if (read_file("/proc/self/cgroup", 1 << 16, &data, NULL, err) < 0)
+    return cove_error_wrap(err, "rootless cgroup: find the caller's cgroup");
+  for (l = data; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+    if (!strncmp(l, "0::", 3))
+      break;
+  if (!l)
+    return cove_error_set(err, ENOENT, "rootless cgroup: /proc/self/cgroup has no cgroup2 line");
+  l += 3;
+  l[strcspn(l, "\n")] = '\0';
+  slash = strrchr(l, '/');
+  if (slash)
+    *slash = '\0';
+  *out = xstrdup(*l == '/' ? l : "/");
+  return 0;
+}
+
+int cg_rootless_resolve_path(const char *cgroups_path, const char *id, char **out, struct cove_error *err)
+{
+  _cleanup_free_ char *parent = NULL, *joined = NULL;
+
+  if (cgroups_path && cgroups_path[0] == '/')
+    return cgroup_resolve_path(cgroups_path, id, false, out, err);
+  if (own_parent(&parent, err) < 0)
+    return -1;
+  if (cgroups_path && *cgroups_path)
+    joined = xasprintf("%s/%s", parent, cgroups_path);
+  else
+    joined = xasprintf("%s/cove/%s", parent, id);
+  return cgroup_resolve_path(joined, id, false, out, err);
+}
+
+static bool permission_error(int e)
+{
+  return e == EACCES || e == EPERM || e == EROFS;
+}
+
+int cgroup_plan_rootless(const struct oci_config *config, const char *id, bool systemd_cgroup,
+                         struct cove_cgroup **out, struct cove_error *err)
+{
+  enum cgroup_mode mode;
+
+  *out = NULL;
+  if (cgroup_detect_mode(&mode, err) < 0)
+    return -1;
+  return cg_plan_at(CG_DEFAULT_ROOT, mode, NULL, config, id, systemd_cgroup, true, out, err);
+}
+
+int cgroup_make_rootless(struct cove_cgroup **cg, const struct oci_config *config, bool systemd_cgroup,
+                         struct cove_error *err)
+{
+  const struct oci_linux *lx = config ? config->linux_ : NULL;
+  const char *asked = cg_rootless_limit_asked(lx ? lx->resources : NULL);
+  const char *path = lx && lx->cgroups_path && *lx->cgroups_path ? lx->cgroups_path : NULL;
+
+  if (cgroup_make(*cg, config, err) == 0)
+    return 0;
+  /* the user's systemd refused, or had no bus: nothing to fall back on (runc alike) */
+  if (systemd_cgroup || !permission_error(err->errnum))
+    return -1;
+  if (!asked && !path) {
+    cove_debug("rootless: no cgroup (%s): the container stays in the caller's", cove_error_msg(err));
+    cove_error_release(err);
+    cgroup_free(*cg);
+    *cg = NULL;
+    return 0;
+  }
+  if (asked)
+    return cove_error_wrap(err,
+                           "rootless: linux.resources.%s needs a cgroup the user may write (a delegated "
+                           "subtree, as systemd's user@.service gives, or --systemd-cgroup)",
+                           asked);
+  return cove_error_wrap(err, "rootless: linux.cgroupsPath `%s`", path);
+}
