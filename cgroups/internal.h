@@ -36,7 +36,8 @@ struct cove_cgroup {
   struct cg_hier v1[CG_MAX_HIER];
   size_t v1_len;
   const struct cg_driver *driver;
-  bool rootless;            /* the rootless manager (rootless.c): no device rules, the user's bus */
+  bool rootless;            /* the rootless manager (rootless.c) */
+  bool devices_unenforced;  /* rootless: the device rules could not be applied (rootless.c) */
 };
 
 /* The driver interface: one implementation per host kind (v2.c, v1.c, hybrid.c). */
@@ -77,6 +78,13 @@ int cg_plan_at(const char *root, enum cgroup_mode mode, const char *const *v1_na
  * cgroup, an absolute one as it is. */
 const char *cg_rootless_limit_asked(const struct oci_resources *res);
 int cg_rootless_resolve_path(const char *cgroups_path, const char *id, char **out, struct cove_error *err);
+/* A device rule write that failed (err): true, with err released and cg->devices_unenforced set,
+ * when the rootless manager may go on without it (an unprivileged caller's EPERM/EACCES). */
+bool cg_rootless_devices_unenforced(struct cove_cgroup *cg, struct cove_error *err);
+/* Without device rules a linux.devices node is the host's, open to what the host allows: each
+ * must then be allowed (read and write) by the rules, or the config is refused naming it. */
+int cg_rootless_check_devices(const struct oci_resources *res, const struct oci_device *devs, size_t n,
+                              struct cove_error *err);
 
 /* Resolve cgroupsPath to a normalised absolute path (heap).  NULL/"" gives "/cove/ID". */
 int cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd_cgroup, char **out,

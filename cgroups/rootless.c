@@ -9,9 +9,10 @@
  *    for no limits and names no cgroupsPath: the container runs in the caller's cgroup, and the
  *    commands that need one (pause, update, stats) say so;
  *  - asked-for limits, or a cgroupsPath, that cannot be had are an error naming what was asked;
- *  - device rules are left to the user namespace: an unprivileged user cannot load the eBPF
- *    device program or write a v1 devices.deny, and inside a user namespace no device node can
- *    be made (the container's nodes are bind mounts of the host's, with the host's permissions).
+ *  - device rules that cannot be applied (an unprivileged user may not load the eBPF device
+ *    program nor write a v1 devices.deny) are no error, as runc's: in a user namespace no node
+ *    can be made, the container's are bind mounts of the host's with the host's permissions.
+ *    But a linux.devices node the rules keep closed would then be open: that is refused.
  *  - with --systemd-cgroup the unit is asked of the user's own systemd (its session bus). */
 #include <errno.h>
 #include <string.h>
@@ -99,6 +100,53 @@ static bool permission_error(int e)
   return e == EACCES || e == EPERM || e == EROFS;
 }
 
+bool cg_rootless_devices_unenforced(struct cove_cgroup *cg, struct cove_error *err)
+{
+  if (!cg->rootless || (err->errnum != EPERM && err->errnum != EACCES))
+    return false;
+  cove_debug("rootless: device rules not applied (%s)", cove_error_msg(err));
+  cove_error_release(err);
+  cg->devices_unenforced = true;
+  return true;
+}
+
+/* Whether the rules (last match wins, per access bit) grant access to the node. */
+static bool rules_grant(const struct cg_dev_rule *r, size_t n, char type, int64_t major, int64_t minor,
+                        unsigned access)
+{
+  bool allowed = false;
+  for (size_t i = 0; i < n; i++)
+    if ((r[i].type == 'a' || r[i].type == type) && (r[i].major < 0 || r[i].major == major) &&
+        (r[i].minor < 0 || r[i].minor == minor) && (r[i].access & access))
+      allowed = r[i].allow;
+  return allowed;
+}
+
+int cg_rootless_check_devices(const struct oci_resources *res, const struct oci_device *devs, size_t n,
+                              struct cove_error *err)
+{
+  _cleanup_free_ struct cg_dev_rule *rules = NULL;
+  size_t nr = 0;
+
+  if (cg_dev_rules(res, devs, n, &rules, &nr, err) < 0)
+    return cove_error_wrap(err, "linux.resources");
+  for (size_t i = 0; i < n; i++) {
+    const struct oci_device *d = &devs[i];
+    char type = d->type && !strcmp(d->type, "b") ? 'b' : 'c';
+    if (!d->type || !strcmp(d->type, "p"))
+      continue; /* a fifo is no device the rules speak of */
+    if (rules_grant(rules, nr, type, d->major, d->minor, CG_DEV_READ) &&
+        rules_grant(rules, nr, type, d->major, d->minor, CG_DEV_WRITE))
+      continue;
+    return cove_error_set(err, 0,
+                          "linux.devices[%zu] (%s, %c %lld:%lld): linux.resources.devices does not allow it, and a "
+                          "rootless container cannot enforce device rules (its nodes are the host's, bind-mounted): "
+                          "allow it (rw) or leave it out",
+                          i, d->path ? d->path : "?", type, (long long) d->major, (long long) d->minor);
+  }
+  return 0;
+}
+
 int cgroup_plan_rootless(const struct oci_config *config, const char *id, bool systemd_cgroup,
                          struct cove_cgroup **out, struct cove_error *err)
 {
@@ -117,8 +165,12 @@ int cgroup_make_rootless(struct cove_cgroup **cg, const struct oci_config *confi
   const char *asked = cg_rootless_limit_asked(lx ? lx->resources : NULL);
   const char *path = lx && lx->cgroups_path && *lx->cgroups_path ? lx->cgroups_path : NULL;
 
-  if (cgroup_make(*cg, config, err) == 0)
-    return 0;
+  if (cgroup_make(*cg, config, err) == 0) {
+    /* a failure here leaves the made cgroup to the caller's undo, as any later one */
+    if (!(*cg)->devices_unenforced || !lx)
+      return 0;
+    return cg_rootless_check_devices(lx->resources, lx->devices, lx->devices_len, err);
+  }
   /* the user's systemd refused, or had no bus: nothing to fall back on (runc alike) */
   if (systemd_cgroup || !permission_error(err->errnum))
     return -1;
@@ -127,6 +179,8 @@ int cgroup_make_rootless(struct cove_cgroup **cg, const struct oci_config *confi
     cove_error_release(err);
     cgroup_free(*cg);
     *cg = NULL;
+    if (lx && cg_rootless_check_devices(lx->resources, lx->devices, lx->devices_len, err) < 0)
+      return -1;
     return 0;
   }
   if (asked)

@@ -343,14 +343,14 @@ static int v2_apply(struct cove_cgroup *cg, const struct oci_resources *res, con
     _cleanup_free_ char *p = cg_file_path(cg, h, NULL);
     return cove_error_set(err, ENOENT, "cgroup %s", p);
   }
-  /* devices are set at create only (as runc's update leaves them); rootless: see rootless.c */
-  if (!update && !cg->rootless) {
+  /* devices are set at create only (as runc's update leaves them) */
+  if (!update) {
     _cleanup_free_ struct cg_dev_rule *rules = NULL;
     size_t n = 0;
     if (cg_dev_rules(res, extra, extra_len, &rules, &n, err) < 0)
       return cove_error_wrap(err, "linux.resources");
     /* a unit test's fake tree is no cgroupfs: the program is tested on its own there */
-    if (on_cgroup2(h->fd) && cg_bpf_dev_apply(cg, h, rules, n, err) < 0)
+    if (on_cgroup2(h->fd) && cg_bpf_dev_apply(cg, h, rules, n, err) < 0 && !cg_rootless_devices_unenforced(cg, err))
       return cove_error_wrap(err, "linux.resources.devices");
   }
   if (!res)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -37,9 +38,8 @@ bool cove_running_in_userns(void)
   return !(a == 0 && b == 0 && c == 4294967295ULL && map[n] == '\0');
 }
 
-int cove_rootless_resolve(const char *flag, bool systemd_cgroup, bool *rootless, struct cove_error *err)
+int cove_rootless_resolve(const char *flag, bool in_userns, bool *rootless, struct cove_error *err)
 {
-  (void) systemd_cgroup;
   if (flag && !strcmp(flag, "true")) {
     *rootless = true;
     return 0;
@@ -51,12 +51,12 @@ int cove_rootless_resolve(const char *flag, bool systemd_cgroup, bool *rootless,
   if (flag && strcmp(flag, "auto"))
     return cove_error_set(err, 0, "--rootless: expected true, false or auto, got `%s`", flag);
   /* auto: an unprivileged caller, or root of a user namespace (which owns no cgroup on the
-   * host: runc's cgroupfs rule; with --systemd-cgroup the user's own systemd decides) */
-  *rootless = geteuid() != 0 || cove_running_in_userns();
+   * host: runc's cgroupfs rule) */
+  *rootless = geteuid() != 0 || in_userns;
   return 0;
 }
 
-char *cove_default_state_root(const char *system_root)
+char *cove_default_state_root(const char *system_root, bool in_userns)
 {
   const char *xdg = getenv("XDG_RUNTIME_DIR");
   bool honour;
@@ -68,13 +68,22 @@ char *cove_default_state_root(const char *system_root)
     return xstrdup(system_root);
   if (geteuid() != 0) {
     honour = true;
-  } else if (!cove_running_in_userns()) {
+  } else if (!in_userns) {
     honour = false;
   } else {
     const char *user = getenv("USER");
     honour = !user || strcmp(user, "root");
   }
-  return honour ? xasprintf("%s/cove", xdg) : xstrdup(system_root);
+  if (!honour)
+    return xstrdup(system_root);
+  {
+    char *root = xasprintf("%s/cove", xdg);
+    /* sticky, as runc's: the XDG spec lets the session's cleaner age out a runtime dir's
+     * entries that lack it (what fails here is reported when the root is opened) */
+    if (mkdir(root, 0700) == 0 || errno == EEXIST)
+      (void) chmod(root, 01700);
+    return root;
+  }
 }
 
 /* Whether container id `id` is inside one of the maps' container ranges. */

@@ -107,11 +107,12 @@ int cove_parse_signal(const char *s, int *sig, struct cove_error *err);
 /* runc's userns.RunningInUserNS: /proc/self/uid_map is not the identity map of every id. */
 bool cove_running_in_userns(void);
 /* --rootless true|false|auto (NULL = auto): whether the cgroup manager is rootless.  auto: the
- * euid is not 0, or cove runs as root of a user namespace (runc's rule). */
-int cove_rootless_resolve(const char *flag, bool systemd_cgroup, bool *rootless, struct cove_error *err);
-/* The state root when --root is not given: $XDG_RUNTIME_DIR/cove for a user (runc's rule),
- * system_root otherwise.  Heap. */
-char *cove_default_state_root(const char *system_root);
+ * euid is not 0, or cove runs as root of a user namespace (runc's rule).  in_userns:
+ * cove_running_in_userns(), needed only when the euid is 0 (read once by the caller). */
+int cove_rootless_resolve(const char *flag, bool in_userns, bool *rootless, struct cove_error *err);
+/* The state root when --root is not given: $XDG_RUNTIME_DIR/cove for a user (runc's rule; made
+ * 1700 when missing), system_root otherwise.  Heap. */
+char *cove_default_state_root(const char *system_root, bool in_userns);
 
 /* ---- lifecycle ---- */
 

@@ -75,6 +75,8 @@ teardown() {
       as_user runc --root "$RL_XDG/runc" delete -f "$id" >/dev/null 2>&1 || true
     done
   fi
+  # what the user left running (podman's pause process), not the file's users themselves
+  [ -n "${RL_UID:-}" ] && pkill -9 -U "$RL_UID" 2>/dev/null || true
   remove_test_cgroups
   if [ -n "${RL_DELEG:-}" ] && [ -d "$RL_DELEG" ]; then
     find "$RL_DELEG" -depth -type d | while read -r d; do
@@ -140,7 +142,8 @@ gone() {
 @test "rootless: the state root is \$XDG_RUNTIME_DIR/cove, 0700 and the user's, with the seccomp cache in it" {
   update_config '.process.args = ["sleep", "1000"]'
   rl_start c1
-  [ "$(stat -c '%a %u' "$RL_XDG/cove")" = "700 $RL_UID" ]
+  # sticky, as runc's: the session's cleaner leaves it alone
+  [ "$(stat -c '%a %u' "$RL_XDG/cove")" = "1700 $RL_UID" ]
   [ "$(stat -c %u "$RL_XDG/cove/c1")" = "$RL_UID" ]
   # the default spec has a seccomp profile: its compiled filter is cached in the user's root
   [ -n "$(find "$RL_XDG/cove/.cove" -type f -user "$RL_UID")" ]
@@ -153,7 +156,6 @@ gone() {
 }
 
 @test "rootless: run as the user: root in the container, the user on the host, a one-id map written directly" {
-  requires_user
   update_config '.process.args = ["sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; id -u; exec sleep 1000"]'
   rl_start c1
   local pid
@@ -170,7 +172,6 @@ gone() {
 }
 
 @test "rootless: --rootless auto is rootless for the user and for root of a user namespace; false is not" {
-  requires_user
   # the user cannot create a cgroup on this host: auto goes on without one, false fails on it
   if [ "$(cgroup_mode)" = unified ] && as_user test -w "/sys/fs/cgroup$(dirname "$(awk -F: '$1 == 0 {print $3}' /proc/self/cgroup)")"; then
     skip "the user's cgroup parent is writable here"
@@ -199,22 +200,37 @@ gone() {
   assert_output --partial "expected true, false or auto"
 }
 
-@test "rootless: --rootless true as root leaves the device rules to the user namespace" {
-  requires cgroups_v1
+@test "rootless: --rootless true makes a cgroup root may not create no error (a read-only cgroupfs), as runc" {
+  # a mount namespace of the test's own where every cgroup mount is read-only (EROFS)
   mkdir -p "$TEST_TMP/rootroot"
+  update_config '.process.args = ["sh", "-c", "echo ran"]'
+  run unshare -m --propagation private sh -c '
+    for m in $(awk '"'"'$2 ~ "^/sys/fs/cgroup" {print $2}'"'"' /proc/self/mounts); do mount -o remount,bind,ro "$m"; done
+    "$1" --root "$2" --rootless true run -b "$3" c1
+    "$1" --root "$2" run -b "$3" c2' sh "$COVE" "$TEST_TMP/rootroot" "$BUNDLE"
+  assert_line --index 0 ran
+  assert_line --index 1 --partial "cove: run c2: cgroup: create cgroup"
+  assert_output --partial "Read-only file system"
+  run "$COVE" --root "$TEST_TMP/rootroot" list -q
+  assert_output ""
+  if command -v runc >/dev/null; then
+    run unshare -m --propagation private sh -c '
+      for m in $(awk '"'"'$2 ~ "^/sys/fs/cgroup" {print $2}'"'"' /proc/self/mounts); do mount -o remount,bind,ro "$m"; done
+      runc --root "$1" --rootless true run -b "$2" r1; runc --root "$1" run -b "$2" r2' sh "$TEST_TMP/runcroot" "$BUNDLE"
+    assert_line --index 0 ran
+    assert_output --partial "read-only file system"
+  fi
+  # root with a cgroupfs it may write: the device rules are applied as ever (rootless only
+  # goes on without them when they are refused)
+  requires cgroups_v1
   TEST_CGROUP_PARENT=/cove-test-$$-${BATS_TEST_NUMBER:-0}
-  update_config ".linux.cgroupsPath = \"$TEST_CGROUP_PARENT/c1\" | .process.args = [\"sleep\", \"1000\"]"
-  "$COVE" --root "$TEST_TMP/rootroot" --rootless true run -d -b "$BUNDLE" c1 </dev/null
-  # the container runs in its cgroup, and the devices list was left as the kernel made it
-  [ -d "/sys/fs/cgroup/devices$TEST_CGROUP_PARENT/c1" ]
-  run cat "/sys/fs/cgroup/devices$TEST_CGROUP_PARENT/c1/devices.list"
-  assert_output "a *:* rwm"
-  "$COVE" --root "$TEST_TMP/rootroot" delete -f c1
-  # without it root's container gets the rules
-  "$COVE" --root "$TEST_TMP/rootroot" run -d -b "$BUNDLE" c2 </dev/null
-  run cat "/sys/fs/cgroup/devices$TEST_CGROUP_PARENT/c1/devices.list"
-  refute_output "a *:* rwm"
-  "$COVE" --root "$TEST_TMP/rootroot" delete -f c2
+  update_config ".linux.cgroupsPath = \"$TEST_CGROUP_PARENT/c3\" | .process.args = [\"sleep\", \"1000\"]"
+  "$COVE" --root "$TEST_TMP/rootroot" --rootless true run -d -b "$BUNDLE" c3 </dev/null
+  run cat "/sys/fs/cgroup/devices$TEST_CGROUP_PARENT/c3/devices.list"
+  assert_success
+  assert_line "c 1:3 rwm"
+  refute_line "a *:* rwm"
+  "$COVE" --root "$TEST_TMP/rootroot" delete -f c3
 }
 
 # ---- the lifecycle ----
@@ -247,6 +263,7 @@ gone() {
 }
 
 @test "rootless: exec with a tty, and without one" {
+  command -v script >/dev/null || skip "needs script(1) for a terminal (bsdutils)"
   update_config '.process.args = ["sleep", "1000"]'
   rl_start c1
   local out
@@ -303,7 +320,8 @@ gone() {
   [ "$(status_field "$pid" Uid)" = "$RL_UID" ]
   run rl_cove list
   assert_success
-  assert_line --regexp "^c1 +$pid +running +$BUNDLE +[^ ]+ +${RL_USER:-$RL_UID}$"
+  # (a uid without a passwd entry, as in the v2 guest, shows as #UID)
+  assert_line --regexp "^c1 +$pid +running +$BUNDLE +[^ ]+ +${RL_USER:-#$RL_UID}$"
   for _ in $(seq 100); do [ "$(rl_cove ps --format json c1 | jq length)" -ge 2 ] && break; sleep 0.05; done
   run rl_cove ps c1
   assert_success
@@ -483,6 +501,17 @@ multi_map() {
   assert_line --index 3 4
   # root's 0600 node on the host stays root's
   assert_line --index 4 --partial "Permission denied"
+  # a node the device rules keep closed would be open with the host's node: refused, naming it
+  update_config '.linux.devices = [{path: "/dev/kmsg", type: "c", major: 1, minor: 11}]
+    | .linux.resources = {devices: [{allow: false, access: "rwm"}]}'
+  run rl_cove run -b "$BUNDLE" c3
+  assert_failure
+  assert_output --partial "linux.devices[0] (/dev/kmsg, c 1:11): linux.resources.devices does not allow it"
+  [ "${#lines[@]}" -eq 1 ]
+  update_config '.linux.resources.devices += [{allow: true, type: "c", major: 1, minor: 11, access: "rw"}]'
+  run rl_cove run -b "$BUNDLE" c3
+  assert_success
+  update_config 'del(.linux.resources)'
   # a node the host lacks is named
   update_config '.linux.devices = [{path: "/dev/cove-no-such", type: "c", major: 1, minor: 7}]'
   run rl_cove run -b "$BUNDLE" c2
@@ -535,4 +564,164 @@ multi_map() {
   run rl_cove run -b "$BUNDLE" c2
   assert_failure
   assert_output "cove: run c2: config.json: .linux.sysctl: \`vm.swappiness\` is not namespaced: it would change the host"
+}
+
+# ---- engines ----
+
+# rl_podman ARGS...: rootless podman as the test's user, on a store and runroot of the test's
+# own (vfs: no fuse-overlayfs needed), with cove as its runtime
+rl_podman() {
+  as_user env CONTAINERS_CONF="$TEST_TMP/containers.conf" /usr/bin/timeout -s KILL 90 podman \
+    --root "$TEST_TMP/podman/store" --runroot "$TEST_TMP/podman/runroot" --tmpdir "$TEST_TMP/podman/tmp" \
+    --storage-driver vfs --runtime "$COVE" "$@"
+}
+
+@test "rootless: podman run by the user drives cove: run, exit status, exec, a subordinate-id map, stop, rm" {
+  requires_user
+  requires podman
+  command -v newuidmap >/dev/null || skip "needs newuidmap (apt-get install uidmap)"
+  mkdir -p "$TEST_TMP/podman"
+  chown "$RL_UID:$RL_GID" "$TEST_TMP/podman"
+  cat >"$TEST_TMP/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=1024:1024"]
+netns = "none"
+log_driver = "k8s-file"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+  tar -C "$ROOTFS_CACHE" -c . >"$TEST_TMP/image.tar"
+  chmod 644 "$TEST_TMP/containers.conf" "$TEST_TMP/image.tar"
+  run rl_podman import "$TEST_TMP/image.tar" localhost/cove-rl
+  assert_success
+  # podman's user namespace maps root to the user and 1.. to its subordinate ids
+  run rl_podman run --rm localhost/cove-rl sh -c 'tr -s " " </proc/self/uid_map; id -u; exit 7'
+  assert_equal "$status" 7
+  assert_line " 0 $RL_UID 1"
+  assert_line " 1 $RL_SUB_START $RL_SUB_COUNT"
+  assert_line 0
+  run rl_podman run -d --name web localhost/cove-rl sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+  assert_success
+  local id=$output
+  # cove's own state, in the user's runtime dir (podman runs it as root of its namespace)
+  for _ in $(seq 100); do [ "$(rl_cove state "$id" 2>/dev/null | jq -r .status)" = running ] && break; sleep 0.05; done
+  [ "$(rl_cove state "$id" | jq -r .status)" = running ]
+  run rl_podman exec web sh -c 'echo in-$(id -u)'
+  assert_success
+  assert_output in-0
+  run rl_podman stop -t 10 web
+  assert_success
+  run rl_podman inspect -f '{{.State.ExitCode}}' web
+  assert_output 0
+  run rl_podman rm web
+  assert_success
+  run rl_cove list -q
+  assert_output ""
+}
+
+# ---- a delegated cgroup v2 subtree (the v2 guest) ----
+
+# delegate: a cgroup of the test's own given to the user as systemd's Delegate= gives
+# user@.service its own (the directory and its cgroup.procs, cgroup.subtree_control and
+# cgroup.threads chowned), with a child `shell` for the user's processes
+delegate() {
+  RL_DELEG=/sys/fs/cgroup/cove-rl-$$-${BATS_TEST_NUMBER:-0}
+  mkdir "$RL_DELEG" "$RL_DELEG/shell"
+  local d
+  for d in "$RL_DELEG" "$RL_DELEG/shell"; do
+    chown "$RL_UID:$RL_GID" "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads"
+  done
+}
+
+# in_deleg CMD...: CMD as the user, from the delegated subtree's `shell` (root moves the
+# process there first, as systemd starts a user's session inside its delegated cgroup)
+in_deleg() {
+  (echo "$BASHPID" >"$RL_DELEG/shell/cgroup.procs" && as_user "$@")
+}
+
+@test "rootless v2: in a delegated subtree the container's cgroup goes below it and memory and pids limits apply" {
+  requires cgroups_v2
+  delegate
+  update_config '.linux.resources = {memory: {limit: 33554432}, pids: {limit: 16}}
+    | .process.args = ["sh", "-c", "/bin/cove-test-helper memhog 256; echo \"status $?\"; exec /bin/cove-test-helper sleep-forever"]'
+  in_deleg /usr/bin/timeout -s KILL 60 "$COVE" run -d -b "$BUNDLE" c1 </dev/null >"$TEST_TMP/c1.out" 2>&1
+  wait_rl_state c1 running
+  local cg=$RL_DELEG/cove/c1 pid
+  # below the parent of the caller's own cgroup (`shell`): the delegated one, the user's
+  [ -d "$cg" ]
+  [ "$(stat -c %u "$cg")" = "$RL_UID" ]
+  pid=$(rl_cove state c1 | jq -r .pid)
+  [ "$(cat "/proc/$pid/cgroup")" = "0::${cg#/sys/fs/cgroup}" ]
+  [ "$(cat "$cg/memory.max")" = 33554432 ]
+  [ "$(cat "$cg/pids.max")" = 16 ]
+  # by effect: past memory.max the kernel OOM-kills the hog
+  for _ in $(seq 100); do grep -q status "$TEST_TMP/c1.out" && break; sleep 0.1; done
+  run cat "$TEST_TMP/c1.out"
+  assert_output --partial "status 137"
+  [ "$(awk '$1 == "oom_kill" {print $2}' "$cg/memory.events")" -ge 1 ]
+  # and past pids.max forks fail
+  update_config '.process.args = ["sh", "-c", "/bin/cove-test-helper forks 30; exec /bin/cove-test-helper sleep-forever"]'
+  in_deleg /usr/bin/timeout -s KILL 60 "$COVE" run -d -b "$BUNDLE" c2 </dev/null >"$TEST_TMP/c2.out" 2>&1
+  wait_rl_state c2 running
+  for _ in $(seq 50); do grep -q forked "$TEST_TMP/c2.out" && break; sleep 0.1; done
+  run cat "$TEST_TMP/c2.out"
+  assert_line "fork failed: Resource temporarily unavailable"
+  [ "$(awk '$1 == "max" {print $2}' "$RL_DELEG/cove/c2/pids.events")" -ge 1 ]
+  # delete removes what create made, the user's delegated cgroup stays
+  rl_cove delete -f c1
+  rl_cove delete -f c2
+  [ ! -d "$cg" ]
+  [ ! -d "$RL_DELEG/cove/c2" ]
+  [ -d "$RL_DELEG/shell" ]
+}
+
+@test "rootless v2: pause, resume, ps, exec and kill --all through the delegated cgroup" {
+  requires cgroups_v2
+  delegate
+  update_config '.process.args = ["sleep", "1000"]'
+  in_deleg /usr/bin/timeout -s KILL 60 "$COVE" run -d -b "$BUNDLE" c1 </dev/null >"$TEST_TMP/c1.out" 2>&1
+  wait_rl_state c1 running
+  local cg=$RL_DELEG/cove/c1
+  rl_cove pause c1
+  [ "$(rl_cove state c1 | jq -r .status)" = paused ]
+  grep -qx "frozen 1" "$cg/cgroup.events"
+  rl_cove resume c1
+  [ "$(rl_cove state c1 | jq -r .status)" = running ]
+  grep -qx "frozen 0" "$cg/cgroup.events"
+  # exec's process joins the container's cgroup (from the user's delegated tree: the kernel
+  # wants the common ancestor writable); ps reads the cgroup
+  in_deleg /usr/bin/timeout -s KILL 60 "$COVE" exec -d c1 sleep 1001
+  for _ in $(seq 100); do [ "$(wc -l <"$cg/cgroup.procs")" -ge 2 ] && break; sleep 0.05; done
+  run rl_cove ps --format json c1
+  assert_success
+  [ "$(jq length <<<"$output")" -eq 2 ]
+  [ "$(jq -r 'sort | join(" ")' <<<"$output")" = "$(sort -n "$cg/cgroup.procs" | paste -sd' ')" ]
+  rl_cove kill --all c1 KILL
+  wait_rl_state c1 stopped
+  [ -z "$(cat "$cg/cgroup.procs")" ]
+  rl_cove delete c1
+  [ ! -d "$cg" ]
+}
+
+@test "rootless v2: without a delegated subtree no limits run without a cgroup; limits are refused naming them" {
+  requires cgroups_v2
+  # the user's process in a cgroup whose parent is root's (as a session scope under user.slice)
+  RL_DELEG=/sys/fs/cgroup/cove-rl-$$-${BATS_TEST_NUMBER:-0}
+  mkdir -p "$RL_DELEG/shell"
+  update_config '.process.args = ["sh", "-c", "cat /proc/self/cgroup"]'
+  run in_deleg /usr/bin/timeout -s KILL 60 "$COVE" run -b "$BUNDLE" c1
+  assert_success
+  # the caller's cgroup, seen from the container's cgroup namespace rooted there
+  assert_output "0::/"
+  [ ! -d "$RL_DELEG/cove" ]
+  update_config '.linux.resources = {memory: {limit: 33554432}}'
+  run in_deleg /usr/bin/timeout -s KILL 60 "$COVE" run -b "$BUNDLE" c2
+  assert_failure
+  assert_output --partial "rootless: linux.resources.memory needs a cgroup the user may write"
+  assert_output --partial "$RL_DELEG/cove"
+  assert_output --partial "Permission denied"
+  [ "${#lines[@]}" -eq 1 ]
+  run rl_cove list -q
+  assert_output ""
 }

@@ -1,7 +1,7 @@
 /* test_rootless.c: unit tests of the rootless pieces: /etc/subuid parsing and range cover
  * (runtime/userns.c), which resources count as asked-for limits and where a rootless cgroup
- * goes (cgroups/rootless.c), the rootless flag in the cgroup state text, and a rootless create
- * on a fake v1 tree writing limits but no device rules. */
+ * goes (cgroups/rootless.c), the rootless flag in the cgroup state text, and the linux.devices
+ * check for when device rules cannot be applied. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -176,56 +176,38 @@ static void test_state_text(void **state)
   assert_null(strstr(text2, "rootless"));
 }
 
-/* ---- a rootless create on a fake v1 tree ---- */
+/* ---- linux.devices without device rules ---- */
 
-static void put(const char *root, const char *rel, const char *content)
+static void test_check_devices(void **state)
 {
-  char p[512];
-  int fd;
-  snprintf(p, sizeof(p), "%s/%s", root, rel);
-  fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    fail_msg("create %s: %s", p, strerror(errno));
-  assert_int_equal(write_all(fd, content, strlen(content)), 0);
-  close(fd);
-}
-
-static void test_v1_no_device_rules(void **state)
-{
-  static const char *const hiers[] = {"memory", "devices", NULL};
-  char root[] = "/tmp/cove-rootless-XXXXXX", p[512];
   struct cove_error err = COVE_ERROR_INIT;
-  struct oci_memory m = {.limit = {true, 1 << 20}};
-  struct oci_device_cgroup dev = {.allow = false, .access = "rwm"};
-  struct oci_resources res = {.memory = &m, .devices = &dev, .devices_len = 1};
-  struct oci_linux lx = {.cgroups_path = "t/c", .resources = &res};
-  struct oci_config cfg = {.linux_ = &lx};
-  struct cove_cgroup *cg = NULL;
-  _cleanup_free_ char *limit = NULL, *deny = NULL;
+  struct oci_device kmsg = {.type = "c", .path = "/dev/kmsg", .major = 1, .minor = 11};
+  struct oci_device tun = {.type = "c", .path = "/dev/net/tun", .major = 10, .minor = 200};
+  struct oci_device fifo = {.type = "p", .path = "/dev/myfifo"};
+  struct oci_device_cgroup rules[] = {
+    {.allow = false, .access = "rwm"},
+    {.allow = true, .type = "c", .major = {true, 1}, .minor = {true, 11}, .access = "r"},
+    {.allow = true, .type = "c", .major = {true, 1}, .minor = {true, 11}, .access = "w"},
+  };
+  struct oci_resources res = {.devices = rules, .devices_len = 1};
   (void) state;
-  assert_non_null(mkdtemp(root));
-  for (size_t i = 0; hiers[i]; i++) {
-    snprintf(p, sizeof(p), "%s/%s/t/c", root, hiers[i]);
-    assert_int_equal(mkdir_p(p, 0755, &err), 0);
-    snprintf(p, sizeof(p), "%s/t/c/cgroup.procs", hiers[i]);
-    put(root, p, "");
-  }
-  put(root, "memory/t/c/memory.limit_in_bytes", "9223372036854771712\n");
-  put(root, "memory/t/c/memory.memsw.limit_in_bytes", "");
-  put(root, "devices/t/c/devices.deny", "");
-  put(root, "devices/t/c/devices.allow", "");
-  if (cg_create_at(root, CGROUP_MODE_LEGACY, hiers, &cfg, "c", false, true, &cg, &err) < 0)
-    fail_msg("create: %s", err.msg);
-  snprintf(p, sizeof(p), "%s/memory/t/c/memory.limit_in_bytes", root);
-  assert_int_equal(read_file(p, 4096, &limit, NULL, &err), 0);
-  assert_string_equal(limit, "1048576");
-  /* the device rules were left alone (the root-only devices files were not written) */
-  snprintf(p, sizeof(p), "%s/devices/t/c/devices.deny", root);
-  assert_int_equal(read_file(p, 4096, &deny, NULL, &err), 0);
-  assert_string_equal(deny, "");
-  cgroup_free(cg);
-  snprintf(p, sizeof(p), "rm -rf '%s'", root);
-  assert_int_equal(system(p), 0);
+  /* runc's default list has tun; a fifo is no device of the rules */
+  assert_int_equal(cg_rootless_check_devices(NULL, &tun, 1, &err), 0);
+  assert_int_equal(cg_rootless_check_devices(&res, &fifo, 1, &err), 0);
+  /* deny-all keeps /dev/kmsg closed under root: rootless cannot, so it is refused */
+  assert_int_equal(cg_rootless_check_devices(&res, &kmsg, 1, &err), -1);
+  assert_non_null(strstr(err.msg, "linux.devices[0] (/dev/kmsg, c 1:11)"));
+  assert_non_null(strstr(err.msg, "cannot enforce device rules"));
+  cove_error_release(&err);
+  /* read only: still not what the host's node gives */
+  res.devices_len = 2;
+  assert_int_equal(cg_rootless_check_devices(&res, &kmsg, 1, &err), -1);
+  cove_error_release(&err);
+  res.devices_len = 3;
+  assert_int_equal(cg_rootless_check_devices(&res, &kmsg, 1, &err), 0);
+  /* no rules at all: only the defaults */
+  assert_int_equal(cg_rootless_check_devices(NULL, &kmsg, 1, &err), -1);
+  cove_error_release(&err);
 }
 
 int main(void)
@@ -233,7 +215,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_subid_parse),      cmocka_unit_test(test_subid_covers),
     cmocka_unit_test(test_limit_asked),      cmocka_unit_test(test_rootless_path),
-    cmocka_unit_test(test_state_text),       cmocka_unit_test(test_v1_no_device_rules),
+    cmocka_unit_test(test_state_text),       cmocka_unit_test(test_check_devices),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
