@@ -70,6 +70,7 @@ struct cove_globals {
   const char *rootless;   /* --rootless true|false|auto (NULL = auto) */
   const char *criu;       /* --criu PATH: checkpoint/restore's criu binary (NULL = criu on PATH) */
   bool rootless_cgroups;  /* what it resolved to: the rootless cgroup manager */
+  bool in_userns;         /* root of a user namespace (cove_running_in_userns; false for a user) */
   bool version, help;     /* --version, --help */
   /* the verb table (main.c), for the verbs that describe the others (help, completion) */
   const struct cmd_verb *const *verbs;

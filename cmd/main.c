@@ -36,7 +36,6 @@ int main(int argc, char **argv)
   const struct cmd_verb *verb = NULL;
   struct cove_log_target log_target;
   _cleanup_free_ char *default_root = NULL;
-  bool in_userns;
   int first = 1, r;
 
   cove_trace_init();
@@ -70,14 +69,14 @@ int main(int argc, char **argv)
     return CMD_USAGE;
   }
   /* only root needs to know (a user is rootless whatever its namespace) */
-  in_userns = geteuid() == 0 && cove_running_in_userns();
-  if (cove_rootless_resolve(g.rootless, in_userns, &g.rootless_cgroups, &err) < 0) {
+  g.in_userns = geteuid() == 0 && cove_running_in_userns();
+  if (cove_rootless_resolve(g.rootless, g.in_userns, &g.rootless_cgroups, &err) < 0) {
     fprintf(stderr, "cove: %s\n", cove_error_msg(&err));
     cove_error_release(&err);
     return CMD_USAGE;
   }
   if (!g.root)
-    g.root = default_root = cove_default_state_root(COVE_DEFAULT_ROOT, in_userns);
+    g.root = default_root = cove_default_state_root(COVE_DEFAULT_ROOT, g.in_userns);
 
   for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
     if (!strcmp(verbs[i]->name, argv[first]))

@@ -128,6 +128,7 @@ struct cove_create_opts {
   bool no_new_keyring;
   bool systemd_cgroup;
   bool rootless; /* the rootless cgroup manager (cove_rootless_resolve) */
+  bool in_userns; /* cove runs as root of a user namespace: no mknod (devices are bind-mounted) */
   bool detach; /* run only: return once started */
   bool keep;   /* run only: keep the stopped container until `delete` */
 };

@@ -88,7 +88,8 @@ static char *ranges_text(const struct subid_range *r, size_t n)
 static char *find_in_path(const char *name)
 {
   const char *path = getenv("PATH");
-  _cleanup_free_ char *copy = xstrdup(path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  _cleanup_free_ char *copy =
+      xstrdup(path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   char *save = NULL;
 
   for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
