@@ -330,20 +330,21 @@ int cgroup_plan_at(const char *root, enum cgroup_mode mode, const char *const *v
                    const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,
                    struct cove_error *err)
 {
-  return cg_plan_at(root, mode, v1_names, config, id, systemd_cgroup, false, out, err);
+  return cg_plan_at(root, mode, v1_names, config, id, systemd_cgroup, false, NULL, out, err);
 }
 
 int cg_plan_at(const char *root, enum cgroup_mode mode, const char *const *v1_names, const struct oci_config *config,
-               const char *id, bool systemd_cgroup, bool rootless, struct cove_cgroup **out, struct cove_error *err)
+               const char *id, bool systemd_cgroup, bool rootless, const char *path, struct cove_cgroup **out,
+               struct cove_error *err)
 {
   _cleanup_(cgroup_freep) struct cove_cgroup *cg = cg_alloc(root, mode);
   const struct oci_linux *lx = config ? config->linux_ : NULL;
 
   *out = NULL;
   cg->rootless = rootless;
-  if (rootless && mode == CGROUP_MODE_UNIFIED && !systemd_cgroup
-          ? cg_rootless_resolve_path(lx ? lx->cgroups_path : NULL, id, &cg->path, err) < 0
-          : cgroup_resolve_path(lx ? lx->cgroups_path : NULL, id, systemd_cgroup, &cg->path, err) < 0)
+  if (path)
+    cg->path = xstrdup(path);
+  else if (cgroup_resolve_path(lx ? lx->cgroups_path : NULL, id, systemd_cgroup, &cg->path, err) < 0)
     return -1;
   if (mode != CGROUP_MODE_UNIFIED && v1_names) {
     for (size_t i = 0; v1_names[i] && cg->v1_len < CG_MAX_HIER; i++) {

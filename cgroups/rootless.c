@@ -100,16 +100,6 @@ static bool permission_error(int e)
   return e == EACCES || e == EPERM || e == EROFS;
 }
 
-bool cg_rootless_devices_unenforced(struct cove_cgroup *cg, struct cove_error *err)
-{
-  if (!cg->rootless || (err->errnum != EPERM && err->errnum != EACCES))
-    return false;
-  cove_debug("rootless: device rules not applied (%s)", cove_error_msg(err));
-  cove_error_release(err);
-  cg->devices_unenforced = true;
-  return true;
-}
-
 /* Whether the rules (last match wins, per access bit) grant access to the node. */
 static bool rules_grant(const struct cg_dev_rule *r, size_t n, char type, int64_t major, int64_t minor,
                         unsigned access)
@@ -150,12 +140,18 @@ int cg_rootless_check_devices(const struct oci_resources *res, const struct oci_
 int cgroup_plan_rootless(const struct oci_config *config, const char *id, bool systemd_cgroup,
                          struct cove_cgroup **out, struct cove_error *err)
 {
+  const struct oci_linux *lx = config ? config->linux_ : NULL;
+  _cleanup_free_ char *v2_path = NULL;
   enum cgroup_mode mode;
 
   *out = NULL;
   if (cgroup_detect_mode(&mode, err) < 0)
     return -1;
-  return cg_plan_at(CG_DEFAULT_ROOT, mode, NULL, config, id, systemd_cgroup, true, out, err);
+  /* v2: below the caller's own; v1 and hybrid hierarchies keep cove's paths from their roots */
+  if (mode == CGROUP_MODE_UNIFIED && !systemd_cgroup &&
+      cg_rootless_resolve_path(lx ? lx->cgroups_path : NULL, id, &v2_path, err) < 0)
+    return -1;
+  return cg_plan_at(CG_DEFAULT_ROOT, mode, NULL, config, id, systemd_cgroup, true, v2_path, out, err);
 }
 
 int cgroup_make_rootless(struct cove_cgroup **cg, const struct oci_config *config, bool systemd_cgroup,
@@ -171,7 +167,7 @@ int cgroup_make_rootless(struct cove_cgroup **cg, const struct oci_config *confi
       return 0;
     return cg_rootless_check_devices(lx->resources, lx->devices, lx->devices_len, err);
   }
-  /* the user's systemd refused, or had no bus: nothing to fall back on (runc alike) */
+  /* a systemd path is one asked for; other failures are no permission question */
   if (systemd_cgroup || !permission_error(err->errnum))
     return -1;
   if (!asked && !path) {

@@ -127,6 +127,18 @@ rl_start() {
   wait_rl_state "$1" running
 }
 
+# wait_lines FILE N: until the detached container has written N lines to FILE (bounded)
+wait_lines() {
+  local i
+  for ((i = 0; i < 200; i++)); do
+    [ "$(wc -l <"$1")" -ge "$2" ] && return 0
+    sleep 0.02
+  done
+  echo "$1: fewer than $2 lines:" >&2
+  cat "$1" >&2
+  return 1
+}
+
 # field_of PID FIELD: a field of /proc/PID/status seen from the host ("Uid" gives the real uid)
 status_field() {
   awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"
@@ -163,6 +175,7 @@ gone() {
   [ "$(status_field "$pid" Uid)" = "$RL_UID" ]
   [ "$(status_field "$pid" Gid)" = "$RL_GID" ]
   [ "$(stat -L -c %i /proc/"$pid"/ns/user)" != "$(stat -L -c %i /proc/self/ns/user)" ]
+  wait_lines "$TEST_TMP/c1.out" 3
   run cat "$TEST_TMP/c1.out"
   assert_line --index 0 --regexp "^ +0 +$RL_UID +1$"
   assert_line --index 1 --regexp "^ +0 +$RL_GID +1$"
@@ -361,6 +374,7 @@ multi_map() {
   update_config '.process.user = {uid: 1000, gid: 1000} | .process.capabilities = {}
     | .process.args = ["sh", "-c", "tr -s \" \" </proc/self/uid_map; tr -s \" \" </proc/self/gid_map; stat -c %u:%g /tmp/five; id -u; exec sleep 1000"]'
   rl_start c1
+  wait_lines "$TEST_TMP/c1.out" 6
   run cat "$TEST_TMP/c1.out"
   assert_line --index 0 " 0 $RL_UID 1"
   assert_line --index 1 " 1 $RL_SUB_START $RL_SUB_COUNT"
