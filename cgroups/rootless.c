@@ -13,7 +13,7 @@
  *    program nor write a v1 devices.deny) are no error, as runc's: in a user namespace no node
  *    can be made, the container's are bind mounts of the host's with the host's permissions.
  *    But a linux.devices node the rules keep closed would then be open: that is refused.
- *  - with --systemd-cgroup the unit is asked of the user's own systemd (its session bus). */
+ *  - with --systemd-cgroup the slice:prefix:name path is an asked-for path: its refusal stands. */
 #include <errno.h>
 #include <string.h>
 
@@ -182,7 +182,7 @@ int cgroup_make_rootless(struct cove_cgroup **cg, const struct oci_config *confi
   if (asked)
     return cove_error_wrap(err,
                            "rootless: linux.resources.%s needs a cgroup the user may write (a delegated "
-                           "subtree, as systemd's user@.service gives, or --systemd-cgroup)",
+                           "subtree, as systemd's user@.service gives)",
                            asked);
   return cove_error_wrap(err, "rootless: linux.cgroupsPath `%s`", path);
 }
