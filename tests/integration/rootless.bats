@@ -14,15 +14,36 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 
+# locked CMD...: CMD (useradd, usermod, userdel), again while another run holds the shadow
+# files' lock (several suites may make their users at once); bounded
+locked() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    "$@" 2>"$BATS_FILE_TMPDIR/locked.err" && return 0
+    grep -q "lock" "$BATS_FILE_TMPDIR/locked.err" || { cat "$BATS_FILE_TMPDIR/locked.err" >&2; return 1; }
+    sleep 0.1
+  done
+  cat "$BATS_FILE_TMPDIR/locked.err" >&2
+  return 1
+}
+
 setup_file() {
   [ "$(id -u)" -eq 0 ] || return 0
   export RL_USER="" RL_NOSUB="" RL_SUB_START=$((1000000 + ($$ % 4096) * 65536)) RL_SUB_COUNT=65536
   if command -v useradd >/dev/null; then
+    # users an earlier run left when it was killed before its teardown_file (the name carries
+    # the pid of the run that made it: one whose run is gone is stale)
+    local u
+    for u in $(getent passwd | grep -oE '^cove-rln?-[0-9]+' || true); do
+      [ -e "/proc/${u##*-}" ] && continue
+      pkill -9 -U "$u" 2>/dev/null || true
+      locked userdel -r "$u" 2>/dev/null || true
+    done
     export RL_USER=cove-rl-$$ RL_NOSUB=cove-rln-$$
     # no automatic ranges (login.defs' SUB_UID_COUNT): the test adds exactly its own
-    useradd -m -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 -s /bin/sh "$RL_USER"
-    useradd -m -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 -s /bin/sh "$RL_NOSUB"
-    usermod --add-subuids "$RL_SUB_START-$((RL_SUB_START + RL_SUB_COUNT - 1))" \
+    locked useradd -m -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 -s /bin/sh "$RL_USER"
+    locked useradd -m -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 -s /bin/sh "$RL_NOSUB"
+    locked usermod --add-subuids "$RL_SUB_START-$((RL_SUB_START + RL_SUB_COUNT - 1))" \
       --add-subgids "$RL_SUB_START-$((RL_SUB_START + RL_SUB_COUNT - 1))" "$RL_USER"
     export RL_UID RL_GID RL_HOME
     RL_UID=$(id -u "$RL_USER")
@@ -37,14 +58,14 @@ setup_file() {
 teardown_file() {
   [ "$(id -u)" -eq 0 ] || return 0
   if [ -n "${RL_USER:-}" ] && id "$RL_USER" >/dev/null 2>&1; then
-    usermod --del-subuids "$RL_SUB_START-$((RL_SUB_START + RL_SUB_COUNT - 1))" \
+    locked usermod --del-subuids "$RL_SUB_START-$((RL_SUB_START + RL_SUB_COUNT - 1))" \
       --del-subgids "$RL_SUB_START-$((RL_SUB_START + RL_SUB_COUNT - 1))" "$RL_USER" 2>/dev/null || true
     pkill -9 -U "$RL_UID" 2>/dev/null || true
-    userdel -r "$RL_USER" 2>/dev/null || true
+    locked userdel -r "$RL_USER" 2>/dev/null || true
   fi
   if [ -n "${RL_NOSUB:-}" ] && id "$RL_NOSUB" >/dev/null 2>&1; then
     pkill -9 -U "$(id -u "$RL_NOSUB")" 2>/dev/null || true
-    userdel -r "$RL_NOSUB" 2>/dev/null || true
+    locked userdel -r "$RL_NOSUB" 2>/dev/null || true
   fi
 }
 
