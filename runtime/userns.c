@@ -227,6 +227,7 @@ static int run_tool(const char *tool, pid_t pid, const struct oci_id_mapping *m,
   char out[1024];
   size_t len = 0;
   int p[2], status = 0, r;
+  bool timed_out = false;
   pid_t child;
 
   argv[0] = (char *) tool;
@@ -255,24 +256,32 @@ static int run_tool(const char *tool, pid_t pid, const struct oci_id_mapping *m,
   {
     struct timespec t0, t;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* read to EOF (what does not fit is drained, so the helper never blocks on the pipe) */
     for (;;) {
       struct pollfd pf = {.fd = rd, .events = POLLIN};
+      char chunk[512];
       long left;
       ssize_t got;
+      int pr;
       clock_gettime(CLOCK_MONOTONIC, &t);
       left = SYNC_TIMEOUT_MS - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
-      if (left <= 0 || (poll(&pf, 1, (int) left) == 0)) {
+      pr = left > 0 ? poll(&pf, 1, (int) left) : 0;
+      if (pr < 0 && errno == EINTR)
+        continue;
+      if (pr == 0) {
         kill(child, SIGKILL);
+        timed_out = true;
         break;
       }
-      got = read(rd, out + len, sizeof(out) - 1 - len);
+      got = read(rd, chunk, sizeof(chunk));
       if (got < 0 && errno == EINTR)
         continue;
       if (got <= 0)
         break;
+      if ((size_t) got > sizeof(out) - 1 - len)
+        got = (ssize_t) (sizeof(out) - 1 - len);
+      memcpy(out + len, chunk, (size_t) got);
       len += (size_t) got;
-      if (len == sizeof(out) - 1)
-        break;
     }
   }
   while (waitpid(child, &status, 0) < 0 && errno == EINTR)
@@ -286,7 +295,9 @@ static int run_tool(const char *tool, pid_t pid, const struct oci_id_mapping *m,
     char *nl = strchr(out, '\n');
     if (nl)
       *nl = '\0';
-    if (WIFSIGNALED(status))
+    if (timed_out)
+      r = cove_error_set(err, ETIMEDOUT, "%s for pid %d: no answer in %d s", tool, (int) pid, SYNC_TIMEOUT_MS / 1000);
+    else if (WIFSIGNALED(status))
       r = cove_error_set(err, 0, "%s for pid %d: killed by signal %d%s%s", tool, (int) pid, WTERMSIG(status),
                          len ? ": " : "", out);
     else

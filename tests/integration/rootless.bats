@@ -468,6 +468,21 @@ multi_map() {
   assert_success
 }
 
+@test "rootless: a newuidmap that refuses is one line with its own reason, and nothing is left" {
+  requires_user
+  multi_map
+  mkdir "$TEST_TMP/fakebin"
+  printf '#!/bin/sh\necho "newuidmap: write to uid_map failed: Operation not permitted" >&2\nexit 1\n' >"$TEST_TMP/fakebin/newuidmap"
+  cp "$TEST_TMP/fakebin/newuidmap" "$TEST_TMP/fakebin/newgidmap"
+  chmod 755 "$TEST_TMP/fakebin" "$TEST_TMP/fakebin"/*
+  RL_PATH=$TEST_TMP/fakebin:/usr/bin:/bin run rl_cove run -b "$BUNDLE" c1
+  assert_failure
+  assert_output --regexp "user namespace: $TEST_TMP/fakebin/newuidmap for pid [0-9]+: exit status 1: newuidmap: write to uid_map failed: Operation not permitted$"
+  [ "${#lines[@]}" -eq 1 ]
+  run rl_cove list -q
+  assert_output ""
+}
+
 # ---- what an unprivileged user cannot have ----
 
 @test "rootless: bind mounts of the user's own files are read and written through; root's private files stay closed" {
