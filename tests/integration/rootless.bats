@@ -570,6 +570,26 @@ multi_map() {
   [ "${#lines[@]}" -eq 1 ]
 }
 
+@test "rootless: a linux.devices node in a directory bound from the host is refused: the user's file there is left as it was" {
+  [ -c /dev/net/tun ] || skip "needs /dev/net/tun on the host"
+  local own=$TEST_TMP/ownnet
+  mkdir "$own"
+  echo keep >"$own/tun"
+  chown -R "$RL_UID:$RL_GID" "$own"
+  local before
+  before=$(stat -c '%i %a %s' "$own/tun")
+  add_mount "{destination: \"/dev/net\", type: \"bind\", source: \"$own\", options: [\"rbind\", \"rw\"]}"
+  update_config '.linux.devices = [{path: "/dev/net/tun", type: "c", major: 10, minor: 200}]'
+  run rl_cove run -b "$BUNDLE" c1
+  assert_failure
+  assert_output --partial "linux.devices[0] (/dev/net/tun): /dev/net is not the container's own (a bind mount, or a host mount under the rootfs): a node made there would replace the host's"
+  [ "${#lines[@]}" -eq 1 ]
+  # the file the container's root could have removed (the user's own) is the same file
+  [ "$(stat -c '%i %a %s' "$own/tun")" = "$before" ]
+  [ "$(cat "$own/tun")" = keep ]
+  [ -z "$(ls -A "$RL_XDG/cove" 2>/dev/null | grep -v '^\.cove$')" ]
+}
+
 @test "rootless: no cgroup to be had: no limits run, asked-for limits and a cgroupsPath are errors naming them, as runc" {
   if [ "$(cgroup_mode)" = unified ]; then
     as_user test -w "/sys/fs/cgroup$(dirname "$(awk -F: '$1 == 0 {print $3}' /proc/self/cgroup)")" &&
