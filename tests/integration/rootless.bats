@@ -27,7 +27,18 @@ locked() {
   return 1
 }
 
+# host_devs: the host's device nodes a rootless container binds (or a test names), as stat sees
+# them: no test here may change one (a host's /dev/null was once seen 0644 on this machine)
+host_devs() {
+  local d
+  for d in /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /dev/net/tun /dev/kmsg; do
+    [ -e "$d" ] && stat -c '%n %F %i %a %u:%g %t:%T' "$d"
+  done
+}
+
 setup_file() {
+  export RL_HOST_DEVS
+  RL_HOST_DEVS=$(host_devs)
   [ "$(id -u)" -eq 0 ] || return 0
   export RL_USER="" RL_NOSUB="" RL_SUB_START=$((1000000 + ($$ % 4096) * 65536)) RL_SUB_COUNT=65536
   if command -v useradd >/dev/null; then
@@ -106,6 +117,16 @@ teardown() {
     done
   fi
   [ -n "${TEST_TMP:-}" ] && rm -rf "$TEST_TMP"
+  # last, once all is cleaned up: the host's device nodes are as setup_file found them
+  local now
+  now=$(host_devs)
+  if [ "$now" != "$RL_HOST_DEVS" ]; then
+    echo "the host's device nodes changed: was" >&2
+    echo "$RL_HOST_DEVS" >&2
+    echo "now" >&2
+    echo "$now" >&2
+    return 1
+  fi
 }
 
 # as_user CMD...: CMD as the test's user, with only the environment a login would give it
