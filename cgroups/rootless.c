@@ -167,8 +167,14 @@ int cgroup_make_rootless(struct cove_cgroup **cg, const struct oci_config *confi
       return 0;
     return cg_rootless_check_devices(lx->resources, lx->devices, lx->devices_len, err);
   }
-  /* a systemd path is one asked for; other failures are no permission question */
-  if (systemd_cgroup || !permission_error(err->errnum))
+  /* a systemd path is one asked for (made as a path: no user manager is asked for a scope);
+   * other failures are no permission question */
+  if (systemd_cgroup)
+    return cove_error_wrap(err,
+                           "rootless: --systemd-cgroup path `%s` (made as a path: the user manager's "
+                           "bus is not used)",
+                           path ? path : "system.slice:cove:ID");
+  if (!permission_error(err->errnum))
     return -1;
   if (!asked && !path) {
     cove_debug("rootless: no cgroup (%s): the container stays in the caller's", cove_error_msg(err));

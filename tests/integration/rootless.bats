@@ -644,6 +644,22 @@ multi_map() {
   assert_failure
 }
 
+@test "rootless: --systemd-cgroup's slice:prefix:name is a path asked for: without a cgroup the user may make there, one line naming it" {
+  # (the user's own systemd manager, over its bus, is the systemd driver's: not here)
+  if [ "$(cgroup_mode)" = unified ]; then
+    as_user test -w "/sys/fs/cgroup/user.slice" && skip "the user may write user.slice here"
+  fi
+  update_config '.linux.cgroupsPath = "user.slice:cove:c1"'
+  run rl_cove --systemd-cgroup run -b "$BUNDLE" c1
+  assert_failure
+  assert_output --partial "cove: run c1: cgroup: rootless: --systemd-cgroup path \`user.slice:cove:c1\` (made as a path: the user manager's bus is not used): "
+  assert_output --partial "user.slice/cove-c1.scope"
+  assert_output --partial "Permission denied"
+  [ "${#lines[@]}" -eq 1 ]
+  run rl_cove list -q
+  assert_output ""
+}
+
 @test "rootless: sysctls of the container's own namespaces apply; one outside them is one line" {
   update_config '.linux.namespaces += [{type: "network"}] | .linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shmmni": "1234"}'
   set_cmd 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni'
