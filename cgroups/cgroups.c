@@ -313,11 +313,21 @@ int cgroup_plan_at(const char *root, enum cgroup_mode mode, const char *const *v
                    const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,
                    struct cove_error *err)
 {
+  return cg_plan_at(root, mode, v1_names, config, id, systemd_cgroup, false, NULL, out, err);
+}
+
+int cg_plan_at(const char *root, enum cgroup_mode mode, const char *const *v1_names, const struct oci_config *config,
+               const char *id, bool systemd_cgroup, bool rootless, const char *path, struct cove_cgroup **out,
+               struct cove_error *err)
+{
   _cleanup_(cgroup_freep) struct cove_cgroup *cg = cg_alloc(root, mode);
   const struct oci_linux *lx = config ? config->linux_ : NULL;
 
   *out = NULL;
-  if (cgroup_resolve_path(lx ? lx->cgroups_path : NULL, id, systemd_cgroup, &cg->path, err) < 0)
+  cg->rootless = rootless;
+  if (path)
+    cg->path = xstrdup(path);
+  else if (cgroup_resolve_path(lx ? lx->cgroups_path : NULL, id, systemd_cgroup, &cg->path, err) < 0)
     return -1;
   if (mode != CGROUP_MODE_UNIFIED && v1_names) {
     for (size_t i = 0; v1_names[i] && cg->v1_len < CG_MAX_HIER; i++) {
@@ -329,8 +339,9 @@ int cgroup_plan_at(const char *root, enum cgroup_mode mode, const char *const *v
   }
   if (mode == CGROUP_MODE_HYBRID)
     cg->unified.name = xstrdup("unified");
-  if (systemd_cgroup) {
-    /* nothing is made now: systemd creates the unit once the init exists (cgroup_enter).  Beside
+  if (systemd_cgroup && !rootless) {
+    /* (rootless: the path is one asked for, made as a path; the user manager's bus is not used)
+     * nothing is made now: systemd creates the unit once the init exists (cgroup_enter).  Beside
      * the unit the record names the v1 directories cove will add where systemd makes none
      * (cpuset, freezer, ...), so that `delete -f` after a killed create removes them; systemd's
      * own are never counted as cove's */
@@ -600,6 +611,8 @@ char *cgroup_serialize(const struct cove_cgroup *cg)
     append(&buf, &len, "v1 %u %s\n", cg->v1[i].created, cg->v1[i].name);
   if (cg->sd)
     append(&buf, &len, "systemd %s\n", cg_sd_unit(cg->sd));
+  if (cg->rootless)
+    append(&buf, &len, "rootless 1\n");
   return buf;
 }
 
@@ -665,6 +678,8 @@ int cgroup_load(const char *serialized, struct cove_cgroup **out, struct cove_er
       if (!cg_sd_unit_name_valid(val) || cg->sd)
         return cove_error_set(err, EINVAL, "load cgroup description: bad systemd unit `%s`", val);
       cg->sd = cg_sd_new(NULL, NULL, val, true);
+    } else if (!strcmp(line, "rootless")) {
+      cg->rootless = !strcmp(val, "1");
     } else {
       return cove_error_set(err, EINVAL, "load cgroup description: unknown key `%s`", line);
     }

@@ -43,6 +43,16 @@ int cgroup_plan(const struct oci_config *config, const char *id, bool systemd_cg
                 struct cove_error *err);
 int cgroup_make(struct cove_cgroup *cg, const struct oci_config *config, struct cove_error *err);
 
+/* cgroup_plan and cgroup_make for a rootless caller (runc's rootless manager, cgroups/rootless.c):
+ * the plan's v2 path is below the parent of the caller's own cgroup; cgroup_make_rootless frees
+ * *cg and sets it NULL, with the result 0, when no cgroup may be made and the config asks for no
+ * limits and no cgroupsPath (the caller records that); device rules refused to the caller are
+ * skipped (and a linux.devices node they would keep closed refused). */
+int cgroup_plan_rootless(const struct oci_config *config, const char *id, bool systemd_cgroup,
+                         struct cove_cgroup **out, struct cove_error *err);
+int cgroup_make_rootless(struct cove_cgroup **cg, const struct oci_config *config, bool systemd_cgroup,
+                         struct cove_error *err);
+
 /* An O_PATH|O_DIRECTORY fd of the v2 leaf for clone3(CLONE_INTO_CGROUP), or -1 when the init
  * must be placed with cgroup_enter() after clone.  Owned by cg. */
 int cgroup_clone_fd(struct cove_cgroup *cg);

@@ -10,11 +10,13 @@
 #ifndef COVE_CGROUPS_INTERNAL_H
 #define COVE_CGROUPS_INTERNAL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "cgroups/cgroups.h"
+#include "common/log.h"
 
 #define CG_DEFAULT_ROOT "/sys/fs/cgroup"
 #define CG_MAX_HIER 16
@@ -43,6 +45,8 @@ struct cove_cgroup {
   const struct oci_resources *sd_res;
   const struct oci_device *sd_extra;
   size_t sd_extra_len;
+  bool rootless;            /* the rootless manager (rootless.c) */
+  bool devices_unenforced;  /* rootless: the device rules could not be applied (rootless.c) */
 };
 
 /* The driver interface: one implementation per host kind (v2.c, v1.c, hybrid.c). */
@@ -75,6 +79,33 @@ int cgroup_create_at(const char *root, enum cgroup_mode mode, const char *const 
 int cgroup_plan_at(const char *root, enum cgroup_mode mode, const char *const *v1_names,
                    const struct oci_config *config, const char *id, bool systemd_cgroup, struct cove_cgroup **out,
                    struct cove_error *err);
+/* cgroup_plan_at for the rootless manager (rootless.c): rootless marks the cgroup (device rules
+ * refused to the caller are then skipped), path (normalised) replaces the resolution of
+ * cgroupsPath when not NULL. */
+int cg_plan_at(const char *root, enum cgroup_mode mode, const char *const *v1_names, const struct oci_config *config,
+               const char *id, bool systemd_cgroup, bool rootless, const char *path, struct cove_cgroup **out,
+               struct cove_error *err);
+/* rootless.c: the first resource of res that needs a controller ("memory", ...), NULL for none;
+ * a rootless v2 cgroupsPath (empty: "cove/ID", relative) below the parent of the caller's own
+ * cgroup, an absolute one as it is. */
+const char *cg_rootless_limit_asked(const struct oci_resources *res);
+int cg_rootless_resolve_path(const char *cgroups_path, const char *id, char **out, struct cove_error *err);
+/* A device rule write that failed (err): true, with err released and cg->devices_unenforced set,
+ * when the rootless manager may go on without it (an unprivileged caller's EPERM/EACCES, as
+ * runc's rootless managers ignore them); the drivers call it, rootless.c then checks the config. */
+static inline bool cg_rootless_devices_unenforced(struct cove_cgroup *cg, struct cove_error *err)
+{
+  if (!cg->rootless || (err->errnum != EPERM && err->errnum != EACCES))
+    return false;
+  cove_debug("rootless: device rules not applied (%s)", cove_error_msg(err));
+  cove_error_release(err);
+  cg->devices_unenforced = true;
+  return true;
+}
+/* Without device rules a linux.devices node is the host's, open to what the host allows: each
+ * must then be allowed (read and write) by the rules, or the config is refused naming it. */
+int cg_rootless_check_devices(const struct oci_resources *res, const struct oci_device *devs, size_t n,
+                              struct cove_error *err);
 
 /* Resolve cgroupsPath to a normalised absolute path (heap).  NULL/"" gives "/cove/ID". */
 int cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd_cgroup, char **out,

@@ -350,7 +350,7 @@ static int v2_apply(struct cove_cgroup *cg, const struct oci_resources *res, con
     if (cg_dev_rules(res, extra, extra_len, &rules, &n, err) < 0)
       return cove_error_wrap(err, "linux.resources");
     /* a unit test's fake tree is no cgroupfs: the program is tested on its own there */
-    if (on_cgroup2(h->fd) && cg_bpf_dev_apply(cg, h, rules, n, err) < 0)
+    if (on_cgroup2(h->fd) && cg_bpf_dev_apply(cg, h, rules, n, err) < 0 && !cg_rootless_devices_unenforced(cg, err))
       return cove_error_wrap(err, "linux.resources.devices");
   }
   if (!res)

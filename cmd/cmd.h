@@ -61,7 +61,7 @@ enum cmd_args {
 
 /* runc-compatible global flags, given before the verb. */
 struct cove_globals {
-  const char *root;       /* --root, default /run/cove */
+  const char *root;       /* --root, default /run/cove ($XDG_RUNTIME_DIR/cove for a user) */
   const char *log;        /* --log FILE|file:FILE|syslog:ID|journald:ID (common/log.h) */
   const char *log_format_name; /* --log-format text|json */
   enum cove_log_format log_format;
@@ -69,6 +69,8 @@ struct cove_globals {
   bool systemd_cgroup;    /* --systemd-cgroup */
   const char *rootless;   /* --rootless true|false|auto (NULL = auto) */
   const char *criu;       /* --criu PATH: checkpoint/restore's criu binary (NULL = criu on PATH) */
+  bool rootless_cgroups;  /* what it resolved to: the rootless cgroup manager */
+  bool in_userns;         /* root of a user namespace (cove_running_in_userns; false for a user) */
   bool version, help;     /* --version, --help */
   /* the verb table (main.c), for the verbs that describe the others (help, completion) */
   const struct cmd_verb *const *verbs;

@@ -10,7 +10,8 @@ static const struct cmd_flag flags[] = {
 
 int cmd_create_or_run(struct cove_globals *g, const struct cmd_verb *verb, int argc, char **argv, bool run)
 {
-  struct create_args a = {.o = {.root = g->root, .systemd_cgroup = g->systemd_cgroup}};
+  struct create_args a = {.o = {.root = g->root, .systemd_cgroup = g->systemd_cgroup, .rootless = g->rootless_cgroups,
+                                .in_userns = g->in_userns}};
   struct cove_error err = COVE_ERROR_INIT;
   int first, r = cmd_parse_flags(verb, &a, argc, argv, &first);
 

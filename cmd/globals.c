@@ -8,12 +8,14 @@
 #define G(name, sh, kind, field, arg, help) CMD_FLAG(name, sh, kind, struct cove_globals, field, arg, help)
 
 const struct cmd_flag cmd_global_flags[] = {
-  G("root", 0, FLAG_STRING, root, "DIR", "state directory (default " COVE_DEFAULT_ROOT ")"),
+  G("root", 0, FLAG_STRING, root, "DIR",
+    "state directory (default " COVE_DEFAULT_ROOT ", $XDG_RUNTIME_DIR/cove for a user)"),
   G("log", 0, FLAG_STRING, log, "FILE", "also write log records to FILE (or file:FILE, syslog:ID, journald:ID)"),
   G("log-format", 0, FLAG_STRING, log_format_name, "text|json", "text or json (JSON lines as runc writes them)"),
   G("debug", 0, FLAG_BOOL, debug, NULL, "log debug records"),
   G("systemd-cgroup", 0, FLAG_BOOL, systemd_cgroup, NULL, "treat cgroupsPath as slice:prefix:name"),
-  G("rootless", 0, FLAG_STRING, rootless, "true|false|auto", "true, false or auto"),
+  G("rootless", 0, FLAG_STRING, rootless, "true|false|auto",
+    "rootless cgroup manager: true, false or auto (not root, or root of a user namespace)"),
   G("criu", 0, FLAG_STRING, criu, "PATH", "the criu binary of checkpoint and restore (default: criu on PATH)"),
   G("version", 'v', FLAG_BOOL, version, NULL, "print version information"),
   G("help", 'h', FLAG_BOOL, help, NULL, "print this help"),

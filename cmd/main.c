@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/trace.h"
 #include "oci/oci.h"
+#include "runtime/runtime.h"
 
 static const struct cmd_verb *const verbs[] = {
 #define X(v) &cmd_verb_##v,
@@ -28,11 +30,12 @@ static void print_version(void)
 
 int main(int argc, char **argv)
 {
-  struct cove_globals g = {.root = COVE_DEFAULT_ROOT, .log_format = COVE_LOG_TEXT, .verbs = verbs,
+  struct cove_globals g = {.log_format = COVE_LOG_TEXT, .verbs = verbs,
                            .nverbs = ARRAY_SIZE(verbs)};
   struct cove_error err = COVE_ERROR_INIT;
   const struct cmd_verb *verb = NULL;
   struct cove_log_target log_target;
+  _cleanup_free_ char *default_root = NULL;
   int first = 1, r;
 
   cove_trace_init();
@@ -48,7 +51,7 @@ int main(int argc, char **argv)
     cmd_print_usage(&g);
     return g.help ? 0 : CMD_USAGE;
   }
-  if (!*g.root) {
+  if (g.root && !*g.root) {
     fprintf(stderr, "cove: --root: empty path\n");
     return CMD_USAGE;
   }
@@ -65,10 +68,15 @@ int main(int argc, char **argv)
     cove_error_release(&err);
     return CMD_USAGE;
   }
-  if (g.rootless && strcmp(g.rootless, "true") && strcmp(g.rootless, "false") && strcmp(g.rootless, "auto")) {
-    fprintf(stderr, "cove: --rootless: expected true, false or auto, got `%s`\n", g.rootless);
+  /* only root needs to know (a user is rootless whatever its namespace) */
+  g.in_userns = geteuid() == 0 && cove_running_in_userns();
+  if (cove_rootless_resolve(g.rootless, g.in_userns, &g.rootless_cgroups, &err) < 0) {
+    fprintf(stderr, "cove: %s\n", cove_error_msg(&err));
+    cove_error_release(&err);
     return CMD_USAGE;
   }
+  if (!g.root)
+    g.root = default_root = cove_default_state_root(COVE_DEFAULT_ROOT, g.in_userns);
 
   for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
     if (!strcmp(verbs[i]->name, argv[first]))

@@ -65,6 +65,7 @@ void create_ctx_free(struct create_ctx *x)
   cove_closep(&x->pidfd);
   cove_closep(&x->console_master);
   ns_plan_release(&x->ns);
+  userns_writer_release(&x->userns);
   rootfs_prepared_free(x->prepared);
   cgroup_placement_close(&x->place);
   if (x->cg)
@@ -174,6 +175,9 @@ static int validate(struct create_ctx *x, struct cove_error *err)
   if (lsm_check_config(c, err) < 0)
     return -1;
   if (netns_plan_from_config(c, &x->net, err) < 0)
+    return -1;
+  if (rootless_check_config(c, &x->ns, x->net != NULL, err) < 0 ||
+      (x->ns.new_user && userns_plan(c, &x->userns, err) < 0))
     return -1;
   if (x->net && !x->ns.new_net) {
     netns_plan_free(x->net);
@@ -327,7 +331,7 @@ static int clone_init(struct create_ctx *x, struct cove_error *err)
       return -1;
   }
   if (!x->ns.joins) {
-    if (x->ns.new_user && userns_write_maps(x->pid, x->config, err) < 0)
+    if (x->ns.new_user && userns_write_maps(x->pid, x->config, &x->userns, err) < 0)
       return -1;
     return 0;
   }
@@ -347,7 +351,7 @@ static int clone_init(struct create_ctx *x, struct cove_error *err)
       if (sync_recv(&ch, &m, NULL, SYNC_TIMEOUT_MS, err) < 0)
         goto stage1_out;
       if (m.type == SYNC_USERMAP_REQ) {
-        if (userns_write_maps(stage1, x->config, err) < 0)
+        if (userns_write_maps(stage1, x->config, &x->userns, err) < 0)
           goto stage1_out;
         if (sync_send(&ch, SYNC_USERMAP_ACK, 0, NULL, -1, err) < 0)
           goto stage1_out;
@@ -520,17 +524,22 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
   cove_trace("state dir made");
   if (notify_prepare(x, err) < 0)
     goto fail;
-  if (cgroup_plan(x->config, o->id, o->systemd_cgroup, &x->cg, err) < 0) {
+  if ((o->rootless ? cgroup_plan_rootless(x->config, o->id, o->systemd_cgroup, &x->cg, err)
+                   : cgroup_plan(x->config, o->id, o->systemd_cgroup, &x->cg, err)) < 0) {
     x->cg = NULL;
     cove_error_wrap(err, "cgroup");
     goto fail;
   }
   if (write_state(x, false, err) < 0)
     goto fail;
-  if (cgroup_make(x->cg, x->config, err) < 0) {
+  if ((o->rootless ? cgroup_make_rootless(&x->cg, x->config, o->systemd_cgroup, err)
+                   : cgroup_make(x->cg, x->config, err)) < 0) {
     cove_error_wrap(err, "cgroup");
     goto fail;
   }
+  /* rootless without a cgroup to be had: the record names none */
+  if (!x->cg && write_state(x, false, err) < 0)
+    goto fail;
   cove_trace("cgroup made");
   /* before the clone: its fds (idmapped clones, the overlay=dir layer) must reach the init */
   if (rootfs_prepare(x->config, x->bundle, x->dir, &x->prepared, err) < 0) {

@@ -221,7 +221,7 @@ int cove_events(const char *root, const char *id, bool stats_once, unsigned inte
   if (c->status == COVE_STATUS_STOPPED)
     return cove_error_set(err, 0, "container `%s` is stopped", id);
   if (!c->cgroup)
-    return cove_error_set(err, ENOENT, "container `%s` has no cgroup", id);
+    return cove_error_set(err, 0, "container `%s` has no cgroup (rootless, and no cgroup delegated to the user)", id);
   if (stats_once)
     return emit_stats(c, out_fd, err);
   if (oom_line(c->id, &oom, err) < 0)

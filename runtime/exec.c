@@ -41,6 +41,9 @@ struct exec_ctx {
   int init_pidfd;
   int ns_flags;
   bool userns;
+  /* rootless: the parent may not enter the pid namespace of a user namespace it is not in, so a
+   * stage child joins every namespace and clones the process (CLONE_PARENT: still our child) */
+  bool via_stage, joined;
   struct cove_seccomp_prog seccomp;
   bool has_seccomp;
   int sync[2];
@@ -253,10 +256,11 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
     for (int fd = 3; fd < 3 + e->o->preserve_fds; fd++)
       keep[n++] = fd;
     keep[n++] = sock;
-    keep[n++] = e->init_pidfd;
+    if (e->init_pidfd >= 0)
+      keep[n++] = e->init_pidfd;
     n += cgroup_placement_fds(&e->place, keep + n);
     cove_log_close();
-    if (fds_close_except(keep, n, &err) < 0)
+    if (!e->joined && fds_close_except(keep, n, &err) < 0)
       goto fail;
   }
   if (cgroup_placement_self(&e->place, &err) < 0)
@@ -266,11 +270,12 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
     goto fail;
   cove_trace("exec child: go");
   /* every namespace of the init at once; the kernel joins the user namespace first */
-  if (e->ns_flags && setns(e->init_pidfd, e->ns_flags) < 0) {
+  if (!e->joined && e->ns_flags && setns(e->init_pidfd, e->ns_flags) < 0) {
     cove_error_set(&err, errno, "join the container's namespaces");
     goto fail;
   }
-  close(e->init_pidfd);
+  if (e->init_pidfd >= 0)
+    close(e->init_pidfd);
   e->init_pidfd = -1;
   cove_trace("exec child: namespaces joined");
   if (e->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
@@ -336,6 +341,76 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *e, int sock)
 fail:
   sync_send_error(&ch, &err);
   _exit(1);
+}
+
+/* The stage child (via_stage): join every namespace of the init, the pid one included (for its
+ * children), clone the exec process into them as a child of `cove exec`, tell the parent its
+ * pid and exit.  Never returns. */
+__attribute__((noreturn)) static void exec_stage(struct exec_ctx *e, int sock)
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  struct sync_chan ch = sync_chan(sock, SYNC_STAGE1, "cove exec");
+  struct clone_args args = {.flags = CLONE_PARENT, .exit_signal = 0};
+  _cleanup_free_ int *keep = xcalloc((size_t) e->o->preserve_fds + 2 + CGROUP_PLACEMENT_MAX, sizeof(int));
+  size_t n = 0;
+  sigset_t none;
+  long pid;
+
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  /* the host fds go before the namespaces are entered, and the cgroups are taken, as in
+   * exec_child: the process it clones is born in them */
+  for (int fd = 3; fd < 3 + e->o->preserve_fds; fd++)
+    keep[n++] = fd;
+  keep[n++] = sock;
+  keep[n++] = e->init_pidfd;
+  n += cgroup_placement_fds(&e->place, keep + n);
+  cove_log_close();
+  if (fds_close_except(keep, n, &err) < 0 || cgroup_placement_self(&e->place, &err) < 0)
+    goto fail;
+  if (setns(e->init_pidfd, e->ns_flags | CLONE_NEWPID) < 0) {
+    cove_error_set(&err, errno, "join the container's namespaces");
+    goto fail;
+  }
+  close(e->init_pidfd);
+  e->init_pidfd = -1;
+  pid = sys_clone3(&args);
+  if (pid < 0) {
+    cove_error_set(&err, errno, "clone the exec process");
+    goto fail;
+  }
+  if (pid == 0) {
+    e->joined = true;
+    exec_child(e, sock);
+  }
+  if (sync_send(&ch, SYNC_INIT_PID, (int32_t) pid, NULL, -1, &err) < 0)
+    _exit(1);
+  _exit(0);
+fail:
+  sync_send_error(&ch, &err);
+  _exit(1);
+}
+
+/* Parent side of via_stage: the stage's report of the process's pid; the stage is reaped. */
+static int await_stage(struct exec_ctx *e, pid_t stage, int stage_fd, pid_t *pid, int *pidfd, struct cove_error *err)
+{
+  struct sync_chan ch = sync_chan(e->sync[0], "cove exec", SYNC_STAGE1);
+  struct sync_msg m;
+  int r = sync_expect(&ch, SYNC_INIT_PID, &m, NULL, SYNC_TIMEOUT_MS, err);
+
+  if (r == 0) {
+    *pid = m.value;
+    *pidfd = sys_pidfd_open(*pid);
+    if (*pidfd < 0)
+      r = cove_error_set(err, errno, "pidfd_open of the exec process");
+  }
+  if (r < 0)
+    sys_pidfd_send_signal(stage_fd, SIGKILL);
+  while (waitpid(stage, NULL, 0) < 0 && errno == EINTR)
+    ;
+  close(stage_fd);
+  return r;
 }
 
 static void exec_ctx_release(struct exec_ctx *e)
@@ -404,8 +479,11 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
       e->userns = true;
   }
   /* children of ours are born in the container's pid namespace; we stay where we are */
-  if (oci_namespace_find(e->config, OCI_NS_PID) && setns(e->init_pidfd, CLONE_NEWPID) < 0)
-    return cove_error_set(err, errno, "enter the container's pid namespace");
+  if (oci_namespace_find(e->config, OCI_NS_PID) && setns(e->init_pidfd, CLONE_NEWPID) < 0) {
+    if (errno != EPERM || !e->userns)
+      return cove_error_set(err, errno, "enter the container's pid namespace");
+    e->via_stage = true;
+  }
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, e->sync) < 0)
     return cove_error_set(err, errno, "socketpair");
   /* with --cgroup the parent writes the pid where it belongs; else the clone and the child do */
@@ -442,12 +520,16 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
     return cove_error_set(err, errno, "clone the exec process");
   if (pid == 0) {
     close(e->sync[0]);
+    if (e->via_stage)
+      exec_stage(e, e->sync[1]);
     exec_child(e, e->sync[1]);
   }
-  own_pidfd = pidfd;
-  cove_trace("exec: cloned");
   close(e->sync[1]);
   e->sync[1] = -1;
+  if (e->via_stage && await_stage(e, pid, pidfd, &pid, &pidfd, err) < 0)
+    return -1;
+  own_pidfd = pidfd;
+  cove_trace("exec: cloned");
   if (e->c->cgroup &&
       (o->cgroup_sub ? cgroup_enter(e->c->cgroup, pid, o->cgroup_sub, err)
                      : cgroup_placement_finish(e->c->cgroup, &e->place, pid, cg_fd >= 0, err)) < 0) {

@@ -391,7 +391,7 @@ __attribute__((noreturn)) void init_main(struct create_ctx *x)
       .rootfs = x->rootfs,
       .state_dir = x->dir,
       .no_pivot = x->o->no_pivot,
-      .userns = x->ns.has_user,
+      .userns = x->ns.has_user || x->o->in_userns, /* no mknod in either (runc's rule) */
       .new_cgroupns = x->ns.new_cgroup,
       .console_fd = slave,
       .prepared = x->prepared,

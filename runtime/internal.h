@@ -86,7 +86,36 @@ int ns_join(struct ns_plan *p, bool skip_user, struct cove_error *err);
 int ns_setup_time(const struct oci_config *c, struct cove_error *err);
 
 /* ---- userns.c ---- */
-int userns_write_maps(pid_t pid, const struct oci_config *c, struct cove_error *err);
+/* How the parent writes the maps: directly (root; a rootless caller's own single id), or through
+ * newuidmap/newgidmap (absolute paths) for what only /etc/subuid and /etc/subgid allow. */
+struct userns_writer {
+  char *uid_tool, *gid_tool; /* NULL: write the map directly */
+  bool deny_setgroups;       /* an unprivileged direct gid_map needs setgroups denied first */
+};
+/* Decide for c's maps, checking an unprivileged caller's entries against its subordinate ranges
+ * and finding the helpers: every refusal before anything is created. */
+int userns_plan(const struct oci_config *c, struct userns_writer *w, struct cove_error *err);
+void userns_writer_release(struct userns_writer *w);
+int userns_write_maps(pid_t pid, const struct oci_config *c, const struct userns_writer *w, struct cove_error *err);
+/* One user's ranges in the text of /etc/subuid or /etc/subgid (owner given by name or uid), and
+ * whether they cover [start, start+count) (pure, for the unit tests). */
+struct subid_range {
+  unsigned long long start, count;
+};
+int subid_parse(const char *text, const char *user, unsigned long long uid, struct subid_range **out, size_t *n);
+bool subid_covers(const struct subid_range *r, size_t n, unsigned long long start, unsigned long long count);
+
+/* ---- members.c ---- */
+/* A container without a cgroup: the processes of its init's pid namespace (and the ones nested
+ * in it); an error when it shares the caller's.  Signal each of them through a pidfd. */
+int container_pidns_pids(const struct cove_container *c, pid_t **pids, size_t *n, struct cove_error *err);
+int container_pidns_signal(const struct cove_container *c, int sig, struct cove_error *err);
+
+/* ---- rootless.c ---- */
+/* What an unprivileged caller cannot have (no user namespace, host networking, mount uid=/gid=
+ * options the maps do not cover): one line each, before anything is created. */
+int rootless_check_config(const struct oci_config *c, const struct ns_plan *ns, bool host_network,
+                          struct cove_error *err);
 
 /* ---- caps.c ---- */
 /* Apply the five capability sets (warn for names the kernel lacks).  Called after the uid
@@ -236,6 +265,7 @@ struct create_ctx {
   int sync_parent, sync_child;
   int fifo_fd, done_fd;
   struct ns_plan ns;
+  struct userns_writer userns;
   struct cove_cgroup *cg;
   struct cgroup_placement place; /* the init (or stage1) enters its v1 cgroups itself */
   struct rootfs_prepared *prepared; /* rootfs_prepare(): what only the parent can make */

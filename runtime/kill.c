@@ -37,8 +37,11 @@ int cove_kill(const char *root, const char *id, int sig, bool all, struct cove_e
   if (cove_container_load(root, id, COVE_LOCK_EXCLUSIVE, &c, err) < 0)
     return cove_error_wrap(err, "kill %s", id);
   if (all) {
-    if (!c->cgroup)
-      return cove_error_set(err, 0, "kill %s: the container has no cgroup to signal", id);
+    if (!c->cgroup) {
+      if (container_pidns_signal(c, sig, err) < 0)
+        return cove_error_wrap(err, "kill %s", id);
+      return 0;
+    }
     if (cgroup_kill_all(c->cgroup, sig, err) < 0)
       return cove_error_wrap(err, "kill %s", id);
     return 0;

@@ -13,7 +13,7 @@ static int set_frozen(const char *root, const char *id, bool frozen, struct cove
   if (cove_container_load(root, id, COVE_LOCK_EXCLUSIVE, &c, err) < 0)
     return -1;
   if (!c->cgroup)
-    return cove_error_set(err, ENOENT, "container `%s` has no cgroup", id);
+    return cove_error_set(err, 0, "container `%s` has no cgroup (rootless, and no cgroup delegated to the user)", id);
   if (frozen && c->status == COVE_STATUS_PAUSED)
     return cove_error_set(err, 0, "container `%s` is already paused", id);
   if (frozen && c->status != COVE_STATUS_RUNNING && c->status != COVE_STATUS_CREATED)

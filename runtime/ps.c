@@ -12,7 +12,7 @@
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/runtime.h"
+#include "runtime/internal.h"
 
 extern char **environ;
 
@@ -35,7 +35,7 @@ int cove_ps_pids(const char *root, const char *id, pid_t **pids, size_t *n, stru
   if (c->status == COVE_STATUS_STOPPED)
     return 0;
   if (!c->cgroup)
-    return cove_error_set(err, ENOENT, "container `%s` has no cgroup", id);
+    return container_pidns_pids(c, pids, n, err);
   if (cgroup_pids(c->cgroup, pids, n, err) < 0)
     return cove_error_wrap(err, "list the processes of `%s`", id);
   return 0;

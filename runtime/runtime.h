@@ -102,6 +102,18 @@ int cove_validate_id(const char *id, struct cove_error *err);
 /* Signal names ("KILL", "SIGKILL", "9") to numbers. */
 int cove_parse_signal(const char *s, int *sig, struct cove_error *err);
 
+/* ---- rootless (rootless.c) ---- */
+
+/* runc's userns.RunningInUserNS: /proc/self/uid_map is not the identity map of every id. */
+bool cove_running_in_userns(void);
+/* --rootless true|false|auto (NULL = auto): whether the cgroup manager is rootless.  auto: the
+ * euid is not 0, or cove runs as root of a user namespace (runc's rule).  in_userns:
+ * cove_running_in_userns(), needed only when the euid is 0 (read once by the caller). */
+int cove_rootless_resolve(const char *flag, bool in_userns, bool *rootless, struct cove_error *err);
+/* The state root when --root is not given: $XDG_RUNTIME_DIR/cove for a user (runc's rule; made
+ * 1700 when missing), system_root otherwise.  Heap. */
+char *cove_default_state_root(const char *system_root, bool in_userns);
+
 /* ---- lifecycle ---- */
 
 struct cove_create_opts {
@@ -115,6 +127,8 @@ struct cove_create_opts {
   bool no_pivot;
   bool no_new_keyring;
   bool systemd_cgroup;
+  bool rootless; /* the rootless cgroup manager (cove_rootless_resolve) */
+  bool in_userns; /* cove runs as root of a user namespace: no mknod (devices are bind-mounted) */
   bool detach; /* run only: return once started */
   bool keep;   /* run only: keep the stopped container until `delete` */
 };

@@ -90,7 +90,7 @@ int cove_update(const char *root, const char *id, const char *resources_json, st
   if (c->status == COVE_STATUS_STOPPED)
     return cove_error_set(err, 0, "container `%s` is stopped", id);
   if (!c->cgroup)
-    return cove_error_set(err, ENOENT, "container `%s` has no cgroup", id);
+    return cove_error_set(err, 0, "container `%s` has no cgroup (rootless, and no cgroup delegated to the user)", id);
   if (cfg->linux_ && cgroup_update(c->cgroup, cfg->linux_->resources, err) < 0)
     return -1;
   if (record(c, res, err) < 0)

@@ -17,6 +17,7 @@ pkgs=(
   python3 python3-grpcio python3-grpc-tools
   strace psmisc systemd containernetworking-plugins
   criu libprotobuf-c-dev protobuf-c-compiler iptables
+  uidmap
 )
 
 # What the build, the tests (bats files, tests/engines, tests/vm's host side) and bench/ run,
@@ -49,6 +50,8 @@ tools=(
   "py:google.protobuf python3-grpcio" "/usr/lib/cni/host-device containernetworking-plugins"
   "/usr/lib/cni/static containernetworking-plugins"
   "/lib/systemd/systemd-journald systemd" "journalctl systemd"
+  # rootless.bats: a multi-id user namespace map of an unprivileged user (setuid helpers)
+  "newuidmap uidmap" "newgidmap uidmap"
   # install.bats: the man pages and shell completions
   "go-md2man go-md2man" "man man-db" "zsh zsh" "fish fish"
   # the VM lanes (tests/vm): QEMU, the image builder; the initramfs takes VM_HOST_PKGS' files

@@ -3,9 +3,13 @@
  * links, and /dev/console bound to the pty.  Nodes are made with mknod, or bind-mounted from the
  * host when the init is in a user namespace (mknod is not allowed there).  Every node path is
  * resolved in the rootfs and created relative to its parent's fd, so a hostile /dev/net -> /etc
- * symlink in the image cannot place a device on the host. */
+ * symlink in the image cannot place a device on the host.  And a node is made only in a
+ * directory of the container's own (the rootfs, or a config mount that is not a bind nor a
+ * devtmpfs): cove replaces what is at a node's path, so in a directory of the host's it would
+ * unlink and remake (chmod, chown) the host's file. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -102,6 +106,81 @@ static int make_node(const struct dev_node *d, int parent, const char *base, str
   return 0;
 }
 
+/* The id of the mount fd is on (statx's STATX_MNT_ID, 5.8: below the 5.10 floor). */
+static int mount_id(int fd, uint64_t *id)
+{
+  struct statx stx;
+  if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
+    return -1;
+  if (!(stx.stx_mask & STATX_MNT_ID)) {
+    errno = ENOSYS;
+    return -1;
+  }
+  *id = stx.stx_mnt_id;
+  return 0;
+}
+
+/* Whether dir is on the rootfs's own mount or on a config mount that is not a bind (a tmpfs such
+ * as /dev): what a bind brings (or a host mount the rootfs directory carries, a chroot's /dev)
+ * is the host's, and so is a devtmpfs (the kernel has one, the host's /dev). */
+static int dir_is_own(struct rootfs_run *run, int dir, bool *own, struct cove_error *err)
+{
+  uint64_t id, other;
+  if (mount_id(dir, &id) < 0 || mount_id(run->root_fd, &other) < 0)
+    return cove_error_set(err, errno, "statx the mount of a device's directory");
+  *own = id == other;
+  const struct oci_config *config = run->ctx->config;
+  for (size_t i = 0; !*own && i < config->mounts_len; i++) {
+    const struct oci_mount *m = &config->mounts[i];
+    struct mount_opts o;
+    struct cove_error e = COVE_ERROR_INIT;
+    if (!m->destination || (m->type && (!strcmp(m->type, "bind") || !strcmp(m->type, "devtmpfs"))) ||
+        mount_opts_parse(m->options, m->options_len, &o, &e) < 0) {
+      cove_error_release(&e);
+      continue;
+    }
+    bool bind = o.bind;
+    mount_opts_free(&o);
+    if (bind)
+      continue;
+    _cleanup_close_ int fd = rootfs_resolve(run->root_fd, m->destination, O_PATH | O_NOFOLLOW, &e);
+    cove_error_release(&e);
+    *own = fd >= 0 && mount_id(fd, &other) == 0 && other == id;
+  }
+  return 0;
+}
+
+/* Refuse a node whose directory (path's nearest existing ancestor: one that is missing would be
+ * made there) is not the container's own. */
+static int check_own_dir(struct rootfs_run *run, const char *path, struct cove_error *err)
+{
+  _cleanup_free_ char *dir = rootfs_path_normalize(path);
+  char *slash;
+  while ((slash = strrchr(dir, '/'))) {
+    *slash = '\0';
+    struct cove_error e = COVE_ERROR_INIT;
+    _cleanup_close_ int fd = rootfs_resolve(run->root_fd, dir, O_PATH | O_DIRECTORY, &e);
+    int errnum = e.errnum;
+    cove_error_release(&e);
+    if (fd < 0 && errnum == ENOENT)
+      continue;
+    /* any other failure is the creation's to report, with its own reason */
+    if (fd < 0)
+      return 0;
+    bool own;
+    if (dir_is_own(run, fd, &own, err) < 0)
+      return -1;
+    if (!own)
+      return cove_error_set(err, 0,
+                            "/%s is not the container's own (a bind mount, or a host mount under "
+                            "the rootfs): a node made there would replace the host's",
+                            dir);
+    return 0;
+  }
+  /* directly in the root: the rootfs's own */
+  return 0;
+}
+
 /* devfd: the container's /dev, reused for nodes directly in it (the common case: one resolution
  * for the whole default set) */
 static int create_device(struct rootfs_run *run, int devfd, const struct dev_node *d,
@@ -117,6 +196,8 @@ static int create_device(struct rootfs_run *run, int devfd, const struct dev_nod
     if (parent < 0)
       return cove_error_set(err, errno, "dup the /dev fd");
   } else {
+    if (check_own_dir(run, d->path, err) < 0)
+      return -1;
     parent = rootfs_resolve_parent(run->root_fd, d->path, true, &base, err);
     if (parent < 0)
       return -1;
@@ -199,12 +280,21 @@ static int setup_console(int console_fd, int devfd, struct cove_error *err)
 int rootfs_setup_dev(struct rootfs_run *run, struct cove_error *err)
 {
   const struct oci_config *config = run->ctx->config;
-  /* a /dev bound from the host already has its nodes: leave them (runc does the same) */
+  /* a /dev bound from the host already has its nodes: leave them (runc does the same); so has
+   * the devtmpfs, the host's own /dev (one per kernel): a node remade there is remade on the host */
   if (run->dev_is_bound)
     return 0;
   _cleanup_close_ int devfd = rootfs_mkpath(run->root_fd, "/dev", true, 0755, err);
   if (devfd < 0)
     return cove_error_wrap(err, "/dev");
+  /* a /dev of the config's (not a bind: that returned above) is the container's own; without
+   * one, the rootfs's /dev must be on the rootfs itself (a chroot's bound /dev is the host's) */
+  bool own = run->dev_mounted;
+  if (!own && dir_is_own(run, devfd, &own, err) < 0)
+    return -1;
+  if (!own)
+    return cove_error_set(err, 0, "/dev is not the container's own (a bind mount, or a host mount "
+                                  "under the rootfs): a node made there would replace the host's");
   for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
     if (config_has_device(config, default_devices[i].path))
       continue;
@@ -215,7 +305,7 @@ int rootfs_setup_dev(struct rootfs_run *run, struct cove_error *err)
   for (size_t i = 0; l && i < l->devices_len; i++) {
     struct dev_node d;
     if (device_from_config(&l->devices[i], &d, err) < 0 || create_device(run, devfd, &d, err) < 0)
-      return cove_error_wrap(err, "create device %s", l->devices[i].path ? l->devices[i].path : "?");
+      return cove_error_wrap(err, "linux.devices[%zu] (%s)", i, l->devices[i].path ? l->devices[i].path : "?");
   }
 
   for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++) {

@@ -96,7 +96,7 @@ struct rootfs_deferred_ro {
 struct rootfs_run {
   const struct rootfs_ctx *ctx;
   int root_fd;        /* the container's root (O_PATH), in the new mount */
-  bool dev_is_bound;  /* /dev is a bind mount from the host: leave its nodes alone */
+  bool dev_is_bound;  /* /dev is a bind mount from the host (or the devtmpfs): leave its nodes alone */
   bool dev_mounted;   /* a config mount provides /dev */
   bool proc_mounted;  /* a config mount is on /proc: checked again once all are made */
   bool sys_mounted;   /* the same for /sys */

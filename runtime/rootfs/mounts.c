@@ -451,7 +451,7 @@ int rootfs_do_mount(struct rootfs_run *run, const struct oci_mount *m, struct co
     struct mount_opts o;
     struct cove_error e = COVE_ERROR_INIT;
     if (mount_opts_parse(m->options, m->options_len, &o, &e) == 0)
-      run->dev_is_bound = o.bind || is_type(m, "bind");
+      run->dev_is_bound = o.bind || is_type(m, "bind") || is_type(m, "devtmpfs");
     mount_opts_free(&o);
     cove_error_release(&e);
   }

@@ -134,3 +134,63 @@ teardown() {
   assert_success
   assert_output "character special file 666 1:3"
 }
+
+@test "linux.devices: a node in a directory bound from the host is refused, the host's node left as it was" {
+  # a stand-in for a host /dev (never the real one): a null node of root's, 0600
+  mkdir "$TEST_TMP/hostdev"
+  mknod -m 0600 "$TEST_TMP/hostdev/null" c 1 3
+  local before
+  before=$(stat -c '%i %a %u:%g %t:%T' "$TEST_TMP/hostdev/null")
+  add_mount "{\"destination\": \"/dev/hd\", \"type\": \"bind\", \"source\": \"$TEST_TMP/hostdev\", \"options\": [\"rbind\"]}"
+  update_config '.linux.devices = [{"path": "/dev/hd/null", "type": "c", "major": 1, "minor": 3, "fileMode": 420, "uid": 5}]'
+  run cove run --bundle "$BUNDLE" d1
+  assert_failure
+  assert_output --partial "linux.devices[0] (/dev/hd/null): /dev/hd is not the container's own (a bind mount, or a host mount under the rootfs): a node made there would replace the host's"
+  [ "${#lines[@]}" -eq 1 ]
+  [ "$(stat -c '%i %a %u:%g %t:%T' "$TEST_TMP/hostdev/null")" = "$before" ]
+  # nor is a missing directory made in it
+  update_config '.linux.devices = [{"path": "/dev/hd/sub/null", "type": "c", "major": 1, "minor": 3}]'
+  run cove run --bundle "$BUNDLE" d2
+  assert_failure
+  assert_output --partial "linux.devices[0] (/dev/hd/sub/null): /dev/hd is not the container's own"
+  [ ! -e "$TEST_TMP/hostdev/sub" ]
+  # a config mount of the container's own (a tmpfs) takes nodes as /dev does
+  update_config '.mounts |= map(select(.destination != "/dev/hd")) | .mounts += [{"destination": "/dev/hd", "type": "tmpfs", "source": "tmpfs"}]
+    | .linux.devices = [{"path": "/dev/hd/sub/null", "type": "c", "major": 1, "minor": 3, "fileMode": 420}]'
+  set_cmd 'stat -c "%F %a %t:%T" /dev/hd/sub/null'
+  run cove run --bundle "$BUNDLE" d3
+  assert_success
+  assert_output "character special file 644 1:3"
+}
+
+@test "default devices: a rootfs whose /dev is a host mount (no /dev in mounts) is refused, its nodes left as they were" {
+  # a chroot-style bundle: a stand-in for the host's /dev mounted on rootfs/dev, in a mount
+  # namespace of the test's own (nothing to undo on the host)
+  update_config '.mounts |= map(select(.destination | startswith("/dev") | not))'
+  mkdir "$TEST_TMP/hostdev"
+  mknod -m 0600 "$TEST_TMP/hostdev/null" c 1 3
+  local before
+  before=$(stat -c '%i %a %u:%g %t:%T' "$TEST_TMP/hostdev/null")
+  run unshare -m --propagation private sh -c 'mount --bind "$1" "$2/rootfs/dev" && "$3" --root "$4" run --bundle "$2" d1' \
+    sh "$TEST_TMP/hostdev" "$BUNDLE" "$COVE" "$COVE_ROOT"
+  assert_failure
+  assert_output --partial "/dev is not the container's own (a bind mount, or a host mount under the rootfs): a node made there would replace the host's"
+  [ "${#lines[@]}" -eq 1 ]
+  [ "$(stat -c '%i %a %u:%g %t:%T' "$TEST_TMP/hostdev/null")" = "$before" ]
+  [ "$(ls "$TEST_TMP/hostdev")" = null ]
+}
+
+@test "a devtmpfs on /dev (the kernel's one, the host's nodes) is left as it is: no host node is remade" {
+  # where the host is a throwaway guest (the v2 lane): a regression unlinks and remakes the
+  # host's own /dev/null, zero, full...
+  requires root cgroups_v2
+  update_config '.mounts |= map(select(.destination | startswith("/dev") | not))
+    | .mounts += [{"destination": "/dev", "type": "devtmpfs", "source": "devtmpfs"}]'
+  local before
+  before=$(stat -c '%i %a %u:%g %t:%T %Z' /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty)
+  set_cmd 'stat -c "%F %a %t:%T" /dev/null'
+  run cove run --bundle "$BUNDLE" d1
+  assert_success
+  assert_output "character special file 666 1:3"
+  [ "$(stat -c '%i %a %u:%g %t:%T %Z' /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty)" = "$before" ]
+}
