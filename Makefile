@@ -21,7 +21,8 @@ static_ar    = $(filter /%,$(shell $(CC) -print-file-name=lib$(1).a))
 LIB_STATIC  := $(foreach s,$(STATIC_LIBS),$(if $(call static_ar,$(word 2,$(subst :, ,$(s)))),$(word 2,$(subst :, ,$(s)))))
 LIB_DYNAMIC := $(filter-out $(foreach s,$(STATIC_LIBS),$(if $(call static_ar,$(word 2,$(subst :, ,$(s)))),-l$(word 1,$(subst :, ,$(s))))),$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 LINK_STATIC := -Wl,-Bstatic $(addprefix -l,$(LIB_STATIC)) -Wl,-Bdynamic
-PKG_LIBS    := $(if $(LIB_STATIC),$(LINK_STATIC)) $(LIB_DYNAMIC) -lm
+# libsystemd is loaded when first called (common/libsystemd.c), never linked: headers only
+PKG_LIBS    := $(if $(LIB_STATIC),$(LINK_STATIC)) $(filter-out -lsystemd,$(LIB_DYNAMIC)) -lm
 
 OPTFLAGS    ?= -O2 -g
 HARDEN      := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE

@@ -24,6 +24,7 @@
 #include "cgroups/internal.h"
 #include "cgroups/systemd.h"
 #include "common/cleanup.h"
+#include "common/libsystemd.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -61,8 +62,11 @@ static void slot_unrefp(sd_bus_slot **s)
 
 int cg_sd_check_booted(struct cove_error *err)
 {
-  if (sd_booted() > 0)
+  int r = sd_booted();
+  if (r > 0)
     return 0;
+  if (r < 0 && cove_libsystemd_error())
+    return cove_error_set(err, 0, "--systemd-cgroup: %s", cove_libsystemd_error());
   return cove_error_set(err, 0,
                         "--systemd-cgroup: systemd is not the init of this host (no /run/systemd/system), so it "
                         "cannot create the container's unit");
