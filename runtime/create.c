@@ -131,37 +131,69 @@ void container_destroy_created(struct create_ctx *x)
 }
 
 /* Everything that can be checked without touching the system. */
-static int validate(struct create_ctx *x, struct cove_error *err)
+int bundle_open(const char *bundle, const char *purpose, char **abs_bundle, char **rootfs, char **data, size_t *len,
+                struct oci_config **config, struct cove_error *err)
 {
-  const struct cove_create_opts *o = x->o;
   _cleanup_free_ char *cfg_path = NULL;
-  struct oci_config *c;
+  const struct oci_config *c;
   struct stat sb;
   char buf[PATH_MAX];
 
-  if (!realpath(o->bundle ? o->bundle : ".", buf))
-    return cove_error_set(err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
-  x->bundle = xstrdup(buf);
-  cfg_path = xasprintf("%s/config.json", x->bundle);
-  if (read_file(cfg_path, OCI_CONFIG_MAX_BYTES, &x->config_data, &x->config_len, err) < 0)
-    return cove_error_wrap(err, "bundle `%s`", x->bundle);
-  if (oci_config_parse("config.json", x->config_data, x->config_len, &x->config, err) < 0)
+  if (!realpath(bundle ? bundle : ".", buf))
+    return cove_error_set(err, errno, "bundle `%s`", bundle ? bundle : ".");
+  *abs_bundle = xstrdup(buf);
+  cfg_path = xasprintf("%s/config.json", *abs_bundle);
+  if (read_file(cfg_path, OCI_CONFIG_MAX_BYTES, data, len, err) < 0)
+    return cove_error_wrap(err, "bundle `%s`", *abs_bundle);
+  if (oci_config_parse("config.json", *data, *len, config, err) < 0)
     return -1;
-  c = x->config;
+  c = *config;
   if (!c->process)
-    return cove_error_set(err, 0, "config.json: .process: required to create a container");
-  if (!c->process->args_len)
-    return cove_error_set(err, 0, "config.json: .process.args: must not be empty");
+    return cove_error_set(err, 0, "config.json: .process: required to %s a container", purpose);
   if (!c->root || !c->root->path)
     return cove_error_set(err, 0, "config.json: .root.path: required");
-  if (c->root->path[0] == '/')
-    x->rootfs = xstrdup(c->root->path);
-  else
-    x->rootfs = xasprintf("%s/%s", x->bundle, c->root->path);
-  if (stat(x->rootfs, &sb) < 0)
-    return cove_error_set(err, errno, "rootfs `%s`", x->rootfs);
+  *rootfs = c->root->path[0] == '/' ? xstrdup(c->root->path) : xasprintf("%s/%s", *abs_bundle, c->root->path);
+  if (stat(*rootfs, &sb) < 0)
+    return cove_error_set(err, errno, "rootfs `%s`", *rootfs);
   if (!S_ISDIR(sb.st_mode))
-    return cove_error_set(err, ENOTDIR, "rootfs `%s`", x->rootfs);
+    return cove_error_set(err, ENOTDIR, "rootfs `%s`", *rootfs);
+  return 0;
+}
+
+int state_dir_make(const char *root, const char *id, int *root_fd, char **dir, int *dir_fd, int *lock_fd, bool *made,
+                   struct cove_error *err)
+{
+  char nb[STATE_NAME_MAX], abs_root[PATH_MAX];
+  const char *name = state_dir_name(id, nb);
+
+  *root_fd = state_root_open(root, true, err);
+  if (*root_fd < 0)
+    return -1;
+  if (mkdirat(*root_fd, name, 0700) < 0) {
+    if (errno == EEXIST)
+      return cove_error_set(err, 0, "container `%s` already exists", id);
+    return cove_error_set(err, errno, "create state dir");
+  }
+  *made = true;
+  /* absolute: the init and the rootfs code use it after chdir/pivot decisions of their own */
+  *dir = xasprintf("%s/%s", realpath(root, abs_root) ? abs_root : root, name);
+  *dir_fd = openat(*root_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (*dir_fd < 0)
+    return cove_error_set(err, errno, "open state dir");
+  *lock_fd = state_lock(*dir_fd, COVE_LOCK_EXCLUSIVE, err);
+  return *lock_fd < 0 ? -1 : 0;
+}
+
+static int validate(struct create_ctx *x, struct cove_error *err)
+{
+  const struct cove_create_opts *o = x->o;
+  struct oci_config *c;
+
+  if (bundle_open(o->bundle, "create", &x->bundle, &x->rootfs, &x->config_data, &x->config_len, &x->config, err) < 0)
+    return -1;
+  c = x->config;
+  if (!c->process->args_len)
+    return cove_error_set(err, 0, "config.json: .process.args: must not be empty");
   if (c->process->terminal && !o->console_socket && (!x->run_mode || o->detach))
     return cove_error_set(err, 0, "process.terminal needs --console-socket when cove does not stay in the foreground");
   if (!c->process->terminal && o->console_socket)
@@ -224,28 +256,7 @@ static int write_state(struct create_ctx *x, bool done, struct cove_error *err)
 
 static int make_state_dir(struct create_ctx *x, struct cove_error *err)
 {
-  char nb[STATE_NAME_MAX];
-  const char *id = x->o->id, *name = state_dir_name(id, nb);
-
-  x->root_fd = state_root_open(x->o->root, true, err);
-  if (x->root_fd < 0)
-    return -1;
-  if (mkdirat(x->root_fd, name, 0700) < 0) {
-    if (errno == EEXIST)
-      return cove_error_set(err, 0, "container `%s` already exists", id);
-    return cove_error_set(err, errno, "create state dir");
-  }
-  x->dir_made = true;
-  {
-    /* absolute: the init and the rootfs code use it after chdir/pivot decisions of their own */
-    char abs_root[PATH_MAX];
-    x->dir = xasprintf("%s/%s", realpath(x->o->root, abs_root) ? abs_root : x->o->root, name);
-  }
-  x->dir_fd = openat(x->root_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  if (x->dir_fd < 0)
-    return cove_error_set(err, errno, "open state dir");
-  x->lock_fd = state_lock(x->dir_fd, COVE_LOCK_EXCLUSIVE, err);
-  if (x->lock_fd < 0)
+  if (state_dir_make(x->o->root, x->o->id, &x->root_fd, &x->dir, &x->dir_fd, &x->lock_fd, &x->dir_made, err) < 0)
     return -1;
   if (write_state(x, false, err) < 0)
     return -1;

@@ -253,6 +253,17 @@ int signals_wait_forward_notify(pid_t pid, int pidfd, int tty_master, struct not
                                 struct cove_error *err);
 
 /* ---- create.c / init.c ---- */
+/* What create, run and restore do alike before anything is made.  bundle_open: the bundle's
+ * absolute path, its config.json read and parsed (.process required "to PURPOSE a container",
+ * .root.path required), the rootfs path, checked to be a directory.  state_dir_make: the state
+ * root opened (made if missing), the container's directory made (`already exists` when it is),
+ * its absolute path, an O_PATH fd of it and its exclusive lock; *made says the directory is
+ * ours to remove. */
+int bundle_open(const char *bundle, const char *purpose, char **abs_bundle, char **rootfs, char **data, size_t *len,
+                struct oci_config **config, struct cove_error *err);
+int state_dir_make(const char *root, const char *id, int *root_fd, char **dir, int *dir_fd, int *lock_fd, bool *made,
+                   struct cove_error *err);
+
 /* Everything `create` knows; the init is a clone of the parent, so it reads the same struct. */
 struct create_ctx {
   const struct cove_create_opts *o;

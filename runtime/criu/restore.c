@@ -91,33 +91,14 @@ static int validate(struct restore_ctx *x, struct cove_error *err)
 {
   const struct cove_restore_opts *o = x->o;
   const struct cove_cr_opts *cr = &o->cr;
-  _cleanup_free_ char *cfg = NULL;
   struct netns_plan *plan = NULL;
-  char buf[PATH_MAX];
-  struct stat st;
 
   if (cove_validate_id(o->id, err) < 0)
     return -1;
   if (geteuid() != 0)
     return cove_error_set(err, EPERM, "restoring needs root (CRIU)");
-  if (!realpath(o->bundle ? o->bundle : ".", buf))
-    return cove_error_set(err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
-  x->bundle = xstrdup(buf);
-  cfg = xasprintf("%s/config.json", x->bundle);
-  if (read_file(cfg, OCI_CONFIG_MAX_BYTES, &x->config_data, &x->config_len, err) < 0)
-    return cove_error_wrap(err, "bundle `%s`", x->bundle);
-  if (oci_config_parse("config.json", x->config_data, x->config_len, &x->config, err) < 0)
+  if (bundle_open(o->bundle, "restore", &x->bundle, &x->rootfs, &x->config_data, &x->config_len, &x->config, err) < 0)
     return -1;
-  if (!x->config->process)
-    return cove_error_set(err, 0, "config.json: .process: required to restore a container");
-  if (!x->config->root || !x->config->root->path)
-    return cove_error_set(err, 0, "config.json: .root.path: required");
-  x->rootfs = x->config->root->path[0] == '/' ? xstrdup(x->config->root->path)
-                                              : xasprintf("%s/%s", x->bundle, x->config->root->path);
-  if (stat(x->rootfs, &st) < 0)
-    return cove_error_set(err, errno, "rootfs `%s`", x->rootfs);
-  if (!S_ISDIR(st.st_mode))
-    return cove_error_set(err, ENOTDIR, "rootfs `%s`", x->rootfs);
   if (x->config->process->terminal && !o->console_socket && o->detach)
     return cove_error_set(err, 0, "process.terminal needs --console-socket with --detach");
   if (!x->config->process->terminal && o->console_socket)
@@ -166,24 +147,7 @@ static int validate(struct restore_ctx *x, struct cove_error *err)
 
 static int make_state_dir(struct restore_ctx *x, struct cove_error *err)
 {
-  char nb[STATE_NAME_MAX], abs_root[PATH_MAX];
-  const char *id = x->o->id, *name = state_dir_name(id, nb);
-
-  x->root_fd = state_root_open(x->o->root, true, err);
-  if (x->root_fd < 0)
-    return -1;
-  if (mkdirat(x->root_fd, name, 0700) < 0) {
-    if (errno == EEXIST)
-      return cove_error_set(err, 0, "container `%s` already exists", id);
-    return cove_error_set(err, errno, "create state dir");
-  }
-  x->dir_made = true;
-  x->dir = xasprintf("%s/%s", realpath(x->o->root, abs_root) ? abs_root : x->o->root, name);
-  x->dir_fd = openat(x->root_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  if (x->dir_fd < 0)
-    return cove_error_set(err, errno, "open state dir");
-  x->lock_fd = state_lock(x->dir_fd, COVE_LOCK_EXCLUSIVE, err);
-  if (x->lock_fd < 0)
+  if (state_dir_make(x->o->root, x->o->id, &x->root_fd, &x->dir, &x->dir_fd, &x->lock_fd, &x->dir_made, err) < 0)
     return -1;
   return write_file_atomic_at(x->dir_fd, COVE_CONFIG_COPY, x->config_data, x->config_len, 0600, err);
 }
