@@ -389,6 +389,7 @@ static int write_state(struct restore_ctx *x, struct cove_error *err)
 static void destroy(struct restore_ctx *x)
 {
   struct cove_error e = COVE_ERROR_INIT;
+  bool left = false;
 
   if (x->pidfd >= 0)
     sys_pidfd_send_signal(x->pidfd, SIGKILL);
@@ -400,10 +401,17 @@ static void destroy(struct restore_ctx *x)
   if (x->dir && netns_teardown(x->o->id, x->o->root, x->dir, &e) < 0) {
     cove_warn("restore %s: remove network: %s", x->o->id, cove_error_msg(&e));
     cove_error_release(&e);
+    left = true;
   }
   if (x->cg && cgroup_destroy(x->cg, &e) < 0) {
     cove_warn("restore %s: remove cgroup: %s", x->o->id, cove_error_msg(&e));
     cove_error_release(&e);
+    left = true;
+  }
+  if (left) {
+    /* as create: the record names what is left, for `delete --force` */
+    cove_warn("restore %s: its state is kept: `delete --force %s` removes the rest", x->o->id, x->o->id);
+    return;
   }
   if (x->dir_made && state_remove(x->root_fd, x->o->id, &e) < 0) {
     cove_warn("restore %s: remove state: %s", x->o->id, cove_error_msg(&e));
