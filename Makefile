@@ -144,7 +144,7 @@ $(BUILD)/bench/%: bench/%.c
 	$(Q)$(CC) -std=gnu17 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/wrap $(BUILD)/bench/stamp
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floorx $(BUILD)/bench/wrap $(BUILD)/bench/stamp
 	@BENCH_BIN=$(BUILD)/bench bench/bench.sh $(BENCH_ARGS)
 
 # Man pages (docs/man/*.md, built with go-md2man as runc's and crun's) and shell completion

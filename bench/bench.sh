@@ -10,10 +10,11 @@
 #        through the same wrapper as cove), for a paired before/after of a change
 #
 # Rows: `run` of /bin/true, back to back and one every 50 ms; create + start + wait + delete; `exec` of /bin/true into a running
-# container; N (default 100) containers started, killed and deleted; `run` with podman's seccomp
+# container, back to back and one every 50 ms; N (default 100) containers started, killed and deleted; `run` with podman's seccomp
 # profile (warm compiled-filter cache; and cove with the cache removed before every run, which
 # is what crun and runc pay each time).  Plus the floor: a bare clone into the namespaces +
-# pivot_root + exec (bench/floor.c), and the same with the cgroup writes of this host.
+# pivot_root + exec (bench/floor.c), and the same with the cgroup writes of this host; and the
+# exec floor (bench/floorx.c): setns + clone + exec, with the cgroup joins, with the sealed re-exec.
 #
 # -t: instead of the rows, the time breakdown of cove's `run` (bare) and `exec`: RUNS runs each,
 # 50 ms apart, with COVE_TRACE=1 (common/trace.h) under bench/stamp, and per stage the median,
@@ -44,7 +45,7 @@ COVE=${COVE:-$repo/cove}
 CRUN=${CRUN:-$(command -v crun || true)}
 RUNC=${RUNC:-$(command -v runc || true)}
 BENCH_BIN=${BENCH_BIN:-$repo/build/bench}
-FLOOR=$BENCH_BIN/floor WRAP=$BENCH_BIN/wrap STAMP=$BENCH_BIN/stamp
+FLOOR=$BENCH_BIN/floor FLOORX=$BENCH_BIN/floorx WRAP=$BENCH_BIN/wrap STAMP=$BENCH_BIN/stamp
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 PROFILE=/usr/share/containers/seccomp.json
 
@@ -52,7 +53,8 @@ die() { echo "bench: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root"
 command -v hyperfine >/dev/null || die "needs hyperfine (make deps installs it)"
 [ -x "$COVE" ] || die "no cove at $COVE (make)"
-[ -x "$FLOOR" ] && [ -x "$WRAP" ] && [ -x "$STAMP" ] || die "no floor, wrap or stamp program in $BENCH_BIN (make bench builds them)"
+[ -x "$FLOOR" ] && [ -x "$FLOORX" ] && [ -x "$WRAP" ] && [ -x "$STAMP" ] ||
+  die "no floor, floorx, wrap or stamp program in $BENCH_BIN (make bench builds them)"
 
 WORK=$(mktemp -d /tmp/cove-bench.XXXXXX)
 # the state roots and the rootfs on a tmpfs of the bench's own, as /run is on most hosts: every
@@ -260,10 +262,23 @@ row spaced "$RUNS" "{rt} run --bundle $WORK/true q$$-{name}"
 PREP=()
 row lifecycle "$RUNS" "$WORK/lifecycle.sh $WORK/true l$$-{name} {rt}"
 for rt in "${RTS[@]}"; do rt_cmd "$rt" run -d --bundle "$WORK/sleep" "x$$-$rt" </dev/null >/dev/null; done
+# the exec floors (bench/floorx.c) into cove's container: setns + clone + exec; the same with the
+# cgroup joins; the same with the re-exec from a sealed copy that every runtime pays
+xpid=$(rt_cmd cove state "x$$-cove" | jq -r .pid)
+FLOOR_CMD[floorx]="$FLOORX $xpid" FLOOR_CMD[floorx+cgroups]="$FLOORX -c $xpid" FLOOR_CMD[floorx+sealed]="$FLOORX -s -c $xpid"
+FLOOR_CMD[cove-exec-bare]="$COVE --root $WORK/root-cove exec x$$-cove /bin/true"
+FLOOR_CMD[floorx+sealed-wrapped]="$WRAP $FLOORX -s -c $xpid"
+FLOORS=(floorx floorx+cgroups floorx+sealed)
+! $hybrid || FLOORS+=(cove-exec-bare floorx+sealed-wrapped)
 row exec "$RUNS" "{rt} exec x$$-{name} /bin/true"
+FLOORS=()
+# and one every 50 ms, as health checks and `kubectl exec` come (see `spaced`)
+for rt in "${RTS[@]}"; do PREP[$rt]="sleep 0.05"; done
+row xspaced "$RUNS" "{rt} exec x$$-{name} /bin/true"
+PREP=()
 for rt in "${RTS[@]}"; do rt_cmd "$rt" delete -f "x$$-$rt" >/dev/null; done
 row hundred 3 "$WORK/hundred.sh $WORK/sleep $HUNDRED h$$-{name}- {rt}"
-rows=(run spaced lifecycle exec hundred)
+rows=(run spaced lifecycle exec xspaced hundred)
 if $have_profile; then
   # cove-cold: the compiled-filter cache removed before every run, so libseccomp compiles the
   # profile each time, as crun 1.8.1 and runc do
@@ -275,7 +290,7 @@ if $have_profile; then
   rows+=(seccomp)
 fi
 
-declare -A LABEL=([run]='`run` /bin/true' [spaced]='`run` /bin/true, one every 50 ms' [lifecycle]='create + start + wait + delete' [exec]='`exec` /bin/true'
+declare -A LABEL=([run]='`run` /bin/true' [spaced]='`run` /bin/true, one every 50 ms' [lifecycle]='create + start + wait + delete' [exec]='`exec` /bin/true' [xspaced]='`exec` /bin/true, one every 50 ms'
   [hundred]="$HUNDRED containers started, killed, deleted" [seccomp]="\`run\` with podman's seccomp profile")
 ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}' || echo -; }
 {
@@ -298,6 +313,12 @@ ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN {printf "
   echo
   echo "floor (clone into the namespaces + pivot_root + exec): $f ms; with this host's cgroup writes: $fc ms."
   echo "cove \`run\`$($hybrid && echo ' (bare, no wrapper)'): $c ms = $(ratio "$c" "$f") x the floor, $(ratio "$c" "$fc") x the floor with cgroups."
+  x=$(mean exec floorx) xc=$(mean exec floorx+cgroups) xs=$(mean exec floorx+sealed) c=$(mean exec cove)
+  ! $hybrid || c=$(mean exec cove-exec-bare)
+  echo "exec floor (setns + clone + exec): $x ms; with the cgroup joins: $xc ms; with the re-exec from a sealed copy too: $xs ms."
+  xw=$xs
+  ! $hybrid || xw=$(mean exec floorx+sealed-wrapped)
+  echo "cove \`exec\`$($hybrid && echo ' (bare)'): $c ms = $(ratio "$c" "$xs") x the sealed exec floor; that floor$($hybrid && echo " through the wrapper ($xw ms)") is $(ratio "$xw" "$(mean exec crun)") x crun's \`exec\`."
   if $hybrid && has base; then
     b=$(mean run base-bare)
     echo "base \`run\` (bare): $b ms = $(ratio "$b" "$f") x the floor; cove / base bare: $(ratio "$c" "$b")."
