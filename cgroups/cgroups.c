@@ -182,20 +182,27 @@ static int expand_slice(const char *slice, char **out, struct cove_error *err)
   return 0;
 }
 
+/* The cgroup of a systemd unit as its manager would place it below its own: a plan's path until
+ * the manager reports the real one (user: the user manager's slices). */
+static int resolve_sd_path(const char *cgroups_path, const char *id, bool user, char **out, struct cove_error *err)
+{
+  _cleanup_free_ char *slice = NULL, *unit = NULL, *slice_path = NULL, *joined = NULL;
+
+  if (cg_sd_parse_path(cgroups_path, id, user, &slice, &unit, err) < 0)
+    return -1;
+  if (expand_slice(slice, &slice_path, err) < 0)
+    return cove_error_wrap(err, "cgroupsPath `%s`", cgroups_path);
+  joined = xasprintf("%s/%s", slice_path, unit);
+  return normalise(joined, out, err);
+}
+
 int cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd_cgroup, char **out,
                         struct cove_error *err)
 {
   _cleanup_free_ char *joined = NULL;
 
-  if (systemd_cgroup) {
-    _cleanup_free_ char *slice = NULL, *unit = NULL, *slice_path = NULL;
-    if (cg_sd_parse_path(cgroups_path, id, &slice, &unit, err) < 0)
-      return -1;
-    if (expand_slice(slice, &slice_path, err) < 0)
-      return cove_error_wrap(err, "cgroupsPath `%s`", cgroups_path);
-    joined = xasprintf("%s/%s", slice_path, unit);
-    return normalise(joined, out, err);
-  }
+  if (systemd_cgroup)
+    return resolve_sd_path(cgroups_path, id, false, out, err);
   if (!cgroups_path || !*cgroups_path) {
     joined = xasprintf("/cove/%s", id);
     return normalise(joined, out, err);
@@ -327,7 +334,9 @@ int cg_plan_at(const char *root, enum cgroup_mode mode, const char *const *v1_na
   cg->rootless = rootless;
   if (path)
     cg->path = xstrdup(path);
-  else if (cgroup_resolve_path(lx ? lx->cgroups_path : NULL, id, systemd_cgroup, &cg->path, err) < 0)
+  else if (systemd_cgroup && rootless ? resolve_sd_path(lx ? lx->cgroups_path : NULL, id, true, &cg->path, err) < 0
+                                      : cgroup_resolve_path(lx ? lx->cgroups_path : NULL, id, systemd_cgroup,
+                                                            &cg->path, err) < 0)
     return -1;
   if (mode != CGROUP_MODE_UNIFIED && v1_names) {
     for (size_t i = 0; v1_names[i] && cg->v1_len < CG_MAX_HIER; i++) {
@@ -339,9 +348,9 @@ int cg_plan_at(const char *root, enum cgroup_mode mode, const char *const *v1_na
   }
   if (mode == CGROUP_MODE_HYBRID)
     cg->unified.name = xstrdup("unified");
-  if (systemd_cgroup && !rootless) {
-    /* (rootless: the path is one asked for, made as a path; the user manager's bus is not used)
-     * nothing is made now: systemd creates the unit once the init exists (cgroup_enter).  Beside
+  if (systemd_cgroup) {
+    /* nothing is made now: systemd (rootless: the user's manager) creates the unit once the init
+     * exists (cgroup_enter).  Beside
      * the unit the record names the v1 directories cove will add where systemd makes none
      * (cpuset, freezer, ...), so that `delete -f` after a killed create removes them; systemd's
      * own are never counted as cove's */
@@ -618,7 +627,7 @@ char *cgroup_serialize(const struct cove_cgroup *cg)
 
 int cgroup_load(const char *serialized, struct cove_cgroup **out, struct cove_error *err)
 {
-  _cleanup_free_ char *copy = NULL;
+  _cleanup_free_ char *copy = NULL, *unit = NULL;
   _cleanup_(cgroup_freep) struct cove_cgroup *cg = NULL;
   char *save = NULL, *line;
   enum cgroup_mode mode = CGROUP_MODE_UNIFIED;
@@ -675,9 +684,9 @@ int cgroup_load(const char *serialized, struct cove_cgroup **out, struct cove_er
       h->created = (unsigned) created;
       h->fd = CG_FD_UNOPENED;
     } else if (!strcmp(line, "systemd")) {
-      if (!cg_sd_unit_name_valid(val) || cg->sd)
+      if (!cg_sd_unit_name_valid(val) || unit)
         return cove_error_set(err, EINVAL, "load cgroup description: bad systemd unit `%s`", val);
-      cg->sd = cg_sd_new(NULL, NULL, val, true);
+      unit = xstrdup(val);
     } else if (!strcmp(line, "rootless")) {
       cg->rootless = !strcmp(val, "1");
     } else {
@@ -686,6 +695,9 @@ int cgroup_load(const char *serialized, struct cove_cgroup **out, struct cove_er
   }
   if (!have_mode || !cg->path)
     return cove_error_set(err, EINVAL, "load cgroup description: mode or path missing");
+  /* a rootless container's unit is its user's manager's (the record names both) */
+  if (unit)
+    cg->sd = cg_sd_new(NULL, NULL, unit, true, cg->rootless);
   cg->mode = mode;
   cg->driver = driver_for(mode);
   *out = steal_ptr(cg);

@@ -85,11 +85,15 @@ int cgroup_plan_at(const char *root, enum cgroup_mode mode, const char *const *v
 int cg_plan_at(const char *root, enum cgroup_mode mode, const char *const *v1_names, const struct oci_config *config,
                const char *id, bool systemd_cgroup, bool rootless, const char *path, struct cove_cgroup **out,
                struct cove_error *err);
-/* rootless.c: the first resource of res that needs a controller ("memory", ...), NULL for none;
+/* rootless_rules.c: the first resource of res that needs a controller ("memory", ...), NULL for none;
  * a rootless v2 cgroupsPath (empty: "cove/ID", relative) below the parent of the caller's own
  * cgroup, an absolute one as it is. */
 const char *cg_rootless_limit_asked(const struct oci_resources *res);
 int cg_rootless_resolve_path(const char *cgroups_path, const char *id, char **out, struct cove_error *err);
+/* A limit of res whose cgroup v2 controller is not in have (a cgroup.controllers line): true,
+ * with *field the OCI area ("memory", "cpu.cpus", "unified") and ctrl the controller ("cpuset"). */
+bool cg_rootless_missing_controller(const struct oci_resources *res, const char *have, const char **field,
+                                    char *ctrl, size_t ctrl_len);
 /* A device rule write that failed (err): true, with err released and cg->devices_unenforced set,
  * when the rootless manager may go on without it (an unprivileged caller's EPERM/EACCES, as
  * runc's rootless managers ignore them); the drivers call it, rootless.c then checks the config. */

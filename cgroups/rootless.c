@@ -13,7 +13,9 @@
  *    program nor write a v1 devices.deny) are no error, as runc's: in a user namespace no node
  *    can be made, the container's are bind mounts of the host's with the host's permissions.
  *    But a linux.devices node the rules keep closed would then be open: that is refused.
- *  - with --systemd-cgroup the slice:prefix:name path is an asked-for path: its refusal stands. */
+ *  - with --systemd-cgroup the container's cgroup is a scope of the user's own systemd manager
+ *    (systemd.c: its bus, "user.slice:cove:ID" by default, cgroup v2 only), and a limit needs a
+ *    controller delegated to that manager (cg_rootless_missing_controller). */
 #include <errno.h>
 #include <string.h>
 
@@ -21,42 +23,6 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
-
-/* The first resource of res that needs a controller ("memory", "pids", ...), NULL for none. */
-const char *cg_rootless_limit_asked(const struct oci_resources *res)
-{
-  if (!res)
-    return NULL;
-  if (res->memory) {
-    const struct oci_memory *m = res->memory;
-    if (m->limit.set || m->reservation.set || m->swap.set || m->kernel.set || m->kernel_tcp.set ||
-        m->swappiness.set || m->disable_oom_killer.set || m->use_hierarchy.set)
-      return "memory";
-  }
-  if (res->cpu) {
-    const struct oci_cpu *c = res->cpu;
-    if (c->shares.set || c->quota.set || c->burst.set || c->period.set || c->realtime_runtime.set ||
-        c->realtime_period.set || (c->cpus && *c->cpus) || (c->mems && *c->mems) || c->idle.set)
-      return "cpu";
-  }
-  if (res->pids_limit.set)
-    return "pids";
-  if (res->block_io) {
-    const struct oci_blkio *b = res->block_io;
-    if (b->weight.set || b->leaf_weight.set || b->weight_device_len || b->throttle_read_bps_len ||
-        b->throttle_write_bps_len || b->throttle_read_iops_len || b->throttle_write_iops_len)
-      return "blockIO";
-  }
-  if (res->hugepage_limits_len)
-    return "hugepageLimits";
-  if (res->network && (res->network->class_id.set || res->network->priorities_len))
-    return "network";
-  if (res->rdma_len)
-    return "rdma";
-  if (res->unified_len)
-    return "unified";
-  return NULL;
-}
 
 /* The parent of the caller's own cgroup2 path ("0::/a/b/c" gives "/a/b"); "/" at the top. */
 static int own_parent(char **out, struct cove_error *err)
@@ -100,43 +66,6 @@ static bool permission_error(int e)
   return e == EACCES || e == EPERM || e == EROFS;
 }
 
-/* Whether the rules (last match wins, per access bit) grant access to the node. */
-static bool rules_grant(const struct cg_dev_rule *r, size_t n, char type, int64_t major, int64_t minor,
-                        unsigned access)
-{
-  bool allowed = false;
-  for (size_t i = 0; i < n; i++)
-    if ((r[i].type == 'a' || r[i].type == type) && (r[i].major < 0 || r[i].major == major) &&
-        (r[i].minor < 0 || r[i].minor == minor) && (r[i].access & access))
-      allowed = r[i].allow;
-  return allowed;
-}
-
-int cg_rootless_check_devices(const struct oci_resources *res, const struct oci_device *devs, size_t n,
-                              struct cove_error *err)
-{
-  _cleanup_free_ struct cg_dev_rule *rules = NULL;
-  size_t nr = 0;
-
-  if (cg_dev_rules(res, devs, n, &rules, &nr, err) < 0)
-    return cove_error_wrap(err, "linux.resources");
-  for (size_t i = 0; i < n; i++) {
-    const struct oci_device *d = &devs[i];
-    char type = d->type && !strcmp(d->type, "b") ? 'b' : 'c';
-    if (!d->type || !strcmp(d->type, "p"))
-      continue; /* a fifo is no device the rules speak of */
-    if (rules_grant(rules, nr, type, d->major, d->minor, CG_DEV_READ) &&
-        rules_grant(rules, nr, type, d->major, d->minor, CG_DEV_WRITE))
-      continue;
-    return cove_error_set(err, 0,
-                          "linux.devices[%zu] (%s, %c %lld:%lld): linux.resources.devices does not allow it, and a "
-                          "rootless container cannot enforce device rules (its nodes are the host's, bind-mounted): "
-                          "allow it (rw) or leave it out",
-                          i, d->path ? d->path : "?", type, (long long) d->major, (long long) d->minor);
-  }
-  return 0;
-}
-
 int cgroup_plan_rootless(const struct oci_config *config, const char *id, bool systemd_cgroup,
                          struct cove_cgroup **out, struct cove_error *err)
 {
@@ -167,14 +96,9 @@ int cgroup_make_rootless(struct cove_cgroup **cg, const struct oci_config *confi
       return 0;
     return cg_rootless_check_devices(lx->resources, lx->devices, lx->devices_len, err);
   }
-  /* a systemd path is one asked for (made as a path: no user manager is asked for a scope);
-   * other failures are no permission question */
-  if (systemd_cgroup)
-    return cove_error_wrap(err,
-                           "rootless: --systemd-cgroup path `%s` (made as a path: the user manager's "
-                           "bus is not used)",
-                           path ? path : "system.slice:cove:ID");
-  if (!permission_error(err->errnum))
+  /* (--systemd-cgroup makes nothing here: the user manager makes the unit when the init is
+   * placed, systemd.c) other failures are no permission question */
+  if (systemd_cgroup || !permission_error(err->errnum))
     return -1;
   if (!asked && !path) {
     cove_debug("rootless: no cgroup (%s): the container stays in the caller's", cove_error_msg(err));

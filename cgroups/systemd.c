@@ -5,7 +5,11 @@
  *
  * As root cove talks to systemd's private socket (/run/systemd/private, as systemctl does: no
  * dbus-daemon in the way, and systemd sends job signals to every private client), else to the
- * system bus.  A host whose init is not systemd fails with one line naming --systemd-cgroup;
+ * system bus.  Rootless it talks to the user's own manager (user@UID.service, as runc and crun
+ * do): its private socket $XDG_RUNTIME_DIR/systemd/private (systemctl --user's choice), else the
+ * session bus; the unit's ControlGroup is then below the manager's own cgroup, and only the
+ * controllers delegated to user@UID.service can hold limits (cgroup v2 only: a user manager is
+ * given no v1 controller).  A host whose init is not systemd fails with one line naming --systemd-cgroup;
  * cove never falls back to making systemd's cgroups itself.  The connection is opened when first
  * needed, after the init is cloned, so no bus socket is ever open in a process that enters the
  * container. */
@@ -40,6 +44,7 @@ struct cg_systemd {
   char *slice;
   char *unit;
   bool started; /* the unit exists (or did): destroy stops it */
+  bool user;    /* the unit is the user manager's (rootless) */
   sd_bus *bus;
   int version;
 };
@@ -72,9 +77,10 @@ int cg_sd_check_booted(struct cove_error *err)
                         "cannot create the container's unit");
 }
 
-struct cg_systemd *cg_sd_new(const char *id, const char *slice, const char *unit, bool started)
+struct cg_systemd *cg_sd_new(const char *id, const char *slice, const char *unit, bool started, bool user)
 {
   struct cg_systemd *sd = xcalloc(1, sizeof(*sd));
+  sd->user = user;
   sd->id = xstrdup(id ? id : "");
   sd->slice = xstrdup(slice ? slice : "");
   sd->unit = xstrdup(unit);
@@ -120,6 +126,76 @@ static int bus_error(struct cove_error *err, int r, const sd_bus_error *e, const
   return cove_error_set(err, r < 0 ? -r : EIO, "%s", what);
 }
 
+/* Where the user's manager may be reached: its private socket (*private_sock, heap, NULL when
+ * absent) or a session bus (*session: DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus is
+ * there).  Neither: one line naming XDG_RUNTIME_DIR, what was looked for and what starts a
+ * user manager. */
+static int find_user_bus(char **private_sock, bool *session, struct cove_error *err)
+{
+  const char *xdg = getenv("XDG_RUNTIME_DIR"), *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
+  _cleanup_free_ char *priv = NULL, *bus = NULL;
+  uid_t uid = geteuid();
+
+  *private_sock = NULL;
+  *session = false;
+  if (!xdg || xdg[0] != '/')
+    return cove_error_set(err, 0,
+                          "--systemd-cgroup: rootless: no systemd user manager to ask for the container's scope: "
+                          "XDG_RUNTIME_DIR is %s (the user's manager, user@%u.service, and its /run/user/%u come "
+                          "with a login session or `loginctl enable-linger`)",
+                          xdg ? "not an absolute path" : "not set", (unsigned) uid, (unsigned) uid);
+  priv = xasprintf("%s/systemd/private", xdg);
+  bus = xasprintf("%s/bus", xdg);
+  if (access(priv, F_OK) == 0)
+    *private_sock = steal_ptr(priv);
+  *session = (addr && *addr) || access(bus, F_OK) == 0;
+  if (*private_sock || *session)
+    return 0;
+  return cove_error_set(err, 0,
+                        "--systemd-cgroup: rootless: no systemd user manager to ask for the container's scope: "
+                        "no %s/systemd/private and no session bus (DBUS_SESSION_BUS_ADDRESS unset, no %s) "
+                        "(XDG_RUNTIME_DIR=%s): the user's manager, user@%u.service, runs during a login session "
+                        "or with `loginctl enable-linger`",
+                        xdg, bus, xdg, (unsigned) uid);
+}
+
+int cg_sd_check_user_bus(struct cove_error *err)
+{
+  _cleanup_free_ char *priv = NULL;
+  bool session;
+  return find_user_bus(&priv, &session, err);
+}
+
+static int connect_user_bus(struct cg_systemd *sd, struct cove_error *err)
+{
+  _cleanup_(bus_unrefp) sd_bus *bus = NULL;
+  _cleanup_free_ char *priv = NULL, *addr = NULL;
+  bool session;
+  int r = 0;
+
+  if (find_user_bus(&priv, &session, err) < 0)
+    return -1;
+  if (priv) {
+    addr = xasprintf("unix:path=%s", priv);
+    if ((r = sd_bus_new(&bus)) >= 0 && (r = sd_bus_set_address(bus, addr)) >= 0 && (r = sd_bus_start(bus)) >= 0) {
+      sd->bus = steal_ptr(bus);
+      return 0;
+    }
+    cove_debug("systemd user manager at %s: %s", priv, strerror(-r));
+    bus_unrefp(&bus);
+    bus = NULL;
+  }
+  if (session && (r = sd_bus_open_user(&bus)) >= 0) {
+    sd->bus = steal_ptr(bus);
+    return 0;
+  }
+  if (r < 0 && cove_libsystemd_error())
+    return cove_error_set(err, 0, "--systemd-cgroup: %s", cove_libsystemd_error());
+  return cove_error_set(err, r < 0 ? -r : ENOENT,
+                        "--systemd-cgroup: rootless: connect to the systemd user manager (%s%s%s)", priv ? priv : "",
+                        priv && session ? ", then " : "", session ? "the session bus" : "");
+}
+
 static int connect_bus(struct cg_systemd *sd, struct cove_error *err)
 {
   _cleanup_(bus_unrefp) sd_bus *bus = NULL;
@@ -129,6 +205,8 @@ static int connect_bus(struct cg_systemd *sd, struct cove_error *err)
     return 0;
   if (cg_sd_check_booted(err) < 0)
     return -1;
+  if (sd->user)
+    return connect_user_bus(sd, err);
   if (geteuid() == 0 && access(SD_PRIVATE, F_OK) == 0) {
     if (sd_bus_new(&bus) >= 0 && sd_bus_set_address(bus, "unix:path=" SD_PRIVATE) >= 0 && sd_bus_start(bus) >= 0) {
       sd->bus = steal_ptr(bus);
@@ -292,7 +370,32 @@ static void reset_failed(struct cg_systemd *sd)
   sd_bus_error_free(&e);
 }
 
-/* The unit's cgroup as systemd reports it (ControlGroup of its Scope or Slice interface). */
+int cg_sd_manager_cgroup(struct cg_systemd *sd, char **out, struct cove_error *err)
+{
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  int r;
+
+  *out = NULL;
+  if (connect_bus(sd, err) < 0)
+    return -1;
+  r = sd_bus_get_property_string(sd->bus, SD_DEST, SD_PATH, SD_MANAGER, "ControlGroup", &e, out);
+  if (r < 0) {
+    bus_error(err, r, &e, "ask the systemd %smanager for its cgroup", sd->user ? "user " : "");
+    sd_bus_error_free(&e);
+    return -1;
+  }
+  if ((*out)[0] != '/' || strstr(*out, "/..") || strchr(*out, '\n')) {
+    cove_error_set(err, EINVAL, "the systemd %smanager reports its cgroup as `%s`", sd->user ? "user " : "", *out);
+    free(*out);
+    *out = NULL;
+    return -1;
+  }
+  return 0;
+}
+
+/* The unit's cgroup as systemd reports it (ControlGroup of its Scope or Slice interface): the
+ * path from the root of the hierarchy, a user manager's units too
+ * ("/user.slice/user-1000.slice/user@1000.service/user.slice/cove-ID.scope"). */
 static int unit_cgroup(struct cg_systemd *sd, char **out, struct cove_error *err)
 {
   sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -454,10 +557,10 @@ int cg_sd_prepare(struct cove_cgroup *cg, const char *cgroups_path, const char *
 {
   _cleanup_free_ char *slice = NULL, *unit = NULL;
   _cleanup_(cg_sd_props_freep) struct cg_sd_props check = {0};
-  struct cg_sd_opts o = {.v1 = cg->mode != CGROUP_MODE_UNIFIED, .version = INT_MAX};
+  struct cg_sd_opts o = {.v1 = cg->mode != CGROUP_MODE_UNIFIED, .user = cg->rootless, .version = INT_MAX};
   size_t n;
 
-  if (cg_sd_parse_path(cgroups_path, id, &slice, &unit, err) < 0)
+  if (cg_sd_parse_path(cgroups_path, id, cg->rootless, &slice, &unit, err) < 0)
     return -1;
   n = strlen(unit);
   if (n > 6 && !strcmp(unit + n - 6, ".slice"))
@@ -465,29 +568,65 @@ int cg_sd_prepare(struct cove_cgroup *cg, const char *cgroups_path, const char *
                           "cgroupsPath `%s`: `%s` is a slice, which cannot hold processes: name a scope "
                           "(slice:prefix:name without .slice)",
                           cgroups_path, unit);
+  /* runc's rule too: systemd gives a user's manager no v1 controller (and cove, rootless, may
+   * make nothing in the v1 hierarchies beside its unit) */
+  if (cg->rootless && cg->mode != CGROUP_MODE_UNIFIED)
+    return cove_error_set(err, 0,
+                          "--systemd-cgroup: rootless: a user's systemd manager is delegated cgroup v2 controllers "
+                          "only, and this host's cgroups are %s: run on a cgroup v2 host, or without "
+                          "--systemd-cgroup",
+                          cg->mode == CGROUP_MODE_HYBRID ? "hybrid (v1 controllers)" : "cgroup v1");
   if (cg_sd_check_booted(err) < 0)
+    return -1;
+  /* no user manager to be reached: said now, before anything is made */
+  if (cg->rootless && cg_sd_check_user_bus(err) < 0)
     return -1;
   /* the conversion the unit is started with, now: a bad value fails before anything exists */
   if (cg_sd_resource_props(res, extra, extra_len, false, &o, &check, err) < 0)
     return -1;
-  cg->sd = cg_sd_new(id, slice, unit, false);
+  cg->sd = cg_sd_new(id, slice, unit, false, cg->rootless);
   cg->sd_res = res;
   cg->sd_extra = extra;
   cg->sd_extra_len = extra_len;
   return 0;
 }
 
+/* Rootless: every limit asked for needs a controller delegated to the user's manager (its
+ * cgroup's cgroup.controllers, what it can enable for its units); systemd would start the unit
+ * without the rest and the limit would silently not hold. */
+static int check_delegated(struct cove_cgroup *cg, const struct oci_resources *res, const char *manager_cg,
+                           struct cove_error *err)
+{
+  _cleanup_free_ char *file = xasprintf("%s%s/cgroup.controllers", cg->root, manager_cg), *have = NULL;
+  const char *field = NULL;
+  char missing[64];
+
+  if (read_file(file, 1 << 12, &have, NULL, err) < 0)
+    return cove_error_wrap(err, "rootless: the controllers of the systemd user manager");
+  have[strcspn(have, "\n")] = '\0';
+  if (!cg_rootless_missing_controller(res, have, &field, missing, sizeof(missing)))
+    return 0;
+  return cove_error_set(err, 0,
+                        "rootless: linux.resources.%s needs the %s controller, which is not delegated to the systemd "
+                        "user manager (%s has: %s): its Delegate= (user@.service) must name it",
+                        field, missing, file, *have ? have : "none");
+}
+
 int cg_sd_place(struct cove_cgroup *cg, pid_t pid, struct cove_error *err)
 {
-  struct cg_sd_opts o = {.v1 = cg->mode != CGROUP_MODE_UNIFIED};
-  _cleanup_free_ char *path = NULL;
+  struct cg_sd_opts o = {.v1 = cg->mode != CGROUP_MODE_UNIFIED, .user = cg->sd->user};
+  _cleanup_free_ char *path = NULL, *manager_cg = NULL;
   const char *unit = cg->sd->unit;
 
+  if (cg->sd->user &&
+      (cg_sd_manager_cgroup(cg->sd, &manager_cg, err) < 0 || check_delegated(cg, cg->sd_res, manager_cg, err) < 0))
+    return -1;
   if (cg_sd_start(cg->sd, pid, cg->sd_res, cg->sd_extra, cg->sd_extra_len, &o, &path, err) < 0)
     return -1;
   /* systemd's path is absolute and clean; a ".." (or a newline, which the state text would
-   * split) is refused rather than followed */
-  if (strstr(path, "/..") || strchr(path, '\n') || !strcmp(path, "/"))
+   * split) is refused rather than followed; a user manager's units are below its own cgroup */
+  if (strstr(path, "/..") || strchr(path, '\n') || !strcmp(path, "/") ||
+      (manager_cg && (strncmp(path, manager_cg, strlen(manager_cg)) || path[strlen(manager_cg)] != '/')))
     return cove_error_set(err, EINVAL, "systemd unit %s: unexpected cgroup `%s`", unit, path);
   free(cg->path);
   cg->path = steal_ptr(path);
@@ -504,6 +643,9 @@ int cg_sd_place(struct cove_cgroup *cg, pid_t pid, struct cove_error *err)
     return cove_error_wrap(err, "systemd unit %s", unit);
   }
   if (cg->driver->apply(cg, cg->sd_res, cg->sd_extra, cg->sd_extra_len, false, err) < 0)
+    return -1;
+  /* rootless: no device program was loaded (rootless.c's rule for the nodes of linux.devices) */
+  if (cg->devices_unenforced && cg_rootless_check_devices(cg->sd_res, cg->sd_extra, cg->sd_extra_len, err) < 0)
     return -1;
   if (cg->mode != CGROUP_MODE_UNIFIED && cg->driver->enter(cg, pid, NULL, err) < 0)
     return -1;
@@ -529,10 +671,15 @@ static int current_quota(struct cove_cgroup *cg, int64_t *quota, struct cove_err
 
 int cg_sd_set(struct cove_cgroup *cg, const struct oci_resources *res, struct cove_error *err)
 {
-  struct cg_sd_opts o = {.v1 = cg->mode != CGROUP_MODE_UNIFIED};
+  struct cg_sd_opts o = {.v1 = cg->mode != CGROUP_MODE_UNIFIED, .user = cg->sd->user};
   const struct oci_memory *m = res->memory;
   const struct oci_cpu *c = res->cpu;
 
+  if (cg->sd->user) {
+    _cleanup_free_ char *manager_cg = NULL;
+    if (cg_sd_manager_cgroup(cg->sd, &manager_cg, err) < 0 || check_delegated(cg, res, manager_cg, err) < 0)
+      return -1;
+  }
   /* a part alone is computed with the rest in force, as the files are */
   if (!o.v1 && m && m->swap.set && !m->limit.set) {
     uint64_t cur;

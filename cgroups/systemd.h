@@ -69,6 +69,7 @@ static inline void cg_sd_props_freep(struct cg_sd_props *p)
 /* What the mapping depends on besides the resources. */
 struct cg_sd_opts {
   bool v1;       /* legacy or hybrid host: systemd's v1 property names (MemoryLimit, CPUShares, BlockIO*) */
+  bool user;     /* the user's manager (rootless): no device properties (no device program for a user) */
   int version;   /* systemd's version (252); gates CPUQuotaPeriodUSec (242) and AllowedCPUs (244) */
   /* for `update` of a part only: the values in force that a property is computed with */
   bool have_cur_limit;
@@ -77,11 +78,13 @@ struct cg_sd_opts {
   int64_t cur_quota; /* cpu quota (-1: none), for CPUQuotaPerSecUSec from a period alone */
 };
 
-/* "slice:prefix:name" (runc's format; "" or NULL: "system.slice:cove:ID") -> the slice unit
+/* "slice:prefix:name" (runc's format; "" or NULL: "system.slice:cove:ID", for a user manager
+ * (rootless, user) "user.slice:cove:ID"; an empty slice is that default too) -> the slice unit
  * ("system.slice", "-.slice" for the root) and the unit ("prefix-name.scope", "name.scope"
  * without a prefix, or "name" itself when it ends in ".slice").  Names systemd would refuse
  * are refused here, before anything is made. */
-int cg_sd_parse_path(const char *cgroups_path, const char *id, char **slice, char **unit, struct cove_error *err);
+int cg_sd_parse_path(const char *cgroups_path, const char *id, bool user, char **slice, char **unit,
+                     struct cove_error *err);
 /* systemd's unit name rule: [A-Za-z0-9:_.\-]+ with a known suffix, at most 255 bytes. */
 bool cg_sd_unit_name_valid(const char *name);
 /* Does systemd make a Delegate=yes scope's directory in this v1 hierarchy ("memory",
@@ -115,8 +118,9 @@ struct cove_cgroup;
 
 /* Is systemd the init of this host (sd_booted)?  Else one clear error naming --systemd-cgroup. */
 int cg_sd_check_booted(struct cove_error *err);
-/* A new description of unit `unit` in `slice` for container id (nothing is asked of systemd). */
-struct cg_systemd *cg_sd_new(const char *id, const char *slice, const char *unit, bool started);
+/* A new description of unit `unit` in `slice` for container id (nothing is asked of systemd);
+ * user: the unit is the user's manager's (rootless), reached over the user's bus. */
+struct cg_systemd *cg_sd_new(const char *id, const char *slice, const char *unit, bool started, bool user);
 void cg_sd_free(struct cg_systemd *sd);
 const char *cg_sd_unit(const struct cg_systemd *sd);
 bool cg_sd_started(const struct cg_systemd *sd);
@@ -129,13 +133,21 @@ int cg_sd_update(struct cg_systemd *sd, const struct oci_resources *res, const s
                  struct cove_error *err);
 /* Stop the unit and wait (bounded) for the job; a unit already gone is no error. */
 int cg_sd_stop(struct cg_systemd *sd, struct cove_error *err);
+/* Can the user's manager be reached ($XDG_RUNTIME_DIR/systemd/private or a session bus is
+ * there; nothing is connected)?  Else one line naming what was looked for. */
+int cg_sd_check_user_bus(struct cove_error *err);
+/* The manager's own cgroup (its ControlGroup property: "/user.slice/user-1000.slice/
+ * user@1000.service" for a user's, heap). */
+int cg_sd_manager_cgroup(struct cg_systemd *sd, char **out, struct cove_error *err);
 /* systemd's version (cached per connection), for cg_sd_opts. */
 int cg_sd_version(struct cg_systemd *sd, int *version, struct cove_error *err);
 
 /* ---- the driver's glue (systemd.c): what cgroups.c calls for a container with a unit ---- */
 
 /* cgroup_create with --systemd-cgroup: check the unit name, that systemd runs and that every
- * resource converts; record the unit and the resources to start it with.  Nothing is made. */
+ * resource converts; record the unit and the resources to start it with.  Nothing is made.
+ * Rootless (cg->rootless) the unit is the user manager's: a cgroup v2 host and a reachable
+ * user manager are checked here, the delegated controllers when the unit is started. */
 int cg_sd_prepare(struct cove_cgroup *cg, const char *cgroups_path, const char *id, const struct oci_resources *res,
                   const struct oci_device *extra, size_t extra_len, struct cove_error *err);
 /* The first cgroup_enter: start the unit with pid in it, take its cgroup path from systemd,

@@ -35,6 +35,8 @@
 #include "common/util.h"
 
 #define DEFAULT_SLICE "system.slice"
+/* a user manager's (rootless), as runc's: its units go to user@UID.service/user.slice */
+#define DEFAULT_USER_SLICE "user.slice"
 #define UNIT_NAME_MAX 255
 
 /* ---- names ---- */
@@ -91,8 +93,10 @@ static int check_slice(const char *slice, struct cove_error *err)
   return 0;
 }
 
-int cg_sd_parse_path(const char *cgroups_path, const char *id, char **slice, char **unit, struct cove_error *err)
+int cg_sd_parse_path(const char *cgroups_path, const char *id, bool user, char **slice, char **unit,
+                     struct cove_error *err)
 {
+  const char *default_slice = user ? DEFAULT_USER_SLICE : DEFAULT_SLICE, *sl;
   _cleanup_free_ char *copy = NULL, *u = NULL;
   char *s, *prefix, *name;
 
@@ -106,7 +110,7 @@ int cg_sd_parse_path(const char *cgroups_path, const char *id, char **slice, cha
                             "systemd unit name `%s` (from the container id) is invalid: systemd allows letters, "
                             "digits and :-_.\\ only",
                             u);
-    *slice = xstrdup(DEFAULT_SLICE);
+    *slice = xstrdup(default_slice);
     *unit = steal_ptr(u);
     return 0;
   }
@@ -121,9 +125,8 @@ int cg_sd_parse_path(const char *cgroups_path, const char *id, char **slice, cha
   *name++ = '\0';
   if (!*name || strchr(name, '/') || strchr(prefix, '/'))
     return cove_error_set(err, EINVAL, "cgroupsPath `%s`: bad unit name", cgroups_path);
-  if (!*s)
-    s = DEFAULT_SLICE;
-  if (check_slice(s, err) < 0)
+  sl = *s ? s : default_slice;
+  if (check_slice(sl, err) < 0)
     return cove_error_wrap(err, "cgroupsPath `%s`", cgroups_path);
   if (ends_with(name, ".slice"))
     u = xstrdup(name);
@@ -136,7 +139,7 @@ int cg_sd_parse_path(const char *cgroups_path, const char *id, char **slice, cha
                           "cgroupsPath `%s`: systemd unit name `%s` is invalid: systemd allows letters, digits and "
                           ":-_.\\ only",
                           cgroups_path, u);
-  *slice = xstrdup(s);
+  *slice = xstrdup(sl);
   *unit = steal_ptr(u);
   return 0;
 }
@@ -639,7 +642,9 @@ int cg_sd_resource_props(const struct oci_resources *res, const struct oci_devic
 {
   const struct oci_cpu *c = res ? res->cpu : NULL;
 
-  if (!update) {
+  /* a user manager cannot load a device program (nor can cove for a user): rootless, the
+   * container's nodes are the host's, bind-mounted, and rootless.c checks linux.devices */
+  if (!update && !o->user) {
     _cleanup_free_ struct cg_dev_rule *rules = NULL;
     size_t n = 0;
     if (cg_dev_rules(res, extra, extra_len, &rules, &n, err) < 0)

@@ -96,7 +96,7 @@ static void expect_unit(const char *path, const char *want_slice, const char *wa
 {
   struct cove_error err = COVE_ERROR_INIT;
   _cleanup_free_ char *slice = NULL, *unit = NULL;
-  if (cg_sd_parse_path(path, "ctr", &slice, &unit, &err) < 0)
+  if (cg_sd_parse_path(path, "ctr", false, &slice, &unit, &err) < 0)
     fail_msg("%s: %s", path ? path : "(null)", err.msg);
   assert_string_equal(slice, want_slice);
   assert_string_equal(unit, want_unit);
@@ -106,7 +106,7 @@ static void expect_unit_error(const char *path, const char *id, const char *need
 {
   struct cove_error err = COVE_ERROR_INIT;
   char *slice = (char *) 1, *unit = (char *) 1;
-  assert_int_equal(cg_sd_parse_path(path, id, &slice, &unit, &err), -1);
+  assert_int_equal(cg_sd_parse_path(path, id, false, &slice, &unit, &err), -1);
   assert_null(slice);
   assert_null(unit);
   if (!strstr(err.msg, needle))
@@ -125,6 +125,19 @@ static void test_unit_names(void **state)
   expect_unit("user-1000.slice::x", "user-1000.slice", "x.scope");
   expect_unit("-.slice:p:n", "-.slice", "p-n.scope");
   expect_unit("system.slice:p:kube.slice", "system.slice", "kube.slice");
+  {
+    /* a user manager's default (rootless, runc's rule): user.slice, for an empty slice too */
+    struct cove_error err = COVE_ERROR_INIT;
+    _cleanup_free_ char *slice = NULL, *unit = NULL, *slice2 = NULL, *unit2 = NULL, *slice3 = NULL, *unit3 = NULL;
+    assert_int_equal(cg_sd_parse_path(NULL, "ctr", true, &slice, &unit, &err), 0);
+    assert_string_equal(slice, "user.slice");
+    assert_string_equal(unit, "cove-ctr.scope");
+    assert_int_equal(cg_sd_parse_path(":p:n", "ctr", true, &slice2, &unit2, &err), 0);
+    assert_string_equal(slice2, "user.slice");
+    assert_string_equal(unit2, "p-n.scope");
+    assert_int_equal(cg_sd_parse_path("app.slice:p:n", "ctr", true, &slice3, &unit3, &err), 0);
+    assert_string_equal(slice3, "app.slice");
+  }
   expect_unit_error("/a/b", "ctr", "slice:prefix:name");
   expect_unit_error("a:b:c:d", "ctr", "slice:prefix:name");
   expect_unit_error("nota:p:n", "ctr", "NAME.slice");
@@ -388,6 +401,11 @@ static void test_device_properties(void **state)
   (void) state;
   /* no devices section at all: the defaults only */
   expect_props("{}", false, &v2, DEFAULT_DEVICES);
+  /* a user manager (rootless) loads no device program: no device properties at all */
+  {
+    struct cg_sd_opts user = {.user = true, .version = 252};
+    expect_props("{\"devices\":[" DENY_ALL "],\"pids\":{\"limit\":5}}", false, &user, "TasksMax=5\n");
+  }
   /* allow everything: DevicePolicy=auto and no list */
   expect_props("{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}", false, &v2, "DevicePolicy=auto\nDeviceAllow=\n");
   /* a deny list (allow all, then deny one) cannot be held by systemd: everything, cove's eBPF

@@ -113,6 +113,57 @@ static void test_limit_asked(void **state)
   assert_string_equal(cg_rootless_limit_asked(&r), "unified");
 }
 
+static void expect_missing(const struct oci_resources *r, const char *have, const char *field, const char *ctrl)
+{
+  const char *f = NULL;
+  char c[64] = "";
+  bool missing = cg_rootless_missing_controller(r, have, &f, c, sizeof(c));
+  if (!field) {
+    if (missing)
+      fail_msg("with `%s`: %s (%s) reported missing", have, c, f);
+    return;
+  }
+  if (!missing)
+    fail_msg("with `%s`: nothing missing, expected %s", have, ctrl);
+  assert_string_equal(f, field);
+  assert_string_equal(c, ctrl);
+}
+
+static void test_missing_controller(void **state)
+{
+  struct oci_memory mem = {.limit = {true, 64 << 20}};
+  struct oci_cpu shares = {.shares = {true, 512}}, cpus = {.cpus = "0"};
+  struct oci_blkio io = {.weight = {true, 100}};
+  struct oci_kv kv[] = {{"cgroup.max.depth", "4"}, {"hugetlb.2MB.max", "0"}};
+  struct oci_resources r = {0};
+  (void) state;
+  /* what a user's manager gets by default (runc's doc: memory pids) */
+  expect_missing(NULL, "memory pids", NULL, NULL);
+  expect_missing(&r, "", NULL, NULL);
+  r.memory = &mem;
+  r.pids_limit = (struct oci_opt_i64){true, 32};
+  expect_missing(&r, "memory pids", NULL, NULL);
+  /* a word, not a substring: "pids" is not in "xpids" */
+  expect_missing(&r, "memory xpids", "pids", "pids");
+  expect_missing(&r, "pids", "memory", "memory");
+  /* cpu.cpus and cpu.mems are the cpuset's, the rest of cpu is cpu's */
+  r.cpu = &cpus;
+  expect_missing(&r, "cpu memory pids", "cpu.cpus", "cpuset");
+  expect_missing(&r, "cpuset memory pids", NULL, NULL);
+  r.cpu = &shares;
+  expect_missing(&r, "cpuset memory pids", "cpu", "cpu");
+  r.cpu = NULL;
+  r.block_io = &io;
+  expect_missing(&r, "memory pids", "blockIO", "io");
+  r.block_io = NULL;
+  /* unified keys by their prefix; cgroup.* is the core's */
+  r.unified = kv;
+  r.unified_len = 1;
+  expect_missing(&r, "memory pids", NULL, NULL);
+  r.unified_len = 2;
+  expect_missing(&r, "memory pids", "unified", "hugetlb");
+}
+
 /* ---- where a rootless v2 cgroup goes ---- */
 
 static char *own_parent(void)
@@ -214,7 +265,8 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_subid_parse),      cmocka_unit_test(test_subid_covers),
-    cmocka_unit_test(test_limit_asked),      cmocka_unit_test(test_rootless_path),
+    cmocka_unit_test(test_limit_asked),      cmocka_unit_test(test_missing_controller),
+    cmocka_unit_test(test_rootless_path),
     cmocka_unit_test(test_state_text),       cmocka_unit_test(test_check_devices),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

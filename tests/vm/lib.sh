@@ -31,12 +31,14 @@ VM_CRIU_PKGS=(criu iptables podman conmon golang-github-containers-common)
 VM_CRIU_MODULES=(unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag nft_compat xt_mark nf_conntrack_netlink)
 
 # The systemd lane: Debian bookworm minbase plus these (apparmor: apparmor_parser, for the
-# AppArmor tests of lsm.bats; Debian's kernel has AppArmor on by default).
+# AppArmor tests of lsm.bats; Debian's kernel has AppArmor on by default; libpam-systemd and
+# dbus-user-session: a lingering user's user@UID.service and its session bus, for the rootless
+# --systemd-cgroup tests of systemd_user.bats).
 VM_DEBOOTSTRAP_SUITE=bookworm
 VM_DEBOOTSTRAP_PKGS=(
   systemd systemd-sysv dbus udev kmod iproute2 jq bats bats-assert bats-support busybox-static
   procps psmisc libseccomp2 libcap2 libyajl2 libmnl0 libprotobuf-c1 apparmor
-  bpftool podman netavark
+  bpftool podman netavark libpam-systemd dbus-user-session
 )
 
 vm_log() { echo "vm: $*" >&2; }
