@@ -1002,11 +1002,12 @@ int cgroup_destroy(struct cove_cgroup *cg, struct cove_error *err)
       *err = e2;
       e2 = (struct cove_error) COVE_ERROR_INIT;
       r = -1;
-    } else if (ours) {
+    } else if (ours && !cg_sd_user(cg->sd)) {
       /* systemd forgets a unit's directory when its own rmdir fails (EBUSY while the last
        * process of a killed create is reaped): with the unit gone the leaf is nobody's, and it
        * is removed as runc removes it after stopping the unit.  The leaf only: the slices
-       * above are systemd's */
+       * above are systemd's.  (A user manager's leaf is counted in the record once its path
+       * is the manager's, cg_sd_place: a create killed before that names a guess) */
       if (cg->mode != CGROUP_MODE_LEGACY && !cg->unified.created)
         cg->unified.created = 1;
       for (size_t i = 0; i < cg->v1_len; i++)

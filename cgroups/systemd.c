@@ -109,6 +109,11 @@ bool cg_sd_started(const struct cg_systemd *sd)
   return sd->started;
 }
 
+bool cg_sd_user(const struct cg_systemd *sd)
+{
+  return sd->user;
+}
+
 /* "what: bus error message" or "what: strerror". */
 static int bus_error(struct cove_error *err, int r, const sd_bus_error *e, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -635,7 +640,9 @@ int cg_sd_place(struct cove_cgroup *cg, pid_t pid, struct cove_error *err)
      * outside it */
     _cleanup_free_ char *p = cg_file_path(cg, &cg->unified, NULL);
     cg->unified.fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    cg->unified.created = 0;
+    /* a user manager's leaf is the user's to remove should the manager leave it (see
+     * cgroup_destroy): counted once its real path is known, never the plan's guess */
+    cg->unified.created = cg->sd->user ? 1 : 0;
     if (cg->unified.fd < 0)
       return cove_error_set(err, errno, "open the cgroup %s of systemd unit %s", p, unit);
   } else if (cg->driver->create(cg, err) < 0) {

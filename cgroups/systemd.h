@@ -124,6 +124,7 @@ struct cg_systemd *cg_sd_new(const char *id, const char *slice, const char *unit
 void cg_sd_free(struct cg_systemd *sd);
 const char *cg_sd_unit(const struct cg_systemd *sd);
 bool cg_sd_started(const struct cg_systemd *sd);
+bool cg_sd_user(const struct cg_systemd *sd);
 /* Start the transient unit with pid in it and the resources' properties; waits (bounded) for
  * systemd's job and returns the unit's cgroup path ("/system.slice/cove-ID.scope", heap). */
 int cg_sd_start(struct cg_systemd *sd, pid_t pid, const struct oci_resources *res, const struct oci_device *extra,

@@ -168,6 +168,7 @@ prop() {
   run as_su "$COVE_TEST_HELPER" kill-at "$CG" "$COVE" --root "$SU_ROOT" --systemd-cgroup run -d -b "$BUNDLE" "$ID"
   [ "${lines[-1]}" = killed ]
   run su_cove delete -f "$ID"
+  assert_success
   [ ! -e "$SU_ROOT/$ID" ]
   [ "$(prop LoadState)" = not-found ]
   [ ! -e "$CG" ]
