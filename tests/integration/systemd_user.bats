@@ -65,7 +65,7 @@ teardown() {
     su_systemctl stop "$UNIT" >/dev/null 2>&1 || true
     su_systemctl reset-failed "$UNIT" >/dev/null 2>&1 || true
   fi
-  [ -n "${TEST_TMP:-}" ] && rm -rf "$TEST_TMP"
+  if [ -n "${TEST_TMP:-}" ]; then rm -rf "$TEST_TMP"; fi
 }
 
 # as_su CMD...: CMD as the test's user, with the environment a login gives it
