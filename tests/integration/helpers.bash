@@ -340,3 +340,20 @@ nosys_path() {
     "$REPO/tests/kernel/nosys.c" >&2 || return 1
   echo "$BATS_FILE_TMPDIR/nosys"
 }
+
+# sync_dir: $TEST_TMP/sync, bound at /sync in the container, for signals between test and container
+sync_dir() {
+  mkdir -p "$TEST_TMP/sync"
+  add_mount "{\"destination\": \"/sync\", \"type\": \"bind\", \"source\": \"$TEST_TMP/sync\", \"options\": [\"rbind\"]}"
+}
+
+# wait_line FILE: a bounded wait for FILE to hold a whole line
+wait_line() {
+  local i
+  for ((i = 0; i < 500; i++)); do
+    grep -q . "$1" 2>/dev/null && [ "$(tail -c1 "$1" | od -An -c | tr -d ' ')" = '\n' ] && return 0
+    sleep 0.02
+  done
+  echo "no line in $1" >&2
+  return 1
+}

@@ -11,35 +11,12 @@ load systemd_kill
 setup() {
   requires root systemd_v1
   setup_bundle
-  UNIT=covetest-$$-${BATS_TEST_NUMBER}.scope
-  update_config ".linux.cgroupsPath = \"system.slice:covetest:$$-${BATS_TEST_NUMBER}\" | .process.args = [\"/bin/cove-test-helper\", \"sleep-forever\"]"
+  sd_unit_setup
 }
 
 teardown() {
   teardown_bundle
-  if [ -n "${UNIT:-}" ]; then
-    systemctl stop "$UNIT" >/dev/null 2>&1 || true
-    systemctl reset-failed "$UNIT" >/dev/null 2>&1 || true
-  fi
-  # the kill tests' units (systemd_kill.bash), by pattern
-  systemctl stop "covetest-$$-${BATS_TEST_NUMBER}-*.scope" >/dev/null 2>&1 || true
-  systemctl reset-failed "covetest-$$-${BATS_TEST_NUMBER}-*.scope" >/dev/null 2>&1 || true
-}
-
-sdcove() {
-  "$COVE" --root "$COVE_ROOT" --systemd-cgroup "$@"
-}
-
-sdrun() {
-  sdcove run -d -b "$BUNDLE" "$1" </dev/null >"$TEST_TMP/$1.out" 2>&1 3>&- || {
-    cat "$TEST_TMP/$1.out" >&2
-    return 1
-  }
-  wait_for_state "$1" running
-}
-
-prop() {
-  systemctl show -P "$1" "$UNIT"
+  sd_unit_teardown
 }
 
 # v1f CONTROLLER FILE: the file in the unit's directory of that hierarchy.

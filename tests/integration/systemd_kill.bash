@@ -1,5 +1,41 @@
-# systemd_kill.bash: the kill -9 checks of the systemd cgroup driver, shared by
-# systemd_cgroup.bats (v2) and systemd_cgroup_v1.bats (v1); both define sdcove.
+# systemd_kill.bash: what the suites of the systemd cgroup driver share, systemd_cgroup.bats (v2)
+# and systemd_cgroup_v1.bats (v1): the unit of each test, sdcove, sdrun, prop, and the kill -9
+# checks.
+
+# sd_unit_setup / sd_unit_teardown: each test's container is the scope covetest-PID-N.scope in
+# system.slice ($UNIT), running cove-test-helper sleep-forever; teardown stops it and the kill
+# tests' units (by pattern) should a test fail half way.
+sd_unit_setup() {
+  UNIT=covetest-$$-${BATS_TEST_NUMBER}.scope
+  update_config ".linux.cgroupsPath = \"system.slice:covetest:$$-${BATS_TEST_NUMBER}\" | .process.args = [\"/bin/cove-test-helper\", \"sleep-forever\"]"
+}
+
+sd_unit_teardown() {
+  if [ -n "${UNIT:-}" ]; then
+    systemctl stop "$UNIT" >/dev/null 2>&1 || true
+    systemctl reset-failed "$UNIT" >/dev/null 2>&1 || true
+  fi
+  systemctl stop "covetest-$$-${BATS_TEST_NUMBER}-*.scope" >/dev/null 2>&1 || true
+  systemctl reset-failed "covetest-$$-${BATS_TEST_NUMBER}-*.scope" >/dev/null 2>&1 || true
+}
+
+sdcove() {
+  "$COVE" --root "$COVE_ROOT" --systemd-cgroup "$@"
+}
+
+# sdrun ID: `run -d` with the systemd driver, then wait for the container to run.
+sdrun() {
+  sdcove run -d -b "$BUNDLE" "$1" </dev/null >"$TEST_TMP/$1.out" 2>&1 3>&- || {
+    cat "$TEST_TMP/$1.out" >&2
+    return 1
+  }
+  wait_for_state "$1" running
+}
+
+# prop NAME: the unit's property
+prop() {
+  systemctl show -P "$1" "$UNIT"
+}
 
 # killed_create_leaves_nothing WHEN...: `run -d` SIGKILLed at each WHEN, then `delete -f`: no unit,
 # no cgroup directory in any hierarchy, no state (DESIGN: record before you make; the unit is in
