@@ -215,9 +215,14 @@ cgroup_mode() {
 
 # Wait (bounded, polling the state, never a blind sleep) until container $1 has status $2.
 wait_for_state() {
-  local id=$1 want=$2 i status
+  wait_state_via cove "$@"
+}
+
+# wait_state_via CMD ID STATUS: the same, asking `CMD state ID` (e.g. a user's cove)
+wait_state_via() {
+  local cmd=$1 id=$2 want=$3 i status
   for ((i = 0; i < 200; i++)); do
-    status=$(cove state "$id" 2>/dev/null | jq -r .status)
+    status=$("$cmd" state "$id" 2>/dev/null | jq -r .status)
     [ "$status" = "$want" ] && return 0
     sleep 0.02
   done

@@ -153,14 +153,7 @@ requires_user() {
 
 # wait_rl_state ID STATUS: as wait_for_state, through the user's cove
 wait_rl_state() {
-  local i status=
-  for ((i = 0; i < 200; i++)); do
-    status=$(rl_cove state "$1" 2>/dev/null | jq -r .status)
-    [ "$status" = "$2" ] && return 0
-    sleep 0.02
-  done
-  echo "container $1: status $status, wanted $2" >&2
-  return 1
+  wait_state_via rl_cove "$@"
 }
 
 # rl_start ID: run the bundle detached as the user and wait until it runs
