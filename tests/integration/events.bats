@@ -51,6 +51,8 @@ teardown() {
   # the command began (a machine that stalls events makes lines late, never early), and long
   # before the 5 s default would give it (20 s); the wait for them is the test's own
   local t0 t i n=0
+  # the file exists before the loop reads it: the shell that runs events opens it only once forked
+  : >"$TEST_TMP/ev"
   t0=$(date +%s%N)
   "$COVE" --root "$COVE_ROOT" events --interval 300ms c1 >"$TEST_TMP/ev" 3>&- &
   EVENTS_PID=$!
