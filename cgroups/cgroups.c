@@ -937,8 +937,9 @@ static void remove_children(int parent, unsigned depth)
     if (sub < 0)
       continue;
     remove_children(sub, depth + 1);
-    for (int tries = 0; unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0 && errno == EBUSY && tries < 100; tries++)
-      sleep_ms(10); /* its last processes are still exiting */
+    /* one try: a child whose last processes are still exiting is tried again by the caller's
+     * next round, within its bound */
+    (void) unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
   }
   closedir(d);
 }
@@ -963,8 +964,9 @@ static int destroy_hier(struct cove_cgroup *cg, struct cg_hier *h, struct cove_e
       /* a parent still holding another container's cgroup stays */
       if (level > 0 && has_subdirs(p))
         goto out;
-      /* the container's own leaf: its sub-cgroups go first */
-      if (level == 0 && tries % 50 == 0) {
+      /* the container's own leaf: its sub-cgroups go first (again each round: one of them may
+       * wait for its last processes as the leaf does) */
+      if (level == 0) {
         _cleanup_close_ int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (fd >= 0)
           remove_children(fd, 0);

@@ -19,6 +19,7 @@ setup() {
 teardown() {
   local p
   for p in $(marked_pids); do kill -9 "$p" 2>/dev/null || true; done
+  if [ -n "${PIN:-}" ]; then umount "$PIN" 2>/dev/null || true; fi
   teardown_bundle
   ip link del "$NET_BR" 2>/dev/null || true
 }
@@ -227,4 +228,38 @@ steps() {
   assert_line --regexp '^early +0 +stopped'
   cove delete -f early
   [ ! -e "$COVE_ROOT/early" ]
+}
+
+@test "a create whose cgroup cannot be removed keeps its state, and delete -f removes the rest" {
+  # a createRuntime hook pins a sub-cgroup with a mount (rmdir of a mountpoint is EBUSY) and
+  # fails: create must say that its state is kept, and the record must name the cgroup
+  PIN=$(cg_path pids)/pin
+  update_config ".hooks = {createRuntime: [{path: \"/bin/sh\", args: [\"sh\", \"-c\",
+    \"mkdir $PIN && mount -t tmpfs cove-pin $PIN; exit 3\"]}]}"
+  local t0=$SECONDS
+  run cove create -b "$BUNDLE" "$MARK-p"
+  assert_failure
+  assert_output --partial "createRuntime hook"
+  assert_output --partial "remove cgroup $(cg_path pids): "
+  assert_output --partial "its state is kept: \`delete --force $MARK-p\` removes the rest"
+  mountpoint -q "$PIN"
+  [ -d "$COVE_ROOT/$MARK-p" ]
+  run cove list -q
+  assert_output "$MARK-p"
+  # its processes are gone already; only the pinned cgroup is left
+  [ -z "$(marked_pids)" ]
+  [ -d "$(cg_path pids)" ]
+  # while the pin holds, delete -f fails and keeps the record; once it is gone, delete -f
+  # removes the cgroup and the record
+  run cove delete -f "$MARK-p"
+  assert_failure
+  assert_output --partial "remove cgroup $(cg_path pids): "
+  [ -d "$COVE_ROOT/$MARK-p" ]
+  # each gives up within its bound (3 s of retries per hierarchy), not for ever
+  echo "# create and delete -f failed in $((SECONDS - t0)) s" >&3
+  [ $((SECONDS - t0)) -lt 15 ]
+  umount "$PIN"
+  PIN=
+  delete_f "$MARK-p"
+  assert_nothing_left "$MARK-p"
 }
