@@ -119,6 +119,11 @@ int cmd_expect_args(const struct cmd_verb *verb, int nargs, int min, int max);
 /* Print err as "cove: <msg>", release it, return 1 (the exit code for runtime errors). */
 int cmd_fail(struct cove_error *err);
 
+/* The whole of a verb that has no flags of its own and takes one ID (start, pause, resume):
+ * parse, check the argument, op(g->root, ID); returns the exit code. */
+int cmd_run_on_id(struct cove_globals *g, const struct cmd_verb *verb, int argc, char **argv,
+                  int (*op)(const char *root, const char *id, struct cove_error *err));
+
 /* Each verb lives in cmd/<verb>.c and exports its descriptor. */
 #define COVE_VERBS(X)                                                                              \
   X(create) X(start) X(run) X(state) X(kill) X(delete) X(list) X(ps) X(exec) X(pause) X(resume)    \

@@ -40,6 +40,21 @@ int cmd_fail(struct cove_error *err)
   return r;
 }
 
+int cmd_run_on_id(struct cove_globals *g, const struct cmd_verb *verb, int argc, char **argv,
+                  int (*op)(const char *root, const char *id, struct cove_error *err))
+{
+  struct cove_error err = COVE_ERROR_INIT;
+  int first, r = cmd_parse_flags(verb, NULL, argc, argv, &first);
+
+  if (r)
+    return r < 0 ? 0 : r;
+  if ((r = cmd_expect_args(verb, argc - first, 1, 1)))
+    return r;
+  if (op(g->root, argv[first], &err) < 0)
+    return cmd_fail(&err);
+  return 0;
+}
+
 void cmd_print_help(const struct cmd_verb *verb)
 {
   bool any = false;

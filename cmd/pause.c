@@ -6,16 +6,7 @@ static const struct cmd_flag flags[] = {CMD_FLAGS_END};
 
 static int run(struct cove_globals *g, const struct cmd_verb *verb, int argc, char **argv)
 {
-  struct cove_error err = COVE_ERROR_INIT;
-  int first, r = cmd_parse_flags(verb, NULL, argc, argv, &first);
-
-  if (r)
-    return r < 0 ? 0 : r;
-  if ((r = cmd_expect_args(verb, argc - first, 1, 1)))
-    return r;
-  if (cove_pause(g->root, argv[first], &err) < 0)
-    return cmd_fail(&err);
-  return 0;
+  return cmd_run_on_id(g, verb, argc, argv, cove_pause);
 }
 
 const struct cmd_verb cmd_verb_pause = {

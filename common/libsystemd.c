@@ -103,37 +103,25 @@ void sd_bus_error_free(sd_bus_error *e)
     fn(e);
 }
 
-int sd_bus_message_append(sd_bus_message *m, const char *types, ...)
-{
-  static int (*fn)(sd_bus_message *, const char *, va_list);
-  va_list ap;
-  int r;
+/* V(name, vname): a message's variadic append or read, through libsystemd's va_list form */
+#define V(name, vname)                                                      \
+  int name(sd_bus_message *m, const char *types, ...)                       \
+  {                                                                         \
+    static int (*fn)(sd_bus_message *, const char *, va_list);              \
+    va_list ap;                                                             \
+    int r;                                                                  \
+    if (!fn)                                                                \
+      fn = (int (*)(sd_bus_message *, const char *, va_list)) sym(#vname);  \
+    if (!fn)                                                                \
+      return -ELIBACC;                                                      \
+    va_start(ap, types);                                                    \
+    r = fn(m, types, ap);                                                   \
+    va_end(ap);                                                             \
+    return r;                                                               \
+  }
 
-  if (!fn)
-    fn = (int (*)(sd_bus_message *, const char *, va_list)) sym("sd_bus_message_appendv");
-  if (!fn)
-    return -ELIBACC;
-  va_start(ap, types);
-  r = fn(m, types, ap);
-  va_end(ap);
-  return r;
-}
-
-int sd_bus_message_read(sd_bus_message *m, const char *types, ...)
-{
-  static int (*fn)(sd_bus_message *, const char *, va_list);
-  va_list ap;
-  int r;
-
-  if (!fn)
-    fn = (int (*)(sd_bus_message *, const char *, va_list)) sym("sd_bus_message_readv");
-  if (!fn)
-    return -ELIBACC;
-  va_start(ap, types);
-  r = fn(m, types, ap);
-  va_end(ap);
-  return r;
-}
+V(sd_bus_message_append, sd_bus_message_appendv)
+V(sd_bus_message_read, sd_bus_message_readv)
 
 int sd_bus_call_method(sd_bus *bus, const char *destination, const char *path, const char *interface,
                        const char *member, sd_bus_error *ret_error, sd_bus_message **reply, const char *types, ...)

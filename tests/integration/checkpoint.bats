@@ -40,6 +40,7 @@ EOF
 teardown() {
   local id
   if [ -n "${TCP_FD:-}" ]; then exec {TCP_FD}>&-; fi
+  if [ -n "${PIN:-}" ]; then umount "$PIN" 2>/dev/null || true; fi
   if [ -d "${COVE_ROOT2:-}" ]; then
     for id in $("$COVE" --root "$COVE_ROOT2" list -q 2>/dev/null); do
       "$COVE" --root "$COVE_ROOT2" delete -f "$id" >/dev/null 2>&1 || true
@@ -107,6 +108,19 @@ make_bridge() {
 # cgroup2 path of pid, seen from the host.
 cgroup_of() {
   sed -n 's/^0:://p' "/proc/$1/cgroup"
+}
+
+# assert_c1_gone: no container c1 is left: no record, no state dir, no mount below the test's
+# dir (the criu-root bind among them), no cgroup in any hierarchy.
+assert_c1_gone() {
+  local h
+  run cove list -q
+  assert_output ""
+  [ ! -e "$COVE_ROOT/c1" ]
+  run -1 grep "$TEST_TMP" /proc/self/mountinfo
+  for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+    [ ! -e "$h$TEST_CGROUP_PARENT/bundle" ]
+  done
 }
 
 # ---- everywhere: the command line and CRIU's failures ----
@@ -227,14 +241,7 @@ cgroup_of() {
   run cove restore -d -b "$BUNDLE" --image-path "$IMG" --work-path "$TEST_TMP/work" c1
   assert_failure 1
   assert_output --regexp "^cove: restore c1: criu restore failed: .+; log: $TEST_TMP/work/restore.log\$"
-  run cove list -q
-  assert_output ""
-  [ ! -e "$COVE_ROOT/c1" ]
-  run -1 grep "$TEST_TMP" /proc/self/mountinfo
-  local h
-  for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
-    [ ! -e "$h$TEST_CGROUP_PARENT/bundle" ]
-  done
+  assert_c1_gone
 }
 
 @test "restore: an id in use and bad option values are refused before anything is made" {
@@ -299,7 +306,7 @@ cgroup_of() {
   echo '["/dev/null","/dev/null","/dev/null"]' >"$IMG/descriptors.json"
   "$COVE" --root "$COVE_ROOT" --criu "$TEST_TMP/criu-hangs" restore -d -b "$BUNDLE" --image-path "$IMG" c1 \
     </dev/null >/dev/null 2>&1 &
-  local pid=$! i h
+  local pid=$! i
   # wait (bounded) until criu runs: the rootfs is bound for it and it sits in the container's cgroup
   for ((i = 0; i < 200; i++)); do
     pgrep -f "$TEST_TMP/criu-hangs" >/dev/null && grep -q " $COVE_ROOT/c1/criu-root " /proc/self/mountinfo && break
@@ -314,13 +321,7 @@ cgroup_of() {
   [ "$(jq -r .status <<<"$output")" = stopped ]
   run cove delete c1
   assert_success
-  run cove list -q
-  assert_output ""
-  [ ! -e "$COVE_ROOT/c1" ]
-  run -1 grep " $COVE_ROOT/c1/criu-root " /proc/self/mountinfo
-  for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
-    [ ! -e "$h$TEST_CGROUP_PARENT/bundle" ]
-  done
+  assert_c1_gone
   for ((i = 0; i < 100; i++)); do pgrep -f "$TEST_TMP/criu-hangs" >/dev/null || break; sleep 0.05; done
   ! pgrep -f "$TEST_TMP/criu-hangs" >/dev/null
 }
@@ -454,6 +455,36 @@ cgroup_of() {
   [ "$(cove state c1 | jq -r .status)" = paused ]
   cove resume c1
   [ "$(step)" = 4 ]
+}
+
+@test "a restore whose cgroup cannot be removed keeps its state, and delete -f removes the rest" {
+  requires root criu
+  run_bg c1
+  [ "$(step)" = 1 ]
+  cr cove checkpoint --image-path "$IMG" c1
+  assert_success
+  # a createRuntime hook (run when CRIU has made the namespaces) pins a sub-cgroup with a mount
+  # (rmdir of a mountpoint is EBUSY) and fails: restore must keep the record that names the cgroup
+  PIN=$(cg_path)/pin
+  update_config ".hooks = {createRuntime: [{path: \"/bin/sh\", args: [\"sh\", \"-c\",
+    \"mkdir $PIN && mount -t tmpfs cove-pin $PIN; exit 3\"]}]}"
+  cr cove restore -d -b "$BUNDLE" --image-path "$IMG" c1
+  assert_failure
+  assert_output --partial "createRuntime hook"
+  assert_output --partial "remove cgroup $(cg_path): "
+  assert_output --partial "its state is kept: \`delete --force c1\` removes the rest"
+  mountpoint -q "$PIN"
+  run cove list -q
+  assert_output c1
+  # while the pin holds, delete -f fails and keeps the record; once it is gone, delete -f
+  # removes the cgroup and the record
+  run cove delete -f c1
+  assert_failure
+  [ -d "$COVE_ROOT/c1" ]
+  umount "$PIN"
+  PIN=
+  cove delete -f c1
+  assert_c1_gone
 }
 
 @test "checkpoint --pre-dump, then --parent-path: the final dump writes only what changed" {
