@@ -294,18 +294,7 @@ dev_of() {
 
 @test "v2: events reports an OOM kill (memory.events oom_kill)" {
   update_config '.linux.resources.memory = {limit: 33554432, swap: 33554432}'
-  sync_dir
-  set_cmd 'while [ ! -e /sync/go ]; do sleep 0.05; done; /bin/cove-test-helper memhog 256; exec /bin/cove-test-helper sleep-forever'
-  start_bg c1
-  "$COVE" --root "$COVE_ROOT" events --interval 30s c1 >"$TEST_TMP/ev" 3>&- &
-  EVENTS_PID=$!
-  # events watches for OOMs before its first stats line: only then may the container hog
-  wait_line "$TEST_TMP/ev"
-  touch "$TEST_TMP/sync/go"
-  for _ in $(seq 150); do grep -q '"oom"' "$TEST_TMP/ev" && break; sleep 0.1; done
-  run grep '"type":"oom"' "$TEST_TMP/ev"
-  assert_success
-  [ "$(jq -r .id <<<"${lines[0]}")" = c1 ]
+  events_sees_oom
 }
 
 @test "v2: events --stats reads v2 files (memory.max as limit, pids, cpu.stat)" {

@@ -83,18 +83,7 @@ teardown() {
   if [ "$(cgroup_mode)" = unified ] || [ -f /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ]; then
     update_config '.linux.resources.memory.swap = 33554432'
   fi
-  sync_dir
-  set_cmd 'while [ ! -e /sync/go ]; do sleep 0.05; done; /bin/cove-test-helper memhog 256; exec /bin/cove-test-helper sleep-forever'
-  start_bg c1
-  "$COVE" --root "$COVE_ROOT" events --interval 30s c1 >"$TEST_TMP/ev" 3>&- &
-  EVENTS_PID=$!
-  # events watches for OOMs before its first stats line: only then may the container hog
-  wait_line "$TEST_TMP/ev"
-  touch "$TEST_TMP/sync/go"
-  for _ in $(seq 100); do grep -q '"oom"' "$TEST_TMP/ev" && break; sleep 0.1; done
-  run grep '"type":"oom"' "$TEST_TMP/ev"
-  assert_success
-  [ "$(jq -r .id <<<"${lines[0]}")" = c1 ]
+  events_sees_oom
 }
 
 @test "events ends when the container stops" {

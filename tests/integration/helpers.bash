@@ -271,6 +271,23 @@ cg_path() {
     echo "/sys/fs/cgroup/$1$rel"
   fi
 }
+# events_sees_oom: the bundle's container (its memory limit set by the caller) hogs memory once
+# `cove events` watches it; events must report the OOM kill as an "oom" event of c1.  The caller's
+# teardown kills $EVENTS_PID.
+events_sees_oom() {
+  sync_dir
+  set_cmd 'while [ ! -e /sync/go ]; do sleep 0.05; done; /bin/cove-test-helper memhog 256; exec /bin/cove-test-helper sleep-forever'
+  start_bg c1
+  "$COVE" --root "$COVE_ROOT" events --interval 30s c1 >"$TEST_TMP/ev" 3>&- &
+  EVENTS_PID=$!
+  # events watches for OOMs before its first stats line: only then may the container hog
+  wait_line "$TEST_TMP/ev"
+  touch "$TEST_TMP/sync/go"
+  for _ in $(seq 150); do grep -q '"oom"' "$TEST_TMP/ev" && break; sleep 0.1; done
+  run grep '"type":"oom"' "$TEST_TMP/ev"
+  assert_success
+  [ "$(jq -r .id <<<"${lines[0]}")" = c1 ]
+}
 # start_bg ID: `cove run --detach` the bundle's container (its output in $TEST_TMP/ID.out) and
 # wait until it is running.
 start_bg() {
