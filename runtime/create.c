@@ -619,6 +619,7 @@ int container_create(const struct cove_create_opts *o, bool run_mode, struct cre
   return 0;
 
 fail:
+  signals_name_death(x->pidfd, x->cg, "the container init", err);
   container_destroy_created(x);
   return -1;
 }

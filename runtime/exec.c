@@ -596,6 +596,7 @@ static int do_exec(struct exec_ctx *e, int *exit_code, struct cove_error *err)
   return r;
 
 kill:
+  signals_name_death(own_pidfd, e->c->cgroup, "the exec'd process", err);
   sys_pidfd_send_signal(own_pidfd, SIGKILL);
   while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
     ;

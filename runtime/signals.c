@@ -14,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cgroups/cgroups.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -36,6 +37,41 @@ static const struct {
   {"XFSZ", SIGXFSZ},   {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},   {"WINCH", SIGWINCH}, {"IO", SIGIO},
   {"POLL", SIGPOLL},   {"PWR", SIGPWR},       {"SYS", SIGSYS},
 };
+
+void signals_name_death(int pidfd, struct cove_cgroup *cg, const char *who, struct cove_error *err)
+{
+  struct pollfd p = {.fd = pidfd, .events = POLLIN};
+  struct cove_error e = COVE_ERROR_INIT;
+  siginfo_t si;
+  uint64_t ooms = 0;
+  const char *name = NULL;
+
+  if (pidfd < 0 || (err->errnum != EPIPE && err->errnum != ECONNRESET))
+    return;
+  /* its end of the channel closes as it exits: the pidfd is readable a moment later */
+  memset(&si, 0, sizeof(si));
+  if (poll(&p, 1, 1000) != 1 || waitid((idtype_t) P_PIDFD, (id_t) pidfd, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+      !si.si_pid)
+    return;
+  if (si.si_code == CLD_EXITED) {
+    cove_error_wrap(err, "%s exited with status %d", who, si.si_status);
+    return;
+  }
+  if (cg && cgroup_oom_count(cg, &ooms, &e) < 0)
+    cove_error_release(&e);
+  if (si.si_status == SIGKILL && ooms) {
+    cove_error_wrap(err, "%s was killed by the OOM killer: the container's memory limit "
+                         "(linux.resources.memory.limit) is too low for its setup", who);
+    return;
+  }
+  for (size_t i = 0; i < ARRAY_SIZE(sigs) && !name; i++)
+    if (sigs[i].sig == si.si_status)
+      name = sigs[i].name;
+  if (name)
+    cove_error_wrap(err, "%s was killed by SIG%s", who, name);
+  else
+    cove_error_wrap(err, "%s was killed by signal %d", who, si.si_status);
+}
 
 int cove_parse_signal(const char *s, int *sig, struct cove_error *err)
 {

@@ -79,6 +79,10 @@ helper() {
   grep -qx "$pid" "$dir/cgroup.procs"
 }
 
+@test "cgroups: a memory limit too low for the init's setup is one line naming the OOM killer and the field" {
+  init_oom_named
+}
+
 @test "cgroups: pids.limit makes fork fail inside" {
   update_config '.linux.resources.pids = {limit: 10}'
   helper forks 30

@@ -69,6 +69,10 @@ dev_of() {
   grep -qx "$(cove state c2 | jq .pid)" "$(cg_path)/cgroup.procs"
 }
 
+@test "v2: a memory.max too low for the init's setup is one line naming the OOM killer and the field" {
+  init_oom_named
+}
+
 @test "v2: memory.swap.max is swap - limit; -1 is max" {
   update_config '.linux.resources.memory = {limit: 33554432, swap: 100663296}'
   helper sleep-forever

@@ -263,3 +263,18 @@ steps() {
   delete_f "$MARK-p"
   assert_nothing_left "$MARK-p"
 }
+
+@test "an init killed by a signal before it is ready: create's one line names the signal; nothing left" {
+  # a createRuntime hook (the init waits for the parent meanwhile) kills the init, its pid read
+  # from the state on the hook's stdin; create's output goes to a file (a surviving init would
+  # hold a pipe open)
+  update_config '.hooks = {createRuntime: [{path: "/bin/sh", args: ["sh", "-c",
+    "pid=$(sed -n \"s/.*\\\"pid\\\": *\\([0-9]*\\).*/\\1/p\"); kill -KILL $pid"]}]}'
+  local rc=0
+  "$COVE" --root "$COVE_ROOT" create -b "$BUNDLE" "$MARK-t" </dev/null >"$TEST_TMP/create.out" 2>&1 || rc=$?
+  run cat "$TEST_TMP/create.out"
+  [ "$rc" -eq 1 ]
+  [ "${#lines[@]}" -eq 1 ]
+  assert_output --regexp "^cove: create $MARK-t: the container init was killed by SIGKILL: "
+  assert_nothing_left "$MARK-t"
+}

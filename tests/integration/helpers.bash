@@ -271,6 +271,22 @@ cg_path() {
     echo "/sys/fs/cgroup/$1$rel"
   fi
 }
+# init_oom_named: `run` under a memory limit too small for the init's own setup (64 KiB) fails
+# in one line that names the OOM killer and the limit's field, and leaves no record or cgroup.
+init_oom_named() {
+  update_config '.linux.resources.memory = {limit: 65536} | .process.args = ["/bin/cove-test-helper", "ids"]'
+  run cove run -b "$BUNDLE" c1
+  assert_failure 1
+  [ "${#lines[@]}" -eq 1 ]
+  assert_output --regexp "^cove: run c1: the container init was killed by the OOM killer: the container's memory limit \(linux\.resources\.memory\.limit\) is too low for its setup: "
+  run cove list -q
+  assert_output ""
+  local h
+  for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+    [ ! -e "$h$TEST_CGROUP_PARENT/bundle" ]
+  done
+}
+
 # events_sees_oom: the bundle's container (its memory limit set by the caller) hogs memory once
 # `cove events` watches it; events must report the OOM kill as an "oom" event of c1.  The caller's
 # teardown kills $EVENTS_PID.
