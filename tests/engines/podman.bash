@@ -11,8 +11,44 @@ ENGINE_IMAGE=localhost/cove-busybox
 # every podman call is bounded: a hung runtime fails the test instead of the run
 ENGINE_TIMEOUT=${ENGINE_TIMEOUT:-60}
 
-# engines_setup: $ENG_TMP, $ENG_STATE (the runtime's --root), $TEST_CGROUP_PARENT, and an
-# imported busybox image (the shared rootfs cache: busybox-static, applet links, the test helper).
+# podman_conf FILE MANAGER ULIMIT...: the containers.conf of the tests' podman: the cgroup
+# manager (cgroupfs or systemd), the default ulimits given, no network namespace (no netavark or
+# slirp4netns), and logs and events in files (no journald).
+podman_conf() {
+  local file=$1 manager=$2 limits
+  shift 2
+  limits=$(printf '"%s", ' "$@")
+  cat >"$file" <<CONF
+[containers]
+default_ulimits = [${limits%, }]
+netns = "none"
+log_driver = "k8s-file"
+[engine]
+cgroup_manager = "$manager"
+events_logger = "file"
+CONF
+}
+
+# user_podman_setup DIR UID GID MANAGER: a rootless podman of a test's own for the user UID:GID in
+# DIR (made, the user's): DIR/containers.conf (cgroup manager MANAGER), a store, runroot and tmpdir
+# (vfs: no fuse-overlayfs needed) and DIR/image.tar, the rootfs cache for `podman import`.
+# USER_PODMAN is the command line, for the caller to run as the user (it sets CONTAINERS_CONF
+# itself, so it also works where the caller's environment is not passed on, as systemd-run's).
+user_podman_setup() {
+  local dir=$1
+  build_rootfs_cache
+  mkdir -p "$dir"
+  podman_conf "$dir/containers.conf" "$4" nofile=1024:1024
+  tar -C "$ROOTFS_CACHE" -c . >"$dir/image.tar"
+  chmod 644 "$dir/containers.conf" "$dir/image.tar"
+  chown "$2:$3" "$dir"
+  USER_PODMAN=(env CONTAINERS_CONF="$dir/containers.conf" /usr/bin/timeout -s KILL 90 podman
+    --root "$dir/store" --runroot "$dir/runroot" --tmpdir "$dir/tmp" --storage-driver vfs --runtime "$COVE")
+}
+
+# engines_setup [MANAGER]: $ENG_TMP, $ENG_STATE (the runtime's --root), $TEST_CGROUP_PARENT, and
+# an imported busybox image (the shared rootfs cache: busybox-static, applet links, the test
+# helper); podman's cgroup manager is MANAGER (default cgroupfs).
 engines_setup() {
   build_rootfs_cache
   ENG_TMP=$(mktemp -d /tmp/cove-engines.XXXXXX)
@@ -22,15 +58,7 @@ engines_setup() {
   chmod 0700 "$ENG_STATE"
   # The host's hard limits are below podman's defaults (nofile 1048576) and the test root lacks
   # CAP_SYS_RESOURCE, so runc and cove alike fail setrlimit: ask for limits the host allows.
-  cat >"$ENG_TMP/containers.conf" <<CONF
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
-netns = "none"
-log_driver = "k8s-file"
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-CONF
+  podman_conf "$ENG_TMP/containers.conf" "${1:-cgroupfs}" nofile=1024:1024 nproc=4096:4096
   # podman passes --runtime-flag to create/start/exec but not to the `delete` its exit command
   # (`podman container cleanup`) runs, so a state root given that way leaks containers: a
   # two-line wrapper gives every call the test's own root instead of the global /run/cove.

@@ -681,31 +681,18 @@ multi_map() {
 # ---- engines ----
 
 # rl_podman ARGS...: rootless podman as the test's user, on a store and runroot of the test's
-# own (vfs: no fuse-overlayfs needed), with cove as its runtime
+# own (user_podman_setup), with cove as its runtime
 rl_podman() {
-  as_user env CONTAINERS_CONF="$TEST_TMP/containers.conf" /usr/bin/timeout -s KILL 90 podman \
-    --root "$TEST_TMP/podman/store" --runroot "$TEST_TMP/podman/runroot" --tmpdir "$TEST_TMP/podman/tmp" \
-    --storage-driver vfs --runtime "$COVE" "$@"
+  as_user "${USER_PODMAN[@]}" "$@"
 }
 
 @test "rootless: podman run by the user drives cove: run, exit status, exec, a subordinate-id map, stop, rm" {
   requires_user
   requires podman
   command -v newuidmap >/dev/null || skip "needs newuidmap (apt-get install uidmap)"
-  mkdir -p "$TEST_TMP/podman"
-  chown "$RL_UID:$RL_GID" "$TEST_TMP/podman"
-  cat >"$TEST_TMP/containers.conf" <<CONF
-[containers]
-default_ulimits = ["nofile=1024:1024"]
-netns = "none"
-log_driver = "k8s-file"
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-CONF
-  tar -C "$ROOTFS_CACHE" -c . >"$TEST_TMP/image.tar"
-  chmod 644 "$TEST_TMP/containers.conf" "$TEST_TMP/image.tar"
-  run rl_podman import "$TEST_TMP/image.tar" localhost/cove-rl
+  load ../engines/podman
+  user_podman_setup "$TEST_TMP/podman" "$RL_UID" "$RL_GID" cgroupfs
+  run rl_podman import "$TEST_TMP/podman/image.tar" localhost/cove-rl
   assert_success
   # podman's user namespace maps root to the user and 1.. to its subordinate ids
   run rl_podman run --rm localhost/cove-rl sh -c 'tr -s " " </proc/self/uid_map; id -u; exit 7'

@@ -156,9 +156,7 @@ NOTIFY_CMD='trap "exit 0" TERM; read x </sync/go; cove-test-helper notify READY=
 @test "systemd: podman with cgroup_manager = \"systemd\" runs, execs, stops and limits memory through cove" {
   requires podman
   load ../engines/podman
-  engines_setup
-  sed -i 's/^cgroup_manager = "cgroupfs"$/cgroup_manager = "systemd"/' "$ENG_TMP/containers.conf"
-  grep -qx 'cgroup_manager = "systemd"' "$ENG_TMP/containers.conf"
+  engines_setup systemd
   spod() {
     CONTAINERS_CONF=$ENG_TMP/containers.conf timeout "$ENGINE_TIMEOUT" podman \
       --root "$ENG_TMP/store" --runroot "$ENG_TMP/runroot" --tmpdir "$ENG_TMP/tmpdir" \

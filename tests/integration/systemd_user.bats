@@ -6,16 +6,22 @@
 # enable-linger`: logind starts user@UID.service and /run/user/UID) and waits for its manager to
 # run; teardown_file stops it, drops the linger and removes the user.  Each test runs cove as
 # that user from inside its manager's tree (`systemd-run --user --pipe --wait`, as a login
-# session's services run) on a bundle of the user's own `cove spec --rootless`.
+# session's services run) on a bundle of the user's own `cove spec --rootless`.  The podman tests
+# run the user's rootless podman (podman's default on a systemd host, cgroup_manager = "systemd")
+# with cove as its runtime, on a store of the test's own.
 
 bats_require_minimum_version 1.5.0
 
 load helpers
+load ../engines/podman
 
 setup_file() {
   [ "$(id -u)" -eq 0 ] && [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] || return 0
   export SU_USER=cove-sdu-$$ SU_OTHER=cove-sdo-$$
-  useradd -m -s /bin/sh "$SU_USER"
+  # no subordinate ids: the guest has no newuidmap (uidmap), without which podman refuses a user
+  # who has some ("command required for rootless mode with multiple IDs"); with none it maps the
+  # user alone, as `cove spec --rootless` does
+  useradd -m -s /bin/sh -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$SU_USER"
   useradd -m -s /bin/sh "$SU_OTHER"
   export SU_UID SU_GID SU_HOME SU_XDG SU_MGR
   SU_UID=$(id -u "$SU_USER")
@@ -35,6 +41,8 @@ teardown_file() {
   systemctl stop "user@$SU_UID.service" "user-runtime-dir@$SU_UID.service" 2>/dev/null || true
   userdel -r "$SU_USER" 2>/dev/null || true
   userdel -r "$SU_OTHER" 2>/dev/null || true
+  # rootless podman's container locks (shared memory, per user)
+  rm -f "/dev/shm/libpod_rootless_lock_$SU_UID"
 }
 
 setup() {
@@ -58,6 +66,7 @@ setup() {
 
 teardown() {
   local id
+  if [ -n "${USER_PODMAN+x}" ]; then podman_teardown; fi
   if [ -n "${SU_ROOT:-}" ] && [ -d "$SU_ROOT" ]; then
     for id in $(su_cove list -q 2>/dev/null); do su_cove delete -f "$id" >/dev/null 2>&1 || true; done
   fi
@@ -97,6 +106,42 @@ su_run_d() {
 
 prop() {
   su_systemctl show -P "$1" "$UNIT"
+}
+
+# ---- rootless podman, with its systemd cgroup manager ----
+
+# su_podman ARGS...: rootless podman (user_podman_setup: the test's store, cove as its runtime)
+# as the user, in a scope of the user's manager (`systemd-run --user --scope`, as a desktop
+# session's programs run; the manager asks PID 1 to move the caller out of root's cgroup): podman
+# finds the manager's session bus ($XDG_RUNTIME_DIR/bus, dbus-user-session) and keeps
+# cgroup_manager = "systemd".  Not a service as su_cove's: podman run as a service ($INVOCATION_ID
+# set) leaves conmon in the service's cgroup, so the service's end would stop the container.
+su_podman() {
+  as_su systemd-run --user --scope --quiet "${USER_PODMAN[@]}" "$@"
+}
+
+# podman_teardown: the test's pods and containers removed by podman, then what podman leaves in
+# the user's manager: the containers' and conmons' scopes, the pods' slices, its pause process's
+# scope
+podman_teardown() {
+  local units=('libpod-*.scope' 'user-libpod_pod_*.slice' 'podman-pause-*.scope')
+  su_podman pod rm -f -a -t 0 >/dev/null 2>&1 || true
+  su_podman rm -f -a -t 0 >/dev/null 2>&1 || true
+  if [ -n "${PODMAN_FG:-}" ]; then kill "$PODMAN_FG" 2>/dev/null || true; fi
+  su_systemctl stop "${units[@]}" >/dev/null 2>&1 || true
+  su_systemctl reset-failed "${units[@]}" >/dev/null 2>&1 || true
+}
+
+# wait_file FILE PID: a bounded wait (60 s: podman is slow under emulation) for FILE to be
+# non-empty while PID runs
+wait_file() {
+  local i
+  for ((i = 0; i < 1200; i++)); do
+    [ -s "$1" ] && return 0
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.05
+  done
+  [ -s "$1" ] || { echo "no $1 (pid $2 $(kill -0 "$2" 2>/dev/null && echo runs || echo ended))" >&2; return 1; }
 }
 
 @test "systemd user manager: rootless --systemd-cgroup runs the container in a scope of user@UID.service, limits applied, and delete stops it" {
@@ -189,4 +234,159 @@ prop() {
   assert_failure
   assert_output "cove: run $ID: cgroup: --systemd-cgroup: rootless: no systemd user manager to ask for the container's scope: no $xdg/systemd/private and no session bus (DBUS_SESSION_BUS_ADDRESS unset, no $xdg/bus) (XDG_RUNTIME_DIR=$xdg): the user's manager, user@$uid.service, runs during a login session or with \`loginctl enable-linger\`"
   [ ! -e "$xdg/cove/$ID" ]
+}
+
+@test "systemd user manager: rootless podman with cgroup_manager = systemd drives cove: the container is user.slice/libpod-ID.scope of user@UID.service with podman's memory, pids and cpu limits, its exit status comes back" {
+  requires podman
+  PODMAN_DIR=$TEST_TMP/podman
+  user_podman_setup "$PODMAN_DIR" "$SU_UID" "$SU_GID" systemd
+  run su_podman import "$PODMAN_DIR/image.tar" localhost/cove-sdu
+  assert_success
+  # podman kept its systemd manager (without a session bus it falls back to cgroupfs)
+  run su_podman info -f '{{.Host.CgroupManager}}'
+  assert_success
+  assert_output systemd
+  mkdir -m 0755 "$TEST_TMP/sync"
+  chown "$SU_UID:$SU_GID" "$TEST_TMP/sync"
+  # the host's cgroup namespace: the container's /proc/self/cgroup is the host's path; it waits
+  # for the test to have looked from outside, then exits 7.  podman's user namespace maps root
+  # to the user alone (no subordinate ids)
+  su_podman run --name fg --cgroupns host --memory 64m --pids-limit 32 --cpus 0.5 -v "$TEST_TMP/sync:/sync" localhost/cove-sdu \
+    sh -c 'tr -s " " </proc/self/uid_map >/sync/uid_map; cat /proc/self/cgroup >/sync/cg.tmp && mv /sync/cg.tmp /sync/cgroup
+      while [ ! -e /sync/go ]; do sleep 0.05; done; exit 7' \
+    </dev/null >"$TEST_TMP/fg.out" 2>&1 3>&- &
+  PODMAN_FG=$!
+  wait_file "$TEST_TMP/sync/cgroup" "$PODMAN_FG" || { cat "$TEST_TMP/fg.out" >&2; return 1; }
+  local id unit cg
+  id=$(su_podman inspect -f '{{.Id}}' fg)
+  unit=libpod-$id.scope
+  cg=$SU_MGR/user.slice/$unit
+  # runc's rule for podman's user.slice:libpod:ID: the scope libpod-ID.scope in the user
+  # manager's user.slice, delegated, with podman's limits as its properties and in its files
+  assert_equal "$(cat "$TEST_TMP/sync/cgroup")" "0::${cg#/sys/fs/cgroup}"
+  assert_equal "$(cat "$TEST_TMP/sync/uid_map")" " 0 $SU_UID 1"
+  assert_equal "$(su_systemctl show -P ActiveState "$unit")" active
+  assert_equal "$(su_systemctl show -P Delegate "$unit")" yes
+  assert_equal "$(su_systemctl show -P ControlGroup "$unit")" "${cg#/sys/fs/cgroup}"
+  assert_equal "$(su_systemctl show -P MemoryMax "$unit")" 67108864
+  assert_equal "$(su_systemctl show -P TasksMax "$unit")" 32
+  assert_equal "$(su_systemctl show -P CPUQuotaPerSecUSec "$unit")" 500ms
+  assert_equal "$(cat "$cg/memory.max")" 67108864
+  assert_equal "$(cat "$cg/pids.max")" 32
+  assert_equal "$(cat "$cg/cpu.max")" "50000 100000"
+  # podman's swap is memory + swap (docker's rule: twice the memory): 64m of swap beside it
+  assert_equal "$(su_systemctl show -P MemorySwapMax "$unit")" 67108864
+  assert_equal "$(cat "$cg/memory.swap.max")" 67108864
+  touch "$TEST_TMP/sync/go"
+  local rc=0
+  wait "$PODMAN_FG" || rc=$?
+  PODMAN_FG=
+  cat "$TEST_TMP/fg.out" >&2
+  assert_equal "$rc" 7
+  run su_podman inspect -f '{{.State.ExitCode}}' fg
+  assert_output 7
+  run su_podman rm fg
+  assert_success
+  assert_equal "$(su_systemctl show -P LoadState "$unit")" not-found
+  [ ! -e "$cg" ]
+  run as_su "$COVE" --root "$SU_ROOT" list -q
+  assert_success
+  assert_output ""
+}
+
+@test "systemd user manager: rootless podman with cgroup_manager = systemd: run -d, exec in the scope, pause, unpause, update, restart, stop, rm; then no unit, no cgroup, no cove state" {
+  requires podman
+  PODMAN_DIR=$TEST_TMP/podman
+  user_podman_setup "$PODMAN_DIR" "$SU_UID" "$SU_GID" systemd
+  run su_podman import "$PODMAN_DIR/image.tar" localhost/cove-sdu
+  assert_success
+  run su_podman run -d --name bg localhost/cove-sdu sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+  assert_success
+  local id unit cg pid
+  id=$(su_podman inspect -f '{{.Id}}' bg)
+  unit=libpod-$id.scope
+  cg=$SU_MGR/user.slice/$unit
+  assert_equal "$(su_systemctl show -P ActiveState "$unit")" active
+  # cove's own record, in the user's runtime dir: podman gives the runtime no --root, only
+  # XDG_RUNTIME_DIR, and runs it as root of its user namespace
+  run as_su "$COVE" --root "$SU_ROOT" state "$id"
+  assert_success
+  assert_equal "$(jq -r .status <<<"$output")" running
+  pid=$(jq .pid <<<"$output")
+  grep -qx "$pid" "$cg/cgroup.procs"
+  # exec joins the scope: the container's cgroup namespace is rooted there (cgroup v2's default
+  # for podman), so a process in any other cgroup would see a path other than /
+  run su_podman exec bg sh -c 'echo in-$(id -u) $(cat /proc/self/cgroup)'
+  assert_success
+  assert_output "in-0 0::/"
+  # podman runs pause, unpause and update without --systemd-cgroup: cove's record names the unit
+  run su_podman pause bg
+  assert_success
+  grep -qx "frozen 1" "$cg/cgroup.events"
+  run su_podman unpause bg
+  assert_success
+  grep -qx "frozen 0" "$cg/cgroup.events"
+  run su_podman update --memory 128m bg
+  assert_success
+  assert_equal "$(cat "$cg/memory.max")" 134217728
+  assert_equal "$(su_systemctl show -P MemoryMax "$unit")" 134217728
+  # inside, the cgroup namespace's root is the scope: its cgroup2 mount shows the new limit
+  run su_podman exec bg cat /sys/fs/cgroup/memory.max
+  assert_success
+  assert_output 134217728
+  # restart: stop, cleanup (cove delete stops the unit), then a new create of the same ID gets a
+  # unit of the same name
+  run su_podman restart -t 10 bg
+  assert_success
+  assert_equal "$(su_systemctl show -P ActiveState "$unit")" active
+  run as_su "$COVE" --root "$SU_ROOT" state "$id"
+  assert_success
+  assert_equal "$(jq -r .status <<<"$output")" running
+  [ "$(jq .pid <<<"$output")" != "$pid" ]
+  grep -qx "$(jq .pid <<<"$output")" "$cg/cgroup.procs"
+  run su_podman stop -t 10 bg
+  assert_success
+  run su_podman inspect -f '{{.State.ExitCode}}' bg
+  assert_output 0
+  run su_podman rm bg
+  assert_success
+  assert_equal "$(su_systemctl show -P LoadState "$unit")" not-found
+  [ ! -e "$cg" ]
+  run as_su "$COVE" --root "$SU_ROOT" list -q
+  assert_success
+  assert_output ""
+}
+
+@test "systemd user manager: rootless podman with cgroup_manager = systemd: a pod's container is a scope in the pod's slice of user@UID.service; pod rm leaves no unit, no cgroup, no cove state" {
+  requires podman
+  PODMAN_DIR=$TEST_TMP/podman
+  user_podman_setup "$PODMAN_DIR" "$SU_UID" "$SU_GID" systemd
+  run su_podman import "$PODMAN_DIR/image.tar" localhost/cove-sdu
+  assert_success
+  # the infra container from the test's image (podman builds its own from catatonit, which the
+  # guest lacks); without one podman gives the pod no cgroup of its own
+  run su_podman pod create --name p1 --infra-image localhost/cove-sdu \
+    --infra-command '/bin/cove-test-helper sleep-forever'
+  assert_success
+  local pod ctr slice unit cg
+  pod=$(su_podman pod inspect -f '{{.Id}}' p1)
+  slice=user-libpod_pod_$pod.slice
+  run su_podman run -d --pod p1 --name c1 --memory 64m localhost/cove-sdu /bin/cove-test-helper sleep-forever
+  assert_success
+  ctr=$(su_podman inspect -f '{{.Id}}' c1)
+  # podman's cgroupsPath for it is user-libpod_pod_POD.slice:libpod:ID: the scope is in that slice
+  unit=libpod-$ctr.scope
+  cg=$SU_MGR/user.slice/$slice/$unit
+  assert_equal "$(su_systemctl show -P ActiveState "$unit")" active
+  assert_equal "$(su_systemctl show -P Slice "$unit")" "$slice"
+  assert_equal "$(su_systemctl show -P ControlGroup "$unit")" "${cg#/sys/fs/cgroup}"
+  assert_equal "$(cat "$cg/memory.max")" 67108864
+  grep -qx "$(as_su "$COVE" --root "$SU_ROOT" state "$ctr" | jq .pid)" "$cg/cgroup.procs"
+  run su_podman pod rm -f -t 0 p1
+  assert_success
+  assert_equal "$(su_systemctl show -P LoadState "$unit")" not-found
+  [ ! -e "$cg" ]
+  run as_su "$COVE" --root "$SU_ROOT" list -q
+  assert_success
+  assert_output ""
 }
