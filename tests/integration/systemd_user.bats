@@ -236,12 +236,27 @@ wait_file() {
   [ ! -e "$xdg/cove/$ID" ]
 }
 
-@test "systemd user manager: rootless podman with cgroup_manager = systemd drives cove: the container is user.slice/libpod-ID.scope of user@UID.service with podman's memory, pids and cpu limits, its exit status comes back" {
-  requires podman
+# su_podman_image: the user's podman of the test's own (systemd cgroup manager, in
+# $TEST_TMP/podman) with the test image imported as localhost/cove-sdu
+su_podman_image() {
   PODMAN_DIR=$TEST_TMP/podman
   user_podman_setup "$PODMAN_DIR" "$SU_UID" "$SU_GID" systemd
   run su_podman import "$PODMAN_DIR/image.tar" localhost/cove-sdu
   assert_success
+}
+
+# assert_podman_gone UNIT CGROUP: after podman's rm, no unit, no cgroup directory, no cove record
+assert_podman_gone() {
+  assert_equal "$(su_systemctl show -P LoadState "$1")" not-found
+  [ ! -e "$2" ]
+  run as_su "$COVE" --root "$SU_ROOT" list -q
+  assert_success
+  assert_output ""
+}
+
+@test "systemd user manager: rootless podman with cgroup_manager = systemd drives cove: the container is user.slice/libpod-ID.scope of user@UID.service with podman's memory, pids and cpu limits, its exit status comes back" {
+  requires podman
+  su_podman_image
   # podman kept its systemd manager (without a session bus it falls back to cgroupfs)
   run su_podman info -f '{{.Host.CgroupManager}}'
   assert_success
@@ -287,19 +302,12 @@ wait_file() {
   assert_output 7
   run su_podman rm fg
   assert_success
-  assert_equal "$(su_systemctl show -P LoadState "$unit")" not-found
-  [ ! -e "$cg" ]
-  run as_su "$COVE" --root "$SU_ROOT" list -q
-  assert_success
-  assert_output ""
+  assert_podman_gone "$unit" "$cg"
 }
 
 @test "systemd user manager: rootless podman with cgroup_manager = systemd: run -d, exec in the scope, pause, unpause, update, restart, stop, rm; then no unit, no cgroup, no cove state" {
   requires podman
-  PODMAN_DIR=$TEST_TMP/podman
-  user_podman_setup "$PODMAN_DIR" "$SU_UID" "$SU_GID" systemd
-  run su_podman import "$PODMAN_DIR/image.tar" localhost/cove-sdu
-  assert_success
+  su_podman_image
   run su_podman run -d --name bg localhost/cove-sdu sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
   assert_success
   local id unit cg pid
@@ -350,19 +358,12 @@ wait_file() {
   assert_output 0
   run su_podman rm bg
   assert_success
-  assert_equal "$(su_systemctl show -P LoadState "$unit")" not-found
-  [ ! -e "$cg" ]
-  run as_su "$COVE" --root "$SU_ROOT" list -q
-  assert_success
-  assert_output ""
+  assert_podman_gone "$unit" "$cg"
 }
 
 @test "systemd user manager: rootless podman with cgroup_manager = systemd: a pod's container is a scope in the pod's slice of user@UID.service; pod rm leaves no unit, no cgroup, no cove state" {
   requires podman
-  PODMAN_DIR=$TEST_TMP/podman
-  user_podman_setup "$PODMAN_DIR" "$SU_UID" "$SU_GID" systemd
-  run su_podman import "$PODMAN_DIR/image.tar" localhost/cove-sdu
-  assert_success
+  su_podman_image
   # the infra container from the test's image (podman builds its own from catatonit, which the
   # guest lacks); without one podman gives the pod no cgroup of its own
   run su_podman pod create --name p1 --infra-image localhost/cove-sdu \
@@ -384,9 +385,5 @@ wait_file() {
   grep -qx "$(as_su "$COVE" --root "$SU_ROOT" state "$ctr" | jq .pid)" "$cg/cgroup.procs"
   run su_podman pod rm -f -t 0 p1
   assert_success
-  assert_equal "$(su_systemctl show -P LoadState "$unit")" not-found
-  [ ! -e "$cg" ]
-  run as_su "$COVE" --root "$SU_ROOT" list -q
-  assert_success
-  assert_output ""
+  assert_podman_gone "$unit" "$cg"
 }
