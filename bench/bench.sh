@@ -62,11 +62,18 @@ WORK=$(mktemp -d /tmp/cove-bench.XXXXXX)
 # runs on the machine does not time them
 mount -t tmpfs -o mode=755 cove-bench "$WORK" || { rmdir "$WORK"; die "mount a tmpfs on $WORK"; }
 RTS=()
+# cove's default cgroup parent (/cove in each hierarchy, for containers without a cgroupsPath)
+# stays after a delete by design, shared by every such container: the bench removes the ones it
+# made, once empty
+CG_PRE=" $(ls -d /sys/fs/cgroup/*/cove /sys/fs/cgroup/cove 2>/dev/null | tr '\n' ' ' || true) "
 cleanup() {
-  local rt
+  local rt d
   for rt in "${RTS[@]}"; do
     # shellcheck disable=SC2086
     for id in $(rt_cmd "$rt" list -q 2>/dev/null); do rt_cmd "$rt" delete -f "$id" >/dev/null 2>&1 || true; done
+  done
+  for d in /sys/fs/cgroup/*/cove /sys/fs/cgroup/cove; do
+    if [ -d "$d" ] && [[ $CG_PRE != *" $d "* ]]; then rmdir "$d" 2>/dev/null || true; fi
   done
   umount "$WORK" 2>/dev/null || umount -l "$WORK"
   rmdir "$WORK"
