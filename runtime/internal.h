@@ -252,9 +252,10 @@ struct notify_relay;
 int signals_wait_forward_notify(pid_t pid, int pidfd, int tty_master, struct notify_relay *relay, int *exit_code,
                                 struct cove_error *err);
 /* A child of ours that hung up before its word (err holds sync's EPIPE, "exited without a
- * word", or ECONNRESET, gone with a message of ours unread): how it died, read from pidfd without reaping it, goes before the message: its exit
- * status, its signal, or the OOM killer of cg (its memory limit too low for the setup).  err
- * stays as it is for any other error, or a child not dead a second later. */
+ * word", or ECONNRESET, gone with a message of ours unread): how it died, read from pidfd
+ * without reaping it, goes before the message: its exit status, its signal, or the OOM killer
+ * of cg (its memory limit too low for the setup).  err stays as it is for any other error, or
+ * a child not dead a second later. */
 void signals_name_death(int pidfd, struct cove_cgroup *cg, const char *who, struct cove_error *err);
 
 /* ---- create.c / init.c ---- */
